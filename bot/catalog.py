@@ -1,0 +1,49 @@
+"""App Store facts: the `AppInfo` value and the `AppCatalog` port the service reads them through."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from enum import Enum
+from typing import Protocol
+
+
+@dataclass(frozen=True)
+class AppInfo:
+    track_id: int
+    name: str
+    seller: str | None = None
+    category: str | None = None  # English primaryGenreName, e.g. "Utilities"
+    rating: float | None = None  # None: no ratings yet (Apple sends 0 with a count of 0)
+    rating_count: int | None = None
+    current_version_rating: float | None = None
+    current_version_rating_count: int | None = None
+    price: float | None = None
+    formatted_price: str | None = None
+    last_update: date | None = None
+    url: str | None = None
+    artwork_url: str | None = None
+
+    def days_since_update(self, today: date) -> int | None:
+        if self.last_update is None:
+            return None
+        return max(0, (today - self.last_update).days)
+
+
+class LookupStatus(Enum):
+    FOUND = "found"
+    NOT_FOUND = "not_found"
+    UNAVAILABLE = "unavailable"  # the App Store could not be asked (throttled, down, slow)
+
+
+@dataclass(frozen=True)
+class AppLookup:
+    status: LookupStatus
+    app: AppInfo | None = None
+    suggestions: tuple[str, ...] = ()  # nearest names when nothing matched
+
+
+class AppCatalog(Protocol):
+    """Where the service gets App Store facts; `None` in the service means "no catalog"."""
+
+    async def find_app(self, name: str, track_id: int | None, country: str) -> AppLookup: ...

@@ -1,0 +1,175 @@
+"""The `/scout` grammar: untrusted chat text in, a `Command` or a `UsageError` out.
+
+`parse` is pure and total: whatever the text, it returns a value and never raises.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from enum import Enum
+
+MAX_INPUT_CHARS = 500  # a whole command line; anything longer is not a real request
+MAX_NAME_CHARS = 100  # app and category names
+
+USAGE = (
+    "*How to use Trend Scout*\n"
+    "• `/scout Calculator Pro` — opportunity analysis of an app\n"
+    "• `/scout https://apps.apple.com/us/app/…/id284882215` or `/scout id:284882215` — the same, "
+    "by exact app\n"
+    "• `/scout gaps Utilities` — market gaps in an App Store category\n"
+    "• `/scout build Calculator Pro` — technical build guidance\n"
+    "• `/scout help` — this message\n"
+    "Options: `--deep` (think harder), `--fresh` (skip the cached answer), "
+    "`--country=gb` (another App Store country)"
+)
+
+
+class CommandKind(Enum):
+    ANALYSIS = "analysis"
+    GAPS = "gaps"
+    BUILD = "build"
+    HELP = "help"
+
+
+@dataclass(frozen=True)
+class Command:
+    kind: CommandKind
+    subject: str = ""  # app name or category, cleaned; "" for help
+    track_id: int | None = None  # set when the user named an exact App Store app
+    country: str | None = None  # None: the configured default
+    deep: bool = False
+    fresh: bool = False
+
+
+@dataclass(frozen=True)
+class UsageError:
+    problem: str  # one sentence saying what was wrong with the input
+
+
+ParsedCommand = Command | UsageError
+
+_APP_URL = re.compile(
+    r"^https?://(?:apps|itunes)\.apple\.com/(?:(?P<cc>[a-z]{2})/)?app/(?:[^/?#]+/)?id(?P<id>\d{1,12})",
+    re.IGNORECASE,
+)
+_TRACK_ID = re.compile(r"^id:\s*(\d{1,12})$", re.IGNORECASE)
+_COUNTRY = re.compile(r"^[a-z]{2}$")
+_SLACK_LINK = re.compile(r"<(https?://[^>|\s]+)(?:\|[^>]*)?>")
+_KNOWN_FLAGS = ("--deep", "--fresh", "--country=xx")
+
+
+def clean_text(text: str) -> str:
+    """Drop control and format characters, fold every run of white space to one space."""
+    kept = []
+    for ch in text:
+        category = unicodedata.category(ch)
+        if ch.isspace():
+            kept.append(" ")
+        elif category in ("Cc", "Cf", "Cs", "Co", "Cn"):
+            continue
+        else:
+            kept.append(ch)
+    return " ".join("".join(kept).split())
+
+
+def parse(text: str) -> ParsedCommand:
+    """Parse one command as typed after `/scout` (a leading `/scout` is accepted too)."""
+    if not isinstance(text, str):
+        return UsageError("That command is empty.")
+    if len(text) > MAX_INPUT_CHARS * 4:
+        return UsageError(f"That command is too long (the limit is {MAX_INPUT_CHARS} characters).")
+    cleaned = clean_text(_SLACK_LINK.sub(r"\1", text))
+    if len(cleaned) > MAX_INPUT_CHARS:
+        return UsageError(f"That command is too long (the limit is {MAX_INPUT_CHARS} characters).")
+
+    words = cleaned.split(" ") if cleaned else []
+    if words and words[0].lower() == "/scout":
+        words = words[1:]
+
+    deep = fresh = False
+    country: str | None = None
+    rest: list[str] = []
+    for word in words:
+        lowered = word.lower()
+        if not lowered.startswith("--") or lowered == "--":
+            rest.append(word)
+        elif lowered == "--deep":
+            deep = True
+        elif lowered == "--fresh":
+            fresh = True
+        elif lowered.startswith("--country="):
+            code = lowered.removeprefix("--country=")
+            if not _COUNTRY.fullmatch(code):
+                return UsageError(
+                    f"`{_quote(word)}` is not a country; use a two-letter code like `--country=gb`."
+                )
+            country = code
+        else:
+            return UsageError(
+                f"Unknown option `{_quote(word)}`; the options are {', '.join(_KNOWN_FLAGS)}."
+            )
+
+    if not rest or (len(rest) == 1 and rest[0].lower() in ("help", "?", "-h")):
+        return Command(CommandKind.HELP)
+
+    verb = rest[0].lower()
+    if verb == "gaps":
+        return _named(CommandKind.GAPS, rest[1:], "category", country, deep, fresh)
+    if verb == "build":
+        return _named(CommandKind.BUILD, rest[1:], "app", country, deep, fresh)
+    if verb == "help":
+        return Command(CommandKind.HELP)
+    return _named(CommandKind.ANALYSIS, rest, "app", country, deep, fresh)
+
+
+def _named(
+    kind: CommandKind,
+    words: list[str],
+    what: str,
+    country: str | None,
+    deep: bool,
+    fresh: bool,
+) -> ParsedCommand:
+    subject = " ".join(words).strip()
+    if not subject:
+        example = (
+            "`/scout gaps Utilities`" if what == "category" else "`/scout build Calculator Pro`"
+        )
+        return UsageError(f"Which {what}? For example {example}.")
+
+    track_id: int | None = None
+    if what == "app":
+        if match := _APP_URL.match(subject):
+            track_id = int(match.group("id"))
+            if country is None and match.group("cc"):
+                country = match.group("cc").lower()
+            subject = f"id:{track_id}"
+        elif match := _TRACK_ID.match(subject):
+            track_id = int(match.group(1))
+            subject = f"id:{track_id}"
+        elif re.match(r"^https?://", subject, re.IGNORECASE):
+            return UsageError(
+                "That link is not an App Store app link; "
+                "use one like `https://apps.apple.com/us/app/…/id284882215`."
+            )
+
+    if len(subject) > MAX_NAME_CHARS:
+        return UsageError(
+            f"That {what} name is too long (the limit is {MAX_NAME_CHARS} characters)."
+        )
+    return Command(kind, subject, track_id, country, deep, fresh)
+
+
+def _quote(word: str) -> str:
+    """Echo user input back safely: short, and without backticks that would break formatting."""
+    word = word.replace("`", "'")
+    return word if len(word) <= 30 else word[:29] + "…"
+
+
+def normalise_subject(subject: str) -> str:
+    """Fold case, punctuation and white space so that equivalent requests share a cache key."""
+    folded = unicodedata.normalize("NFKC", subject).casefold()
+    folded = re.sub(r"[^\w\s:]", " ", folded)
+    return " ".join(folded.split())

@@ -1,0 +1,160 @@
+"""Rule-based advice for when the model cannot answer.
+
+Useful on its own: it starts from the App Store facts when there are any (every number quoted
+comes from them) and from the category's playbook, guessing the category from the app's name
+when the App Store was not asked.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from bot.catalog import AppInfo
+from bot.commands import Command, CommandKind
+from bot.playbooks import Playbook, category_guessed_from, category_named, playbook_for
+from bot.scoring import CloneScore
+
+STALE_AFTER_DAYS = 365
+FEW_RATINGS = 50
+
+
+@dataclass(frozen=True)
+class Advice:
+    text: str  # Markdown
+    category: str | None
+    category_guessed: bool
+
+
+def advise(
+    command: Command,
+    app: AppInfo | None = None,
+    score: CloneScore | None = None,
+    top_apps: tuple[AppInfo, ...] = (),
+    today: date | None = None,
+) -> Advice:
+    today = today or date.today()
+    if command.kind is CommandKind.GAPS:
+        category = category_named(command.subject) or command.subject
+        return Advice(_gaps(category, top_apps), category, category_guessed=False)
+    category, guessed = _category(command, app)
+    book = playbook_for(category)
+    if command.kind is CommandKind.BUILD:
+        return Advice(_build(book, category, app), category, guessed)
+    return Advice(_analysis(book, category, guessed, app, score, today), category, guessed)
+
+
+def _category(command: Command, app: AppInfo | None) -> tuple[str | None, bool]:
+    if app is not None and app.category:
+        return app.category, False
+    name = app.name if app is not None else command.subject
+    guess = category_guessed_from(name)
+    return guess, guess is not None
+
+
+def _fact_findings(app: AppInfo, today: date) -> list[str]:
+    """Improvement angles that the app's own numbers point at."""
+    findings: list[str] = []
+    if app.rating is not None and app.rating_count:
+        if app.rating < 4.0:
+            findings.append(
+                f"Users rate it {app.rating:.1f}★ from {app.rating_count:,} ratings: "
+                "its 1–2★ reviews are your feature list"
+            )
+        cv = app.current_version_rating
+        if cv is not None and cv < app.rating - 0.3:
+            findings.append(
+                f"The current version rates {cv:.1f}★ against {app.rating:.1f}★ overall: "
+                "a recent update upset users, so stability is a selling point"
+            )
+        if app.rating_count < FEW_RATINGS:
+            findings.append(
+                f"Only {app.rating_count:,} ratings: validate demand (landing page, "
+                "keyword volume) before building"
+            )
+    elif app.rating is None:
+        findings.append("No ratings yet: demand is unproven, so validate before building")
+    days = app.days_since_update(today)
+    if days is not None and days > STALE_AFTER_DAYS:
+        findings.append(
+            f"Last updated {days:,} days ago: a modern, maintained rival "
+            "(widgets, Shortcuts, dark mode) can win its users"
+        )
+    return findings
+
+
+def _analysis(
+    book: Playbook,
+    category: str | None,
+    guessed: bool,
+    app: AppInfo | None,
+    score: CloneScore | None,
+    today: date,
+) -> str:
+    lines: list[str] = []
+    if category:
+        how = "guessed from the name" if guessed else "App Store category"
+        lines.append(f"_Category: {category} ({how})._\n")
+    if score is not None:
+        lines.append(f"**Clone score {score.total}/100**")
+        lines.extend(f"- {p.name}: {p.points:.0f}/25, {p.reason}" for p in score.parts)
+        lines.append("")
+    lines.append("**Improvements**")
+    findings = _fact_findings(app, today) if app is not None else []
+    lines.extend(f"- {item}" for item in [*findings, *book.improvements][:4])
+    lines.append("")
+    lines.append("**Monetization**")
+    if app is not None and app.price is not None and app.price > 0 and app.formatted_price:
+        lines.append(
+            f"- It charges {app.formatted_price} up front: a free download with a paid "
+            "upgrade lowers the barrier to switch"
+        )
+    lines.append(f"- {book.monetization}")
+    lines.append("")
+    lines.append("**Build estimate**")
+    low, high = book.weeks
+    lines.append(f"- A solo developer's v1: about {low}–{high} weeks")
+    lines.append(f"- Stack: {book.stack}")
+    lines.extend(f"- Hard part: {part}" for part in book.hard_parts)
+    return "\n".join(lines)
+
+
+def _build(book: Playbook, category: str | None, app: AppInfo | None) -> str:
+    low, high = book.weeks
+    subject = app.name if app is not None else "the app"
+    lines = [
+        f"_Category: {category}._\n" if category else "",
+        "**Stack**",
+        f"- {book.stack}",
+        "",
+        "**Core features for v1**",
+        f"- The one job people use {subject} for, done faster and with fewer taps",
+        "- Onboarding in one screen; sign-in only if sync needs it",
+        "- The top complaint in its reviews, fixed",
+        "",
+        "**Hard parts**",
+        *(f"- {part}" for part in book.hard_parts),
+        "",
+        "**Timeline**",
+        f"- Weeks 1–{max(1, low // 2)}: core flow and data model",
+        f"- Weeks {max(2, low // 2 + 1)}–{low}: polish, paywall, TestFlight beta",
+        f"- Weeks {low + 1}–{high}: fixes from beta users, App Store listing, launch",
+    ]
+    return "\n".join(line for line in lines if line is not None).lstrip("\n")
+
+
+def _gaps(category: str, top_apps: tuple[AppInfo, ...]) -> str:
+    book = playbook_for(category)
+    lines = [f"**Market gaps in {category}**"]
+    lines.extend(f"- {gap}" for gap in book.gaps)
+    weak = [a for a in top_apps if a.rating is not None and a.rating_count and a.rating < 4.0]
+    if weak:
+        lines.append("")
+        lines.append("**Top apps users are unhappy with**")
+        lines.extend(
+            f"- {a.name}: {a.rating:.1f}★ from {a.rating_count:,} ratings" for a in weak[:5]
+        )
+    lines.append("")
+    lines.append("**Best bet**")
+    lines.append(f"- {book.gaps[0]}")
+    return "\n".join(lines)

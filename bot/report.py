@@ -1,0 +1,105 @@
+"""`Report`: the platform-free result of one command. Adapters render it; nothing else does."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from datetime import date
+from enum import Enum
+from typing import Any
+
+from bot.catalog import AppInfo
+from bot.scoring import CloneScore
+
+
+class ReportKind(Enum):
+    ANALYSIS = "analysis"
+    GAPS = "gaps"
+    BUILD = "build"
+    HELP = "help"
+    ERROR = "error"
+
+
+class Source(Enum):
+    AI = "ai"
+    CACHE = "cache"
+    FALLBACK = "fallback"
+
+
+class FallbackReason(Enum):
+    """Why the model was not used; `label` is what the user reads."""
+
+    NO_KEY = "no_key"
+    KEY_REJECTED = "key_rejected"
+    CREDITS_EXHAUSTED = "credits_exhausted"
+    MODEL_UNAVAILABLE = "model_unavailable"
+    REQUEST_REJECTED = "request_rejected"
+    UPSTREAM_DOWN = "upstream_down"
+    TIMED_OUT = "timed_out"
+    EMPTY_ANSWER = "empty_answer"
+    INTERNAL_ERROR = "internal_error"
+
+    @property
+    def label(self) -> str:
+        return _REASON_LABELS[self]
+
+
+_REASON_LABELS = {
+    FallbackReason.NO_KEY: "No Hugging Face key is configured",
+    FallbackReason.KEY_REJECTED: "The Hugging Face key was rejected",
+    FallbackReason.CREDITS_EXHAUSTED: "AI credits are exhausted",
+    FallbackReason.MODEL_UNAVAILABLE: "The AI model is not available right now",
+    FallbackReason.REQUEST_REJECTED: "The AI service rejected the request",
+    FallbackReason.UPSTREAM_DOWN: "The AI service is down or overloaded",
+    FallbackReason.TIMED_OUT: "The AI service took too long",
+    FallbackReason.EMPTY_ANSWER: "The AI model returned no usable answer",
+    FallbackReason.INTERNAL_ERROR: "Something went wrong on our side",
+}
+
+
+@dataclass(frozen=True)
+class TokenUsage:
+    prompt_tokens: int = 0
+    completion_tokens: int = 0
+    reasoning_tokens: int = 0
+
+    @property
+    def total_tokens(self) -> int:
+        return self.prompt_tokens + self.completion_tokens
+
+
+@dataclass(frozen=True)
+class Report:
+    kind: ReportKind
+    subject: str
+    text: str  # Markdown
+    source: Source | None = None  # None for help and error replies
+    app: AppInfo | None = None
+    clone_score: CloneScore | None = None
+    top_apps: tuple[AppInfo, ...] = ()
+    model: str | None = None
+    provider: str | None = None
+    latency_ms: int = 0
+    usage: TokenUsage | None = None
+    fallback_reason: FallbackReason | None = None
+    notes: tuple[str, ...] = field(default=())
+
+    @property
+    def is_reply_private(self) -> bool:
+        """Help and usage errors concern only the person who typed them."""
+        return self.kind in (ReportKind.HELP, ReportKind.ERROR)
+
+    def to_dict(self) -> dict[str, Any]:
+        """A JSON-ready view, used by `--json` and logs."""
+        return _plain(asdict(self))
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, Enum):
+        return value.value
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, dict):
+        return {key: _plain(item) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return [_plain(item) for item in value]
+    return value

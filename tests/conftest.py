@@ -1,0 +1,70 @@
+from __future__ import annotations
+
+import sys
+from collections.abc import AsyncIterator, Callable, Iterator
+from dataclasses import replace
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from bot.cache import ReportCache
+from bot.circuit_breaker import CircuitBreaker
+from bot.router_client import RouterClient, RouterSettings
+from bot.service import RecommendationService
+from bot.transport import AiohttpTransport
+from tests.fake_router import DEFAULT_KEY, FakeRouter
+
+ROOT = Path(__file__).resolve().parent.parent
+PYTHON = sys.executable
+
+
+@pytest.fixture
+def router() -> Iterator[FakeRouter]:
+    with FakeRouter() as fake:
+        yield fake
+
+
+def fast_settings(fake: FakeRouter, **overrides: Any) -> RouterSettings:
+    """Router settings for tests: real policy, short waits."""
+    settings = RouterSettings(
+        base_url=fake.url,
+        api_key=DEFAULT_KEY,
+        models=("openai/gpt-oss-120b",),
+        timeout=3.0,
+        max_retries=2,
+        backoff_base=0.01,
+        backoff_cap=0.05,
+        retry_after_cap=1.0,
+    )
+    return replace(settings, **overrides)
+
+
+@pytest.fixture
+async def transport() -> AsyncIterator[AiohttpTransport]:
+    shared = AiohttpTransport()
+    yield shared
+    await shared.aclose()
+
+
+ClientFactory = Callable[..., RouterClient]
+ServiceFactory = Callable[..., RecommendationService]
+
+
+@pytest.fixture
+def make_client(router: FakeRouter, transport: AiohttpTransport) -> ClientFactory:
+    def build(breaker: CircuitBreaker | None = None, **overrides: Any) -> RouterClient:
+        return RouterClient(fast_settings(router, **overrides), transport, breaker)
+
+    return build
+
+
+@pytest.fixture
+def make_service(make_client: ClientFactory) -> ServiceFactory:
+    def build(cache: ReportCache | None = None, **overrides: Any) -> RecommendationService:
+        return RecommendationService(
+            make_client(**overrides),
+            cache if cache is not None else ReportCache(ttl_seconds=600, max_entries=100),
+        )
+
+    return build

@@ -1,0 +1,165 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from bot.config import ConfigError, Settings, load_settings, read_environment
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def test_defaults_are_the_seeds() -> None:
+    settings = load_settings({})
+    assert settings == Settings()
+    assert settings.ai_base_url == "https://router.huggingface.co/v1"
+    assert settings.ai_model == "openai/gpt-oss-120b"
+    assert (settings.ai_max_tokens, settings.ai_temperature, settings.ai_top_p) == (400, 0.7, 0.9)
+    assert settings.ai_timeout == 60
+    assert settings.hf_api_key is None
+
+
+def test_every_name_is_read() -> None:
+    env = {
+        "HUGGING_FACE_API_KEY": "hf_abc",
+        "AI_BASE_URL": "http://127.0.0.1:9000/v1/",
+        "AI_MODEL": "m/one",
+        "AI_FALLBACK_MODELS": "m/two, m/three,,m/one",
+        "AI_MAX_TOKENS": "800",
+        "AI_TEMPERATURE": "0",
+        "AI_TOP_P": "1",
+        "AI_TIMEOUT": "10",
+        "AI_REASONING_EFFORT": "HIGH",
+        "AI_MAX_RETRIES": "0",
+        "CACHE_TTL_SECONDS": "60",
+        "CACHE_MAX_ENTRIES": "5",
+        "REDIS_URL": "redis://localhost:6379/0",
+        "APPSTORE_BASE_URL": "http://127.0.0.1:9001",
+        "APPSTORE_COUNTRY": "GB",
+        "SLACK_BOT_TOKEN": "xoxb-1",
+        "SLACK_APP_TOKEN": "xapp-1",
+        "SLACK_SIGNING_SECRET": "s",
+        "SLACK_API_URL": "http://127.0.0.1:9002/api",
+        "DISCORD_BOT_TOKEN": "d",
+        "DISCORD_API_URL": "http://127.0.0.1:9003/api/v10",
+        "DISCORD_GATEWAY_URL": "ws://127.0.0.1:9004",
+        "PORT": "8080",
+        "LOG_LEVEL": "debug",
+    }
+    s = load_settings(env)
+    assert s.hf_api_key == "hf_abc"
+    assert s.ai_base_url == "http://127.0.0.1:9000/v1"
+    assert s.model_chain == ("m/one", "m/two", "m/three")
+    assert (s.ai_max_tokens, s.ai_temperature, s.ai_top_p, s.ai_timeout) == (800, 0, 1, 10)
+    assert s.ai_reasoning_effort == "high"
+    assert (s.ai_max_retries, s.cache_ttl_seconds, s.cache_max_entries) == (0, 60, 5)
+    assert s.redis_url == "redis://localhost:6379/0"
+    assert (s.appstore_base_url, s.appstore_country) == ("http://127.0.0.1:9001", "gb")
+    assert (s.slack_bot_token, s.slack_app_token, s.slack_signing_secret) == (
+        "xoxb-1",
+        "xapp-1",
+        "s",
+    )
+    assert s.slack_api_url == "http://127.0.0.1:9002/api/"
+    assert s.discord_bot_token == "d"
+    assert s.discord_api_url == "http://127.0.0.1:9003/api/v10"
+    assert s.discord_gateway_url == "ws://127.0.0.1:9004"
+    assert (s.port, s.log_level) == (8080, "DEBUG")
+    assert s.has_chat_tokens
+
+
+def test_hf_token_is_accepted_when_the_main_name_is_absent() -> None:
+    assert load_settings({"HF_TOKEN": "hf_tok"}).hf_api_key == "hf_tok"
+    both = {"HF_TOKEN": "hf_tok", "HUGGING_FACE_API_KEY": "hf_main"}
+    assert load_settings(both).hf_api_key == "hf_main"
+
+
+@pytest.mark.parametrize(
+    ("name", "value", "allowed"),
+    [
+        ("AI_MAX_TOKENS", "0", "1–4,096"),
+        ("AI_MAX_TOKENS", "5000", "1–4,096"),
+        ("AI_MAX_TOKENS", "lots", "1–4,096"),
+        ("AI_TEMPERATURE", "3", "0–2"),
+        ("AI_TEMPERATURE", "nan", "0–2"),
+        ("AI_TOP_P", "1.5", "0–1"),
+        ("AI_TIMEOUT", "5", "10–120 s"),
+        ("AI_REASONING_EFFORT", "extreme", "low|medium|high"),
+        ("APPSTORE_COUNTRY", "usa", "two-letter"),
+        ("AI_BASE_URL", "router.example", "https://"),
+        ("PORT", "70000", "1–65,535"),
+        ("LOG_LEVEL", "chatty", "DEBUG|INFO|WARNING|ERROR"),
+    ],
+)
+def test_bad_values_name_the_variable_the_value_and_the_range(
+    name: str, value: str, allowed: str
+) -> None:
+    with pytest.raises(ConfigError) as caught:
+        load_settings({name: value})
+    line = str(caught.value)
+    assert "\n" not in line
+    assert line.startswith(f"{name}=")
+    assert repr(value) in line
+    assert allowed in line
+
+
+def test_secret_values_are_never_echoed() -> None:
+    with pytest.raises(ConfigError) as caught:
+        load_settings({"REDIS_URL": "http://user:hunter2@cache"})
+    assert "hunter2" not in str(caught.value)
+    assert "hunter2" not in repr(load_settings({"HUGGING_FACE_API_KEY": "hunter2"}))
+
+
+def test_dotenv_is_read_and_the_environment_wins(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    env_file = tmp_path / ".env"
+    env_file.write_text("AI_MODEL=from/dotenv\nAI_TOP_P=0.5\n")
+    monkeypatch.setenv("AI_TOP_P", "0.25")
+    settings = load_settings(read_environment(env_file))
+    assert settings.ai_model == "from/dotenv"
+    assert settings.ai_top_p == 0.25
+
+
+def test_env_example_lists_every_setting() -> None:
+    example = (ROOT / ".env.example").read_text()
+    names = {line.split("=", 1)[0].lstrip("# ") for line in example.splitlines() if "=" in line}
+    for name in [
+        "HUGGING_FACE_API_KEY",
+        "HF_TOKEN",
+        "AI_BASE_URL",
+        "AI_MODEL",
+        "AI_FALLBACK_MODELS",
+        "AI_MAX_TOKENS",
+        "AI_TEMPERATURE",
+        "AI_TOP_P",
+        "AI_TIMEOUT",
+        "AI_REASONING_EFFORT",
+        "AI_MAX_RETRIES",
+        "CACHE_TTL_SECONDS",
+        "CACHE_MAX_ENTRIES",
+        "REDIS_URL",
+        "APPSTORE_BASE_URL",
+        "APPSTORE_COUNTRY",
+        "SLACK_BOT_TOKEN",
+        "SLACK_APP_TOKEN",
+        "SLACK_SIGNING_SECRET",
+        "SLACK_API_URL",
+        "DISCORD_BOT_TOKEN",
+        "DISCORD_API_URL",
+        "DISCORD_GATEWAY_URL",
+        "PORT",
+        "LOG_LEVEL",
+    ]:
+        assert name in names, name
+    # The documented defaults are the code's defaults.
+    assert load_settings(dict(_example_values(example))) == Settings()
+
+
+def _example_values(example: str) -> list[tuple[str, str]]:
+    pairs = []
+    for line in example.splitlines():
+        if line and not line.startswith("#") and "=" in line:
+            name, value = line.split("=", 1)
+            pairs.append((name, value))
+    return pairs
