@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import AsyncIterator, Iterator
 from contextlib import contextmanager
+from http.cookiejar import Cookie, CookieJar
 
 import aiohttp
 import httpx
@@ -133,6 +134,19 @@ class AiohttpTransport(httpx.AsyncBaseTransport):
             await asyncio.sleep(0)
 
 
+class NoCookies(CookieJar):
+    """A jar that keeps nothing. The bot talks to JSON APIs that authenticate with headers; a
+    shared client must not carry one upstream's cookies into later calls. It also spares
+    http.cookiejar's bookkeeping on every response (the httpx maintainers' suggested way to
+    switch persistence off, encode/httpx#1359)."""
+
+    def extract_cookies(self, response: object, request: object) -> None:
+        return None
+
+    def set_cookie(self, cookie: Cookie) -> None:
+        return None
+
+
 def http_client(
     transport: AiohttpTransport, timeout: float, headers: dict[str, str] | None = None
 ) -> httpx.AsyncClient:
@@ -145,4 +159,5 @@ def http_client(
         transport=transport,
         timeout=httpx.Timeout(timeout, connect=min(10.0, timeout)),
         headers={"User-Agent": USER_AGENT, **(headers or {})},
+        cookies=NoCookies(),
     )

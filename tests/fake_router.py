@@ -215,7 +215,9 @@ class FakeRouter:
             _reset_connection(request)
             return web.Response(status=500)  # never reaches the client
         if reply.body is None:
-            return self._answer(request, body)
+            answer = self._answer(request, body)
+            answer.headers.update(reply.headers)
+            return answer
         response = web.Response(status=reply.status, body=reply.body, headers=reply.headers)
         response.content_type = reply.content_type
         return response

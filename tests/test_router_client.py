@@ -65,6 +65,18 @@ async def test_reasoning_effort_is_sent_when_set(
     assert [c.body["reasoning_effort"] for c in router.completion_calls()] == ["medium", "high"]
 
 
+async def test_cookies_from_the_router_are_never_sent_back(
+    router: FakeRouter, make_client: ClientFactory
+) -> None:
+    router.enqueue(
+        Reply(200, None, {"Set-Cookie": "session=abc123; Path=/"}),
+    )
+    client = make_client()
+    await client.complete(MESSAGES)
+    await client.complete(MESSAGES)
+    assert [c.headers.get("Cookie") for c in router.completion_calls()] == [None, None]
+
+
 async def test_no_key_means_no_call(router: FakeRouter, make_client: ClientFactory) -> None:
     error = await fails(make_client, api_key=None)
     assert error.reason is FallbackReason.NO_KEY
