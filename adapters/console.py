@@ -130,7 +130,7 @@ def render_text(report: Report, color: bool = False) -> str:
     lines = [bold(f"━━ {report.subject} · {_TITLES[report.kind]} ━━")]
     app = report.app
     if app is not None:
-        facts = [app.category or "category unknown", _rating(report)]
+        facts = [app.category or "category unknown", app.rating_summary]
         if app.formatted_price:
             facts.append(app.formatted_price)
         if app.last_update:
@@ -144,6 +144,12 @@ def render_text(report: Report, color: bool = False) -> str:
         for part in score.parts:
             mark = " (estimated)" if part.estimated else ""
             lines.append(f"  {part.name}: {part.points:.0f}/25 — {part.reason}{mark}")
+    if report.top_apps:
+        lines.append("Top apps now:")
+        lines.extend(
+            f"  {rank}. {top.name} — {top.rating_summary}"
+            for rank, top in enumerate(report.top_apps, 1)
+        )
     lines.append("")
     lines.append(body)
     lines.append("")
@@ -161,10 +167,3 @@ def source_line(report: Report) -> str:
     if report.source is Source.CACHE:
         return f"AI answer from cache · {model}{via} · {seconds}"
     return f"AI answer · {model}{via} · {seconds}"
-
-
-def _rating(report: Report) -> str:
-    app = report.app
-    if app is None or app.rating is None or not app.rating_count:
-        return "no ratings yet"
-    return f"{app.rating:.1f}★ ({app.rating_count:,} ratings)"

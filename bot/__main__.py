@@ -15,6 +15,7 @@ from collections.abc import Sequence
 from adapters.console import ConsoleAdapter
 from bot.cache import ReportCache
 from bot.config import ConfigError, Settings, load_settings, read_environment
+from bot.itunes import ITunesCatalog, ITunesSettings
 from bot.router_client import RouterClient, RouterSettings
 from bot.service import RecommendationService
 from bot.transport import AiohttpTransport
@@ -24,8 +25,9 @@ log = logging.getLogger("bot")
 
 def build_service(settings: Settings, transport: AiohttpTransport) -> RecommendationService:
     router = RouterClient(RouterSettings.from_settings(settings), transport)
+    catalog = ITunesCatalog(ITunesSettings(base_url=settings.appstore_base_url), transport)
     cache = ReportCache(settings.cache_ttl_seconds, settings.cache_max_entries)
-    return RecommendationService(router, cache, default_country=settings.appstore_country)
+    return RecommendationService(router, cache, catalog, default_country=settings.appstore_country)
 
 
 async def run_console(settings: Settings, json_output: bool) -> int:

@@ -23,6 +23,18 @@ class AppInfo:
     last_update: date | None = None
     url: str | None = None
     artwork_url: str | None = None
+    genre_id: int | None = None
+    size_bytes: int | None = None
+    platform: str = "ios"  # "ios" or "mac" (Apple's kind "software" / "mac-software")
+
+    @property
+    def rating_summary(self) -> str:
+        """ "4.0★ from 98,311 ratings"; never "0★" for an app nobody has rated."""
+        if self.rating_count is None:
+            return "rating unknown"
+        if self.rating is None or self.rating_count == 0:
+            return "no ratings yet"
+        return f"{self.rating:.1f}★ from {self.rating_count:,} ratings"
 
     def days_since_update(self, today: date) -> int | None:
         if self.last_update is None:
@@ -43,7 +55,17 @@ class AppLookup:
     suggestions: tuple[str, ...] = ()  # nearest names when nothing matched
 
 
+@dataclass(frozen=True)
+class ChartLookup:
+    """A category's current top apps, best first, with ratings where Apple gave them."""
+
+    status: LookupStatus
+    apps: tuple[AppInfo, ...] = ()
+
+
 class AppCatalog(Protocol):
     """Where the service gets App Store facts; `None` in the service means "no catalog"."""
 
     async def find_app(self, name: str, track_id: int | None, country: str) -> AppLookup: ...
+
+    async def top_apps(self, genre_id: int, country: str) -> ChartLookup: ...

@@ -11,9 +11,9 @@ from dataclasses import dataclass
 from datetime import date
 
 from bot.catalog import AppInfo
+from bot.categories import category_named
 from bot.commands import Command, CommandKind
-from bot.playbooks import Playbook, category_guessed_from, category_named, playbook_for
-from bot.scoring import CloneScore
+from bot.playbooks import Playbook, category_guessed_from, playbook_for
 
 STALE_AFTER_DAYS = 365
 FEW_RATINGS = 50
@@ -29,7 +29,6 @@ class Advice:
 def advise(
     command: Command,
     app: AppInfo | None = None,
-    score: CloneScore | None = None,
     top_apps: tuple[AppInfo, ...] = (),
     today: date | None = None,
 ) -> Advice:
@@ -40,8 +39,8 @@ def advise(
     category, guessed = _category(command, app)
     book = playbook_for(category)
     if command.kind is CommandKind.BUILD:
-        return Advice(_build(book, category, app), category, guessed)
-    return Advice(_analysis(book, category, guessed, app, score, today), category, guessed)
+        return Advice(_build(book, category, guessed, app), category, guessed)
+    return Advice(_analysis(book, category, guessed, app, today), category, guessed)
 
 
 def _category(command: Command, app: AppInfo | None) -> tuple[str | None, bool]:
@@ -58,8 +57,7 @@ def _fact_findings(app: AppInfo, today: date) -> list[str]:
     if app.rating is not None and app.rating_count:
         if app.rating < 4.0:
             findings.append(
-                f"Users rate it {app.rating:.1f}★ from {app.rating_count:,} ratings: "
-                "its 1–2★ reviews are your feature list"
+                f"Users rate it {app.rating_summary}: its 1–2★ reviews are your feature list"
             )
         cv = app.current_version_rating
         if cv is not None and cv < app.rating - 0.3:
@@ -88,17 +86,13 @@ def _analysis(
     category: str | None,
     guessed: bool,
     app: AppInfo | None,
-    score: CloneScore | None,
     today: date,
 ) -> str:
+    # The facts and the clone score travel in the Report's own fields, which every adapter
+    # renders; the text carries the advice drawn from them.
     lines: list[str] = []
-    if category:
-        how = "guessed from the name" if guessed else "App Store category"
-        lines.append(f"_Category: {category} ({how})._\n")
-    if score is not None:
-        lines.append(f"**Clone score {score.total}/100**")
-        lines.extend(f"- {p.name}: {p.points:.0f}/25, {p.reason}" for p in score.parts)
-        lines.append("")
+    if category and guessed:
+        lines.append(f"_Category guessed from the name: {category}._\n")
     lines.append("**Improvements**")
     findings = _fact_findings(app, today) if app is not None else []
     lines.extend(f"- {item}" for item in [*findings, *book.improvements][:4])
@@ -119,11 +113,11 @@ def _analysis(
     return "\n".join(lines)
 
 
-def _build(book: Playbook, category: str | None, app: AppInfo | None) -> str:
+def _build(book: Playbook, category: str | None, guessed: bool, app: AppInfo | None) -> str:
     low, high = book.weeks
     subject = app.name if app is not None else "the app"
     lines = [
-        f"_Category: {category}._\n" if category else "",
+        f"_Category guessed from the name: {category}._\n" if category and guessed else "",
         "**Stack**",
         f"- {book.stack}",
         "",
@@ -140,7 +134,7 @@ def _build(book: Playbook, category: str | None, app: AppInfo | None) -> str:
         f"- Weeks {max(2, low // 2 + 1)}–{low}: polish, paywall, TestFlight beta",
         f"- Weeks {low + 1}–{high}: fixes from beta users, App Store listing, launch",
     ]
-    return "\n".join(line for line in lines if line is not None).lstrip("\n")
+    return "\n".join(lines).lstrip("\n")
 
 
 def _gaps(category: str, top_apps: tuple[AppInfo, ...]) -> str:
@@ -150,9 +144,9 @@ def _gaps(category: str, top_apps: tuple[AppInfo, ...]) -> str:
     weak = [a for a in top_apps if a.rating is not None and a.rating_count and a.rating < 4.0]
     if weak:
         lines.append("")
-        lines.append("**Top apps users are unhappy with**")
+        lines.append("**Leaders users are unhappy with**")
         lines.extend(
-            f"- {a.name}: {a.rating:.1f}★ from {a.rating_count:,} ratings" for a in weak[:5]
+            f"- {a.name} ({a.rating_summary}): its low reviews list what to fix" for a in weak[:5]
         )
     lines.append("")
     lines.append("**Best bet**")

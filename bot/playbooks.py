@@ -237,23 +237,6 @@ PLAYBOOKS: dict[str, Playbook] = {
     ),
 }
 
-# Aliases users type for categories, folded to Apple's names.
-CATEGORY_ALIASES: dict[str, str] = {
-    "utility": "Utilities",
-    "health": "Health & Fitness",
-    "fitness": "Health & Fitness",
-    "health and fitness": "Health & Fitness",
-    "photo": "Photo & Video",
-    "photos": "Photo & Video",
-    "video": "Photo & Video",
-    "photo and video": "Photo & Video",
-    "game": "Games",
-    "social": "Social Networking",
-    "food": "Food & Drink",
-    "food and drink": "Food & Drink",
-    "money": "Finance",
-}
-
 # Words in an app's name that give its category away, for when the App Store is not asked.
 _NAME_HINTS: tuple[tuple[str, str], ...] = (
     (
@@ -272,15 +255,6 @@ _NAME_HINTS: tuple[tuple[str, str], ...] = (
     (r"travel|flight|hotel|trip", "Travel"),
     (r"game|puzzle|chess|solitaire|sudoku|poker", "Games"),
 )
-
-
-def category_named(name: str) -> str | None:
-    """Apple's category name for what a user typed ("health" → "Health & Fitness")."""
-    folded = " ".join(name.casefold().replace("&", " and ").split())
-    for category in PLAYBOOKS:
-        if folded == " ".join(category.casefold().replace("&", " and ").split()):
-            return category
-    return CATEGORY_ALIASES.get(folded)
 
 
 def category_guessed_from(app_name: str) -> str | None:

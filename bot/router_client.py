@@ -15,12 +15,9 @@ Chain-of-thought (`reasoning`, `reasoning_content`, `<think>` blocks) never leav
 from __future__ import annotations
 
 import asyncio
-import email.utils
 import json
 import logging
 import random
-import re
-import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -28,6 +25,14 @@ from typing import Any
 import httpx
 
 from bot.circuit_breaker import CircuitBreaker
+from bot.completions import (
+    cut_at_last_line,
+    error_details,
+    first_choice,
+    retry_after_seconds,
+    token_usage,
+    visible_text,
+)
 from bot.config import Settings
 from bot.prompts import Message
 from bot.report import FallbackReason, TokenUsage
@@ -38,7 +43,6 @@ log = logging.getLogger(__name__)
 RETRYABLE_STATUS = frozenset({408, 409, 429, 500, 502, 503, 504})
 LARGER_BUDGET = 2048  # for the one retry after an empty, length-capped answer
 MAX_BUDGET = 4096
-_THINK_BLOCK = re.compile(r"<think>.*?(</think>|$)", re.DOTALL | re.IGNORECASE)
 # Failures that say the upstream itself is unhealthy; they feed the circuit breaker.
 _UNHEALTHY = frozenset({FallbackReason.UPSTREAM_DOWN, FallbackReason.TIMED_OUT})
 
@@ -285,13 +289,13 @@ class _Attempt:
             data = json.loads(raw)
         except ValueError:
             raise _Retry(FallbackReason.UPSTREAM_DOWN, "malformed body: not JSON") from None
-        choice = _first_choice(data)
+        choice = first_choice(data)
         if choice is None:
             _code, message = error_details(raw)
             raise _Retry(FallbackReason.UPSTREAM_DOWN, f"malformed body, no choices: {message}")
         message_obj = choice.get("message")
         content = message_obj.get("content") if isinstance(message_obj, dict) else None
-        text = _visible_text(content)
+        text = visible_text(content)
         finish = choice.get("finish_reason")
         if not text:
             if finish == "length":
@@ -306,95 +310,7 @@ class _Attempt:
             model=reported if isinstance(reported, str) and reported else model,
             requested_model=model,
             provider=headers.get("x-inference-provider"),
-            usage=_usage(data.get("usage")),
+            usage=token_usage(data.get("usage")),
             truncated=truncated,
             upstream_calls=self.calls,
         )
-
-
-def _first_choice(data: Any) -> dict[str, Any] | None:
-    if not isinstance(data, dict) or "error" in data:
-        return None
-    choices = data.get("choices")
-    if not isinstance(choices, list) or not choices or not isinstance(choices[0], dict):
-        return None
-    return choices[0]
-
-
-def _visible_text(content: Any) -> str:
-    """The user-visible answer: content without any inline chain-of-thought."""
-    if isinstance(content, list):  # some providers send content parts
-        content = "".join(part.get("text", "") for part in content if isinstance(part, dict))
-    if not isinstance(content, str):
-        return ""
-    if "<think" in content or "<THINK" in content:
-        content = _THINK_BLOCK.sub("", content)
-    return content.strip()
-
-
-def _usage(raw: Any) -> TokenUsage:
-    if not isinstance(raw, dict):
-        return TokenUsage()
-
-    def count(value: Any) -> int:
-        return value if isinstance(value, int) and value >= 0 else 0
-
-    details = raw.get("completion_tokens_details")
-    reasoning = count(details.get("reasoning_tokens")) if isinstance(details, dict) else 0
-    return TokenUsage(
-        count(raw.get("prompt_tokens")), count(raw.get("completion_tokens")), reasoning
-    )
-
-
-def error_details(raw: bytes) -> tuple[str, str]:
-    """(code, message) of an error body: `{"error": "…"}`, `{"error": {…}}`, HTML, anything."""
-    try:
-        data = json.loads(raw)
-    except ValueError:
-        snippet = re.sub(r"<[^>]*>|\s+", " ", raw[:300].decode("utf-8", "replace")).strip()
-        return "", snippet[:120]
-    if not isinstance(data, dict):
-        return "", ""
-    error = data.get("error", data)
-    if isinstance(error, str):
-        return "", error[:200]
-    if isinstance(error, dict):
-        code = error.get("code") or error.get("type") or ""
-        message = error.get("message") or ""
-        return str(code)[:60], str(message)[:200]
-    return "", ""
-
-
-def retry_after_seconds(headers: httpx.Headers) -> float | None:
-    """`retry-after-ms` (OpenAI style) first, then `retry-after` as seconds or an HTTP date."""
-    if (ms := headers.get("retry-after-ms")) is not None:
-        try:
-            return max(0.0, float(ms) / 1000)
-        except ValueError:
-            pass
-    value = headers.get("retry-after")
-    if value is None:
-        return None
-    try:
-        return max(0.0, float(value))
-    except ValueError:
-        pass
-    try:
-        when = email.utils.parsedate_to_datetime(value)
-    except (TypeError, ValueError):
-        return None
-    return max(0.0, when.timestamp() - time.time())
-
-
-def cut_at_last_line(text: str) -> str:
-    """Drop the unfinished last line of a length-capped answer (the whole text if it is one line:
-    then cut after the last full sentence, or the last whole word)."""
-    head, newline, _tail = text.rpartition("\n")
-    if newline and head.strip():
-        return head.rstrip()
-    for end in (". ", "! ", "? "):
-        cut = text.rfind(end)
-        if cut > 0:
-            return text[: cut + 1]
-    space = text.rfind(" ")
-    return text[:space].rstrip() + "…" if space > 0 else text

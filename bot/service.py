@@ -9,21 +9,24 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from datetime import date
+from typing import Any
 
 from bot.cache import CacheKey, ReportCache, SingleFlight
 from bot.catalog import AppCatalog, AppInfo, LookupStatus
+from bot.categories import GENRE_IDS, category_list, category_named
 from bot.commands import USAGE, Command, CommandKind, ParsedCommand, UsageError
 from bot.fallback import advise
 from bot.prompts import PROMPT_VERSION, build_messages
 from bot.report import FallbackReason, Report, ReportKind, Source
 from bot.router_client import RouterClient, RouterUnavailable
-from bot.scoring import clone_score
+from bot.scoring import CloneScore, clone_score
 
 log = logging.getLogger(__name__)
 
 DEEP_MIN_TOKENS = 2048  # high effort spends most of a small budget on reasoning
+APPSTORE_UNAVAILABLE = "App Store data unavailable"
 
 _KINDS = {
     CommandKind.ANALYSIS: ReportKind.ANALYSIS,
@@ -66,6 +69,16 @@ class RecommendationService:
             return Report(ReportKind.ERROR, "", f"{parsed.problem}\n\n{USAGE}")
         if parsed.kind is CommandKind.HELP:
             return Report(ReportKind.HELP, "", USAGE)
+        if parsed.kind is CommandKind.GAPS:
+            category = category_named(parsed.subject)
+            if category is None:
+                return Report(
+                    ReportKind.ERROR,
+                    parsed.subject,
+                    f"“{parsed.subject}” is not an App Store category. "
+                    f"Try one of: {category_list()}.",
+                )
+            parsed = replace(parsed, subject=category)
 
         country = parsed.country or self.default_country
         effort = "high" if parsed.deep else self.router.settings.reasoning_effort
@@ -79,17 +92,12 @@ class RecommendationService:
     async def _answer(
         self, command: Command, key: CacheKey, country: str, effort: str | None
     ) -> Report:
-        app: AppInfo | None = None
-        notes: list[str] = []
-        if self.catalog is not None and command.kind is not CommandKind.GAPS:
-            lookup = await self.catalog.find_app(command.subject, command.track_id, country)
-            if lookup.status is LookupStatus.FOUND:
-                app = lookup.app
-            elif lookup.status is LookupStatus.UNAVAILABLE:
-                notes.append("App Store data unavailable")
-
-        score = clone_score(app, self._today()) if app is not None else None
-        messages = build_messages(command, app, score, today=self._today())
+        facts = await self._gather_facts(command, country)
+        if isinstance(facts, Report):
+            return facts
+        messages = build_messages(
+            command, facts.app, facts.score, facts.top_apps, today=self._today()
+        )
         budget = max(self.router.settings.max_tokens, DEEP_MIN_TOKENS) if command.deep else None
         try:
             completion = await self.router.complete(
@@ -97,17 +105,15 @@ class RecommendationService:
             )
         except RouterUnavailable as exc:
             log.info("model not used (%s): %s", exc.reason.value, exc.detail)
-            return self._fallback(command, exc.reason, app, tuple(notes))
+            return self._fallback(command, exc.reason, facts)
 
+        notes = list(facts.notes)
         if completion.truncated:
             notes.append("The answer was cut short at the model's length limit")
-        report = Report(
-            kind=_KINDS[command.kind],
-            subject=app.name if app is not None else command.subject,
-            text=completion.text,
-            source=Source.AI,
-            app=app,
-            clone_score=score,
+        report = facts.report(
+            command,
+            completion.text,
+            Source.AI,
             model=completion.model,
             provider=completion.provider,
             usage=completion.usage,
@@ -116,31 +122,40 @@ class RecommendationService:
         self.cache.put(key, report)
         return report
 
+    async def _gather_facts(self, command: Command, country: str) -> Facts | Report:
+        """App Store facts for the command, or the reply when there is nothing to analyse."""
+        if self.catalog is None:
+            return Facts()
+        if command.kind is CommandKind.GAPS:
+            chart = await self.catalog.top_apps(GENRE_IDS[command.subject], country)
+            if chart.status is LookupStatus.UNAVAILABLE:
+                return Facts(notes=(APPSTORE_UNAVAILABLE,))
+            return Facts(top_apps=chart.apps)
+
+        lookup = await self.catalog.find_app(command.subject, command.track_id, country)
+        if lookup.status is LookupStatus.UNAVAILABLE:
+            return Facts(notes=(APPSTORE_UNAVAILABLE,))
+        if lookup.status is LookupStatus.NOT_FOUND or lookup.app is None:
+            return _no_match(command, country, lookup.suggestions)
+        return Facts(app=lookup.app, score=clone_score(lookup.app, self._today()))
+
     def _fallback(
-        self,
-        command: Command,
-        reason: FallbackReason,
-        app: AppInfo | None,
-        notes: tuple[str, ...] = (),
+        self, command: Command, reason: FallbackReason, facts: Facts | None = None
     ) -> Report:
-        today = self._today()
-        score = clone_score(app, today) if app is not None else None
-        advice = advise(command, app, score, today=today)
-        return Report(
-            kind=_KINDS[command.kind],
-            subject=app.name if app is not None else command.subject,
-            text=advice.text,
-            source=Source.FALLBACK,
-            app=app,
-            clone_score=score,
+        facts = facts or Facts()
+        advice = advise(command, facts.app, facts.top_apps, today=self._today())
+        return facts.report(
+            command,
+            advice.text,
+            Source.FALLBACK,
             fallback_reason=reason,
-            notes=(*notes, f"{reason.label} — showing rule-based advice"),
+            notes=(*facts.notes, f"{reason.label} — showing rule-based advice"),
         )
 
     def _internal_error(self, parsed: ParsedCommand) -> Report:
         if isinstance(parsed, Command) and parsed.kind in _KINDS:
             try:
-                return self._fallback(parsed, FallbackReason.INTERNAL_ERROR, None)
+                return self._fallback(parsed, FallbackReason.INTERNAL_ERROR)
             except Exception:
                 log.exception("fallback advice failed")
         return Report(
@@ -148,3 +163,34 @@ class RecommendationService:
             "",
             "Sorry, something went wrong on our side. Please try again in a minute.",
         )
+
+
+@dataclass(frozen=True)
+class Facts:
+    """What the App Store told us about one command's subject."""
+
+    app: AppInfo | None = None
+    score: CloneScore | None = None
+    top_apps: tuple[AppInfo, ...] = ()
+    notes: tuple[str, ...] = ()
+
+    def report(self, command: Command, text: str, source: Source, **fields: Any) -> Report:
+        fields.setdefault("notes", self.notes)
+        return Report(
+            kind=_KINDS[command.kind],
+            subject=self.app.name if self.app is not None else command.subject,
+            text=text,
+            source=source,
+            app=self.app,
+            clone_score=self.score,
+            top_apps=self.top_apps,
+            **fields,
+        )
+
+
+def _no_match(command: Command, country: str, suggestions: tuple[str, ...]) -> Report:
+    what = f"id {command.track_id}" if command.track_id is not None else f"“{command.subject}”"
+    text = f"No App Store app matched {what} in the {country.upper()} store."
+    if suggestions:
+        text += " Did you mean: " + ", ".join(f"“{name}”" for name in suggestions) + "?"
+    return Report(ReportKind.ERROR, command.subject, text)

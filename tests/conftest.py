@@ -10,9 +10,11 @@ import pytest
 
 from bot.cache import ReportCache
 from bot.circuit_breaker import CircuitBreaker
+from bot.itunes import ITunesCatalog, ITunesSettings
 from bot.router_client import RouterClient, RouterSettings
 from bot.service import RecommendationService
 from bot.transport import AiohttpTransport
+from tests.fake_appstore import FakeAppStore
 from tests.fake_router import DEFAULT_KEY, FakeRouter
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -60,11 +62,36 @@ def make_client(router: FakeRouter, transport: AiohttpTransport) -> ClientFactor
 
 
 @pytest.fixture
+def appstore() -> Iterator[FakeAppStore]:
+    with FakeAppStore() as fake:
+        yield fake
+
+
+FAST_APPSTORE = ITunesSettings(timeout=0.5, retry_delay=0.01, max_queue_wait=0.05)
+
+
+@pytest.fixture
 def make_service(make_client: ClientFactory) -> ServiceFactory:
     def build(cache: ReportCache | None = None, **overrides: Any) -> RecommendationService:
         return RecommendationService(
             make_client(**overrides),
             cache if cache is not None else ReportCache(ttl_seconds=600, max_entries=100),
         )
+
+    return build
+
+
+@pytest.fixture
+def make_grounded_service(
+    make_service: ServiceFactory, appstore: FakeAppStore, transport: AiohttpTransport
+) -> ServiceFactory:
+    """A service whose App Store facts come from the fake iTunes API."""
+
+    def build(**overrides: Any) -> RecommendationService:
+        service = make_service(**overrides)
+        service.catalog = ITunesCatalog(
+            replace(FAST_APPSTORE, base_url=appstore.base_url), transport
+        )
+        return service
 
     return build

@@ -21,15 +21,15 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
-import socket
-import struct
 import threading
 import time
-from collections import deque
-from dataclasses import dataclass, field
 from typing import Any
 
 from aiohttp import web
+
+from tests.loopback import LoopbackServer, RecordedRequest, Reply, json_response
+
+__all__ = ["FakeRouter", "RecordedRequest", "Reply", "completion_reply"]
 
 DEFAULT_KEY = "hf_fake_test_key"
 DEFAULT_MODELS = ("openai/gpt-oss-120b", "openai/gpt-oss-20b", "meta-llama/Llama-3.3-70B-Instruct")
@@ -42,50 +42,14 @@ DEFAULT_ANSWER = (
 REASONING_TEXT = "The user wants an analysis. Let me think about the market first."
 
 
-@dataclass
-class Reply:
-    """One scripted upstream behaviour."""
-
-    status: int = 200
-    body: bytes | None = None  # None: a normal completion built from the request
-    headers: dict[str, str] = field(default_factory=dict)
-    delay: float = 0.0
-    hang: bool = False
-    reset: bool = False
-    content_type: str = "application/json"
-
-    @classmethod
-    def error(
-        cls, status: int, error: Any, headers: dict[str, str] | None = None, delay: float = 0.0
-    ) -> Reply:
-        return cls(status, json.dumps({"error": error}).encode(), headers or {}, delay)
-
-    @classmethod
-    def completion(
-        cls,
-        content: str | None,
-        finish_reason: str = "stop",
-        reasoning: str | None = REASONING_TEXT,
-        model: str = "gpt-oss-120b",
-    ) -> Reply:
-        return cls(200, json.dumps(_completion(model, content, finish_reason, reasoning)).encode())
-
-    @classmethod
-    def raw(cls, status: int, body: bytes, content_type: str = "application/json") -> Reply:
-        return cls(status, body, content_type=content_type)
-
-    @classmethod
-    def html(cls, status: int) -> Reply:
-        page = f"<html><head><title>{status}</title></head><body><h1>{status} Bad Gateway</h1>"
-        return cls(status, page.encode(), content_type="text/html")
-
-
-@dataclass(frozen=True)
-class RecordedRequest:
-    path: str
-    headers: dict[str, str]
-    body: Any
-    at: float
+def completion_reply(
+    content: str | None,
+    finish_reason: str = "stop",
+    reasoning: str | None = REASONING_TEXT,
+    model: str = "gpt-oss-120b",
+) -> Reply:
+    """A scripted 200 with a chat completion of the given content."""
+    return Reply(200, json.dumps(_completion(model, content, finish_reason, reasoning)).encode())
 
 
 def _completion(
@@ -113,7 +77,9 @@ def _completion(
     }
 
 
-class FakeRouter:
+class FakeRouter(LoopbackServer):
+    name = "fake-router"
+
     def __init__(
         self,
         api_key: str = DEFAULT_KEY,
@@ -123,115 +89,52 @@ class FakeRouter:
         reasoning_cost: int = 0,
         port: int = 0,
     ) -> None:
+        super().__init__(port)
         self.api_key = api_key
         self.models = models
         self.latency = latency
         self.answer = answer
         self.reasoning_cost = reasoning_cost  # tokens of reasoning before any content
-        self.requests: list[RecordedRequest] = []
-        self._script: deque[Reply] = deque()
-        self._lock = threading.Lock()
-        self._port = port
-        self._loop: asyncio.AbstractEventLoop | None = None
-        self._runner: web.AppRunner | None = None
-        self._thread: threading.Thread | None = None
-        self._ready = threading.Event()
 
-    # -- scripting -----------------------------------------------------------------------
-    def enqueue(self, *replies: Reply) -> None:
-        with self._lock:
-            self._script.extend(replies)
-
-    def completion_calls(self) -> list[RecordedRequest]:
-        return [r for r in self.requests if r.path.endswith("/chat/completions")]
-
-    @property
-    def url(self) -> str:
-        return f"http://127.0.0.1:{self._port}/v1"
-
-    # -- lifecycle -----------------------------------------------------------------------
     def __enter__(self) -> FakeRouter:
         self.start()
         return self
 
-    def __exit__(self, *exc: object) -> None:
-        self.stop()
+    @property
+    def url(self) -> str:
+        return f"{self.base_url}/v1"
 
-    def start(self) -> None:
-        self._thread = threading.Thread(target=self._serve, name="fake-router", daemon=True)
-        self._thread.start()
-        if not self._ready.wait(10):
-            raise RuntimeError("fake router did not start")
-
-    def stop(self) -> None:
-        if self._loop is not None and self._runner is not None:
-            future = asyncio.run_coroutine_threadsafe(self._runner.cleanup(), self._loop)
-            future.result(10)
-            self._loop.call_soon_threadsafe(self._loop.stop)
-        if self._thread is not None:
-            self._thread.join(10)
-
-    def _serve(self) -> None:
-        self._loop = asyncio.new_event_loop()
-        asyncio.set_event_loop(self._loop)
-        app = web.Application(client_max_size=4 * 1024 * 1024)
+    def routes(self, app: web.Application) -> None:
         app.router.add_post("/v1/chat/completions", self._chat)
-        self._runner = web.AppRunner(app, access_log=None, shutdown_timeout=0.5)
-        self._loop.run_until_complete(self._runner.setup())
-        site = web.TCPSite(self._runner, "127.0.0.1", self._port, backlog=1024)
-        self._loop.run_until_complete(site.start())
-        server = site._server
-        assert server is not None
-        self._port = server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
-        self._ready.set()
-        self._loop.run_forever()
-        self._loop.close()
 
-    # -- the endpoint --------------------------------------------------------------------
+    def completion_calls(self) -> list[RecordedRequest]:
+        return [r for r in self.requests if r.path.endswith("/chat/completions")]
+
     async def _chat(self, request: web.Request) -> web.StreamResponse:
-        raw = await request.read()
-        try:
-            body: Any = json.loads(raw)
-        except ValueError:
-            body = raw.decode("utf-8", "replace")
-        self.requests.append(
-            RecordedRequest(request.path, dict(request.headers), body, time.monotonic())
-        )
-        with self._lock:
-            scripted = self._script.popleft() if self._script else None
-
+        body, scripted = await self.record(request)
         if scripted is not None:
-            return await self._scripted(request, scripted, body)
+            played = await self.play(request, scripted)
+            if played is not None:
+                return played
+            answer = self._answer(request, body)
+            answer.headers.update(scripted.headers)
+            return answer
         if self.latency:
             await asyncio.sleep(self.latency)
         return self._answer(request, body)
 
-    async def _scripted(self, request: web.Request, reply: Reply, body: Any) -> web.StreamResponse:
-        if reply.delay:
-            await asyncio.sleep(reply.delay)
-        if reply.hang:
-            await asyncio.sleep(3600)
-        if reply.reset:
-            _reset_connection(request)
-            return web.Response(status=500)  # never reaches the client
-        if reply.body is None:
-            answer = self._answer(request, body)
-            answer.headers.update(reply.headers)
-            return answer
-        response = web.Response(status=reply.status, body=reply.body, headers=reply.headers)
-        response.content_type = reply.content_type
-        return response
-
     def _answer(self, request: web.Request, body: Any) -> web.Response:
         auth = request.headers.get("Authorization", "")
         if auth != f"Bearer {self.api_key}":
-            return _json(401, {"error": "Invalid credentials in Authorization header"})
+            return json_response(401, {"error": "Invalid credentials in Authorization header"})
         problem = _validate(body)
         if problem:
-            return _json(400, {"error": {"message": problem, "type": "invalid_request_error"}})
+            return json_response(
+                400, {"error": {"message": problem, "type": "invalid_request_error"}}
+            )
         model = body["model"]
         if model not in self.models:
-            return _json(
+            return json_response(
                 400,
                 {
                     "error": {
@@ -248,7 +151,7 @@ class FakeRouter:
             payload = _completion(provider_model, None, "length", REASONING_TEXT)
         else:
             payload = _completion(provider_model, self.answer, "stop", REASONING_TEXT)
-        return _json(200, payload, {"x-inference-provider": PROVIDER})
+        return json_response(200, payload, {"x-inference-provider": PROVIDER})
 
 
 def _validate(body: Any) -> str | None:
@@ -279,26 +182,6 @@ def _validate(body: Any) -> str | None:
         if value is not None and not (isinstance(value, int | float) and low <= value <= high):
             return f"{name}: must be between {low} and {high}"
     return None
-
-
-def _json(status: int, payload: Any, headers: dict[str, str] | None = None) -> web.Response:
-    return web.Response(
-        status=status,
-        body=json.dumps(payload).encode(),
-        content_type="application/json",
-        headers=headers,
-    )
-
-
-def _reset_connection(request: web.Request) -> None:
-    """Close the socket with an RST, as a crashed proxy would."""
-    transport = request.transport
-    if transport is None:
-        return
-    sock = transport.get_extra_info("socket")
-    if sock is not None:
-        sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
-    transport.abort()
 
 
 def main() -> None:

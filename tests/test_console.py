@@ -11,6 +11,7 @@ import time
 from pathlib import Path
 
 from tests.conftest import PYTHON, ROOT
+from tests.fake_appstore import FakeAppStore, Reply
 from tests.fake_router import DEFAULT_KEY, FakeRouter
 
 NOWHERE = "http://127.0.0.1:9/v1"  # the discard port: any request would fail loudly
@@ -22,7 +23,14 @@ def clean_env(**extra: str) -> dict[str, str]:
         for k, v in os.environ.items()
         if not k.startswith(("HUGGING", "HF_", "AI_", "SLACK", "DISCORD", "LOG_", "APPSTORE"))
     }
-    env.update({"PYTHONPATH": str(ROOT), "AI_BASE_URL": NOWHERE, **extra})
+    env.update(
+        {
+            "PYTHONPATH": str(ROOT),
+            "AI_BASE_URL": NOWHERE,
+            "APPSTORE_BASE_URL": NOWHERE.removesuffix("/v1"),
+            **extra,
+        }
+    )
     return env
 
 
@@ -46,21 +54,25 @@ def test_no_key_no_network_gives_labelled_fallback(tmp_path: Path) -> None:
     assert "**Improvements**" in out
     assert "Rule-based advice (AI not used)" in out
     assert "No Hugging Face key is configured — showing rule-based advice" in out
-    warnings = [line for line in result.stderr.splitlines() if line.strip()]
-    assert len(warnings) == 1
-    assert "HUGGING_FACE_API_KEY is not set" in warnings[0]
+    assert "App Store data unavailable" in out
+    warnings = result.stderr.splitlines()
+    assert sum("HUGGING_FACE_API_KEY is not set" in line for line in warnings) == 1
+    assert "Traceback" not in result.stderr
 
 
 def test_with_a_key_the_model_answers_and_the_repeat_comes_from_cache(tmp_path: Path) -> None:
-    with FakeRouter() as router:
+    with FakeRouter() as router, FakeAppStore() as appstore:
         result = run_bot(
-            "/scout Calculator Pro\n/scout Calculator Pro\n",
+            "/scout Facebook\n/scout facebook\n",
             tmp_path,
             AI_BASE_URL=router.url,
+            APPSTORE_BASE_URL=appstore.base_url,
             HUGGING_FACE_API_KEY=DEFAULT_KEY,
         )
         calls = router.completion_calls()
     assert result.returncode == 0, result.stderr
+    assert result.stdout.count("Facebook · opportunity analysis") == 2
+    assert result.stdout.count("Social Networking · 3.5★ from 2,840,784 ratings · Free") == 2
     assert result.stdout.count("AI answer · gpt-oss-120b via fake-provider") == 1
     assert result.stdout.count("AI answer from cache · gpt-oss-120b") == 1
     assert result.stdout.count("- History and widgets") == 2
@@ -68,38 +80,103 @@ def test_with_a_key_the_model_answers_and_the_repeat_comes_from_cache(tmp_path: 
     assert result.stderr == ""
 
 
-def test_json_prints_one_object_per_command(tmp_path: Path) -> None:
-    with FakeRouter() as router:
+def test_json_reports_app_store_facts_and_the_prompt_carries_them(tmp_path: Path) -> None:
+    with FakeRouter() as router, FakeAppStore() as appstore:
         result = run_bot(
-            "Calculator Pro\n\nhelp\ngaps\n",
+            "/scout Facebook\n\nhelp\ngaps\n",
             tmp_path,
             "--json",
             AI_BASE_URL=router.url,
+            APPSTORE_BASE_URL=appstore.base_url,
             HF_TOKEN=DEFAULT_KEY,
         )
+        [call] = router.completion_calls()
     assert result.returncode == 0, result.stderr
     replies = [json.loads(line) for line in result.stdout.splitlines()]
     assert [r["kind"] for r in replies] == ["analysis", "help", "error"]
     for reply in replies:
-        for key in [
-            "kind",
-            "subject",
-            "source",
-            "model",
-            "text",
-            "app",
-            "clone_score",
-            "notes",
-            "latency_ms",
-        ]:
+        for key in ("kind", "subject", "source", "model", "text", "app", "clone_score"):
             assert key in reply
+        assert "notes" in reply and "latency_ms" in reply
     analysis = replies[0]
-    assert analysis["source"] == "ai"
-    assert analysis["model"] == "gpt-oss-120b"
-    assert analysis["subject"] == "Calculator Pro"
-    assert analysis["app"] is None and analysis["clone_score"] is None
+    assert (analysis["source"], analysis["model"], analysis["subject"]) == (
+        "ai",
+        "gpt-oss-120b",
+        "Facebook",
+    )
+    app = analysis["app"]
+    assert app["category"] == "Social Networking"
+    assert (app["rating"], app["rating_count"]) == (3.5, 2_840_784)
+    assert app["current_version_rating"] == 1.5
+    parts = analysis["clone_score"]["parts"]
+    assert [p["name"] for p in parts] == [
+        "demand",
+        "dissatisfaction",
+        "staleness",
+        "build simplicity",
+    ]
+    assert 0 <= analysis["clone_score"]["total"] <= 100
     assert isinstance(analysis["latency_ms"], int)
     assert "Which category?" in replies[2]["text"]
+
+    facts = json.loads(call.body["messages"][1]["content"].split("DATA:\n", 1)[1])["app"]
+    assert facts["category"] == "Social Networking"
+    assert (facts["rating"], facts["rating_count"]) == (3.5, 2_840_784)
+    assert facts["current_version_rating"] == 1.5
+    assert facts["clone_score"]["total"] == analysis["clone_score"]["total"]
+    assert set(facts["clone_score"]["parts"]) == {
+        "demand",
+        "dissatisfaction",
+        "staleness",
+        "build simplicity",
+    }
+
+
+def test_gaps_lists_the_categorys_top_apps_with_ratings(tmp_path: Path) -> None:
+    with FakeAppStore() as appstore:
+        result = run_bot("/scout gaps utilities\n", tmp_path, APPSTORE_BASE_URL=appstore.base_url)
+        feeds = appstore.calls("/us/rss/")
+    assert result.returncode == 0
+    out = result.stdout
+    assert "Utilities · market gaps" in out
+    assert "1. WhatsApp Messenger — 4.0★ from 98,311 ratings" in out
+    assert "2. 新三國志手機版-光榮正版授權 — rating unknown" in out
+    assert {r.path for r in feeds} == {
+        "/us/rss/topfreeapplications/limit=10/genre=6002/json",
+        "/us/rss/topgrossingapplications/limit=10/genre=6002/json",
+    }
+
+
+def test_unknown_category_lists_the_valid_ones(tmp_path: Path) -> None:
+    with FakeAppStore() as appstore:
+        result = run_bot("/scout gaps nonsense\n", tmp_path, APPSTORE_BASE_URL=appstore.base_url)
+        asked = list(appstore.requests)
+    assert result.returncode == 0
+    assert "“nonsense” is not an App Store category" in result.stdout
+    for category in ("Utilities", "Health & Fitness", "Photo & Video", "Games", "Weather"):
+        assert category in result.stdout
+    assert asked == []
+
+
+def test_a_throttling_app_store_still_gets_an_answer_marked_unavailable(tmp_path: Path) -> None:
+    with FakeRouter() as router, FakeAppStore() as appstore:
+        appstore.always(Reply(403, b"", content_type="text/html"))
+        started = time.monotonic()
+        result = run_bot(
+            "/scout Calculator Pro\n",
+            tmp_path,
+            AI_BASE_URL=router.url,
+            APPSTORE_BASE_URL=appstore.base_url,
+            HUGGING_FACE_API_KEY=DEFAULT_KEY,
+            AI_TIMEOUT="10",
+        )
+        elapsed = time.monotonic() - started
+        app_store_calls = len(appstore.requests)
+    assert result.returncode == 0
+    assert "AI answer · gpt-oss-120b" in result.stdout
+    assert "App Store data unavailable" in result.stdout
+    assert app_store_calls == 2  # one try and one retry, then on without facts
+    assert elapsed < 10  # the App Store never holds a command past the model's deadline
 
 
 def test_exit_stops_reading(tmp_path: Path) -> None:

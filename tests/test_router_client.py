@@ -9,20 +9,19 @@ import httpx
 import pytest
 
 from bot.circuit_breaker import BreakerState, CircuitBreaker
+from bot.completions import cut_at_last_line, error_details, retry_after_seconds
 from bot.prompts import Message
 from bot.report import FallbackReason
-from bot.router_client import (
-    Completion,
-    RouterClient,
-    RouterSettings,
-    RouterUnavailable,
-    cut_at_last_line,
-    error_details,
-    retry_after_seconds,
-)
+from bot.router_client import Completion, RouterClient, RouterSettings, RouterUnavailable
 from bot.transport import AiohttpTransport
 from tests.conftest import ClientFactory
-from tests.fake_router import DEFAULT_ANSWER, REASONING_TEXT, FakeRouter, Reply
+from tests.fake_router import (
+    DEFAULT_ANSWER,
+    REASONING_TEXT,
+    FakeRouter,
+    Reply,
+    completion_reply,
+)
 
 MESSAGES = [Message("system", "You are Trend Scout."), Message("user", "Analyse Calculator Pro")]
 
@@ -97,7 +96,7 @@ async def test_no_key_means_no_call(router: FakeRouter, make_client: ClientFacto
         Reply.raw(200, b'{"id": "chatcmpl-1", "choices": [{"message": {"content": "trunc'),
         Reply.raw(200, b'{"id": "chatcmpl-1", "object": "chat.completion", "choices": []}'),
         Reply.raw(200, b'{"error": "upstream provider failed"}'),
-        Reply.completion(""),
+        completion_reply(""),
         Reply(reset=True),
     ],
     ids=[
@@ -261,7 +260,7 @@ async def test_truncated_answer_is_cut_at_its_last_complete_line(
     router: FakeRouter, make_client: ClientFactory
 ) -> None:
     router.enqueue(
-        Reply.completion("**Improvements**\n- Faster input\n- History and wid", "length")
+        completion_reply("**Improvements**\n- Faster input\n- History and wid", "length")
     )
     completion = await make_client().complete(MESSAGES)
     assert completion.truncated
@@ -273,7 +272,7 @@ async def test_inline_think_blocks_and_reasoning_never_reach_the_text(
     router: FakeRouter, make_client: ClientFactory
 ) -> None:
     router.enqueue(
-        Reply.completion("<think>secret plan</think>\nThe answer.", reasoning="more secrets")
+        completion_reply("<think>secret plan</think>\nThe answer.", reasoning="more secrets")
     )
     completion = await make_client().complete(MESSAGES)
     assert completion.text == "The answer."

@@ -1,0 +1,149 @@
+"""A loopback fake of Apple's iTunes Search/Lookup APIs and legacy top-chart feeds, serving the
+real recorded responses in `tests/fixtures/appstore/` (quirks included).
+
+- `GET /search?term=&entity=software&country=&limit=`: the fixture registered for the term
+  (case and punctuation folded), else Apple's empty answer; a bad parameter gets Apple's
+  `{"errorMessage": …}` with status 400.
+- `GET /lookup?id=a,b,c&country=`: every known app among the ids, in order; unknown ids are
+  simply absent, as with Apple; a non-numeric id gets the recorded `errorMessage` body.
+- `GET /{cc}/rss/{topfreeapplications|topgrossingapplications}/limit=N/genre=G/json`: the
+  recorded feeds for genre 6002 (the top-grossing one has a single-object `entry`); any other
+  genre gets a feed without `entry`, as Apple sends for an empty chart.
+Search and lookup answers come as `text/javascript; charset=utf-8`, like Apple's.
+Faults are scripted with `enqueue`/`always` (e.g. `Reply(403, b"")`, Apple's throttling).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+from typing import Any
+
+from aiohttp import web
+
+from tests.loopback import LoopbackServer, RecordedRequest, Reply, json_response
+
+FIXTURES = Path(__file__).parent / "fixtures" / "appstore"
+APPLE_JSON = "text/javascript"
+
+SEARCHES = {
+    "facebook": "lookup-facebook.json",
+    "things": "search-things-mac.json",
+    "slack": "search-slack-mac.json",
+    "whatsapp": "lookup-whatsapp-hk.json",
+    "slack desktop": "lookup-slack-mac.json",  # only a Mac app: no iOS match
+}
+FEEDS = {
+    ("topfreeapplications", 6002): "topfree-hk-6002.json",
+    ("topgrossingapplications", 6002): "topgrossing-hk-single.json",
+}
+
+__all__ = ["FakeAppStore", "RecordedRequest", "Reply", "fixture"]
+
+
+def fixture(name: str) -> Any:
+    return json.loads((FIXTURES / name).read_text())
+
+
+def _fold(term: str) -> str:
+    return " ".join(re.sub(r"[^\w\s]", " ", term.casefold()).split())
+
+
+class FakeAppStore(LoopbackServer):
+    name = "fake-appstore"
+
+    def __init__(self, port: int = 0) -> None:
+        super().__init__(port)
+        self.searches = dict(SEARCHES)
+        self.apps: dict[int, dict[str, Any]] = {}
+        for path in sorted(FIXTURES.glob("*.json")):
+            data = json.loads(path.read_text())
+            for record in data.get("results", []) if isinstance(data, dict) else []:
+                self.apps.setdefault(record["trackId"], record)
+
+    def __enter__(self) -> FakeAppStore:
+        self.start()
+        return self
+
+    def routes(self, app: web.Application) -> None:
+        app.router.add_get("/search", self._search)
+        app.router.add_get("/lookup", self._lookup)
+        app.router.add_get("/{cc}/rss/{chart}/limit={limit}/genre={genre}/json", self._feed)
+
+    def calls(self, path_start: str = "/") -> list[RecordedRequest]:
+        return [r for r in self.requests if r.path.startswith(path_start)]
+
+    async def _search(self, request: web.Request) -> web.StreamResponse:
+        scripted = await self._scripted(request)
+        if scripted is not None:
+            return scripted
+        query = request.query
+        problem = _bad_parameters(query, required=("term",))
+        if problem:
+            return _apple_error(problem)
+        if query.get("entity", "software") not in ("software", "macSoftware", "iPadSoftware"):
+            return _apple_error("entity")
+        name = self.searches.get(_fold(query["term"]), "lookup-empty.json")
+        return _apple(fixture(name))
+
+    async def _lookup(self, request: web.Request) -> web.StreamResponse:
+        scripted = await self._scripted(request)
+        if scripted is not None:
+            return scripted
+        ids = [part.strip() for part in request.query.get("id", "").split(",") if part.strip()]
+        if not ids or not all(part.isdigit() for part in ids):
+            return _apple(fixture("error-invalid-key.json"), status=400)
+        if _bad_parameters(request.query, required=()):
+            return _apple_error("country")
+        found = [self.apps[int(i)] for i in ids if int(i) in self.apps]
+        return _apple({"resultCount": len(found), "results": found})
+
+    async def _feed(self, request: web.Request) -> web.StreamResponse:
+        scripted = await self._scripted(request)
+        if scripted is not None:
+            return scripted
+        chart = request.match_info["chart"]
+        try:
+            limit, genre = int(request.match_info["limit"]), int(request.match_info["genre"])
+        except ValueError:
+            return web.Response(status=404)
+        if chart not in ("topfreeapplications", "topgrossingapplications"):
+            return web.Response(status=404)
+        name = FEEDS.get((chart, genre))
+        if name is None:
+            return json_response(200, {"feed": {"title": {"label": "empty chart"}}})
+        feed = fixture(name)
+        entries = feed["feed"].get("entry")
+        if isinstance(entries, list):
+            feed["feed"]["entry"] = entries[:limit]
+        return json_response(200, feed)
+
+    async def _scripted(self, request: web.Request) -> web.StreamResponse | None:
+        _body, scripted = await self.record(request)
+        if scripted is None:
+            return None
+        return await self.play(request, scripted)
+
+
+def _bad_parameters(query: Any, required: tuple[str, ...]) -> str | None:
+    for name in required:
+        if not query.get(name):
+            return name
+    country = query.get("country")
+    if country is not None and not re.fullmatch(r"[A-Za-z]{2}", country):
+        return "country"
+    return None
+
+
+def _apple(payload: Any, status: int = 200) -> web.Response:
+    response = json_response(status, payload, content_type=APPLE_JSON)
+    response.charset = "utf-8"
+    return response
+
+
+def _apple_error(key: str) -> web.Response:
+    return _apple(
+        {"errorMessage": f"Invalid value(s) for key(s): [{key}]", "queryParameters": {}},
+        status=400,
+    )
