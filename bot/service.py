@@ -119,7 +119,8 @@ class RecommendationService:
             usage=completion.usage,
             notes=tuple(notes),
         )
-        self.cache.put(key, report)
+        if facts.complete:  # an answer made without the App Store's facts is not kept
+            self.cache.put(key, report)
         return report
 
     async def _gather_facts(self, command: Command, country: str) -> Facts | Report:
@@ -129,12 +130,12 @@ class RecommendationService:
         if command.kind is CommandKind.GAPS:
             chart = await self.catalog.top_apps(GENRE_IDS[command.subject], country)
             if chart.status is LookupStatus.UNAVAILABLE:
-                return Facts(notes=(APPSTORE_UNAVAILABLE,))
+                return Facts(complete=False, notes=(APPSTORE_UNAVAILABLE,))
             return Facts(top_apps=chart.apps)
 
         lookup = await self.catalog.find_app(command.subject, command.track_id, country)
         if lookup.status is LookupStatus.UNAVAILABLE:
-            return Facts(notes=(APPSTORE_UNAVAILABLE,))
+            return Facts(complete=False, notes=(APPSTORE_UNAVAILABLE,))
         if lookup.status is LookupStatus.NOT_FOUND or lookup.app is None:
             return _no_match(command, country, lookup.suggestions)
         return Facts(app=lookup.app, score=clone_score(lookup.app, self._today()))
@@ -173,6 +174,7 @@ class Facts:
     score: CloneScore | None = None
     top_apps: tuple[AppInfo, ...] = ()
     notes: tuple[str, ...] = ()
+    complete: bool = True  # False when the App Store could not be asked
 
     def report(self, command: Command, text: str, source: Source, **fields: Any) -> Report:
         fields.setdefault("notes", self.notes)

@@ -106,3 +106,17 @@ async def test_a_throttling_app_store_leaves_a_note_and_the_answer_goes_on(
     [call] = router.completion_calls()
     assert prompt_data(call)["app"] == "no App Store facts available"
     assert len(appstore.requests) == 2
+
+
+async def test_an_answer_made_without_facts_is_not_cached(
+    router: FakeRouter, appstore: FakeAppStore, make_grounded_service: ServiceFactory
+) -> None:
+    service = make_grounded_service()
+    appstore.enqueue(Reply(403, b""), Reply(403, b""))
+    blind = await service.handle(parse("Facebook"))
+    assert blind.source is Source.AI and blind.app is None
+    grounded = await service.handle(parse("Facebook"))  # the App Store is back
+    assert grounded.source is Source.AI
+    assert grounded.app is not None and grounded.app.name == "Facebook"
+    assert (await service.handle(parse("Facebook"))).source is Source.CACHE
+    assert len(router.completion_calls()) == 2
