@@ -27,6 +27,16 @@ def router() -> Iterator[FakeRouter]:
         yield fake
 
 
+class ManualClock:
+    """A clock that moves only when a test says so (start at 1000 s; set `now`)."""
+
+    def __init__(self) -> None:
+        self.now = 1000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
 def fast_settings(fake: FakeRouter, **overrides: Any) -> RouterSettings:
     """Router settings for tests: real policy, short waits."""
     settings = RouterSettings(

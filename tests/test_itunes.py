@@ -14,7 +14,7 @@ from bot.categories import GENRE_IDS, category_named
 from bot.itunes import ITunesCatalog, best_match
 from bot.rate_limit import RateLimiter
 from bot.transport import AiohttpTransport
-from tests.conftest import FAST_APPSTORE
+from tests.conftest import FAST_APPSTORE, ManualClock
 from tests.fake_appstore import FakeAppStore, Reply
 
 CatalogFactory = Callable[..., ITunesCatalog]
@@ -146,18 +146,10 @@ async def test_bad_parameters_are_not_retried(
     assert len(appstore.requests) == 1
 
 
-class Clock:
-    def __init__(self) -> None:
-        self.now = 0.0
-
-    def __call__(self) -> float:
-        return self.now
-
-
 async def test_found_is_cached_an_hour_not_found_ten_minutes_errors_never(
     appstore: FakeAppStore, make_catalog: CatalogFactory
 ) -> None:
-    clock = Clock()
+    clock = ManualClock()
     catalog = make_catalog(clock=clock)
 
     for _ in range(3):
@@ -165,12 +157,12 @@ async def test_found_is_cached_an_hour_not_found_ten_minutes_errors_never(
         await catalog.find_app("zzqx nothing", None, "us")
     assert catalog.upstream_calls == 2
 
-    clock.now = 601  # "not found" expired, "found" still fresh
+    clock.now += 601  # "not found" expired, "found" still fresh
     await catalog.find_app("Facebook", None, "us")
     await catalog.find_app("zzqx nothing", None, "us")
     assert catalog.upstream_calls == 3
 
-    clock.now = 3601
+    clock.now += 3000  # 3,601 s in: "found" expired too
     await catalog.find_app("Facebook", None, "us")
     assert catalog.upstream_calls == 4
 
@@ -203,13 +195,13 @@ async def test_the_rate_limit_queues_briefly_then_goes_on_without_facts(
 
 
 async def test_rate_limiter_lets_a_short_queue_wait() -> None:
-    clock = Clock()
+    clock = ManualClock()
     limiter = RateLimiter(per_minute=60, burst=1, clock=clock)
     assert limiter.try_acquire(max_wait=0) == 0
     assert limiter.try_acquire(max_wait=0.5) is None  # a whole second away
     assert limiter.try_acquire(max_wait=1.0) == pytest.approx(1.0)
     assert limiter.try_acquire(max_wait=2.5) == pytest.approx(2.0)  # queued behind the last
-    clock.now = 10
+    clock.now += 10
     assert limiter.try_acquire(max_wait=0) == 0
 
 

@@ -14,7 +14,7 @@ from bot.prompts import Message
 from bot.report import FallbackReason
 from bot.router_client import Completion, RouterClient, RouterSettings, RouterUnavailable
 from bot.transport import AiohttpTransport
-from tests.conftest import ClientFactory
+from tests.conftest import ClientFactory, ManualClock
 from tests.fake_router import (
     DEFAULT_ANSWER,
     REASONING_TEXT,
@@ -309,14 +309,6 @@ async def test_unreachable_router_is_upstream_down(transport: AiohttpTransport) 
         await RouterClient(settings, transport).complete(MESSAGES)
     assert caught.value.reason is FallbackReason.UPSTREAM_DOWN
     assert caught.value.upstream_calls == 2
-
-
-class ManualClock:
-    def __init__(self) -> None:
-        self.now = 1000.0
-
-    def __call__(self) -> float:
-        return self.now
 
 
 async def test_circuit_breaker_opens_fails_fast_and_recovers(

@@ -14,7 +14,7 @@ from bot.catalog import AppInfo, AppLookup, LookupStatus
 from bot.commands import Command, CommandKind, parse
 from bot.prompts import PROMPT_VERSION
 from bot.report import FallbackReason, ReportKind, Source
-from tests.conftest import ServiceFactory
+from tests.conftest import ManualClock, ServiceFactory
 from tests.fake_router import DEFAULT_ANSWER, FakeRouter, Reply
 
 
@@ -85,21 +85,13 @@ async def test_a_lone_cancelled_waiter_still_fills_the_cache(
     assert len(router.completion_calls()) == 1
 
 
-class SteppedClock:
-    def __init__(self) -> None:
-        self.now = 0.0
-
-    def __call__(self) -> float:
-        return self.now
-
-
 async def test_entries_expire(router: FakeRouter, make_service: ServiceFactory) -> None:
-    clock = SteppedClock()
+    clock = ManualClock()
     service = make_service(cache=ReportCache(ttl_seconds=60, max_entries=10, clock=clock))
     await service.handle(parse("Calculator Pro"))
-    clock.now = 59
+    clock.now += 59
     assert (await service.handle(parse("Calculator Pro"))).source is Source.CACHE
-    clock.now = 61
+    clock.now += 2  # 61 s after it was stored
     assert (await service.handle(parse("Calculator Pro"))).source is Source.AI
     assert len(router.completion_calls()) == 2
 
