@@ -60,6 +60,8 @@ class Settings:
     discord_bot_token: str | None = field(default=None, repr=False)
     discord_api_url: str = "https://discord.com/api/v10"
     discord_gateway_url: str = "wss://gateway.discord.gg/"
+    slack_allowed_team_ids: frozenset[str] = frozenset()  # empty: every workspace
+    user_commands_per_minute: int = 10
     port: int = 3000
     log_level: str = "INFO"
 
@@ -122,6 +124,10 @@ def _secret(raw: str | None) -> str | None:
     return value or None
 
 
+def _id_set(raw: str) -> frozenset[str]:
+    return frozenset(part.strip() for part in raw.split(",") if part.strip())
+
+
 def read_environment(env_file: Path | None = Path(".env")) -> dict[str, str]:
     """The process environment laid over `.env`: the environment wins."""
     merged: dict[str, str] = {}
@@ -176,6 +182,10 @@ def load_settings(env: Mapping[str, str]) -> Settings:
     if (v := get("SLACK_API_URL")) is not None:
         url = _url("SLACK_API_URL", v, ("https", "http"))
         kwargs["slack_api_url"] = url if url.endswith("/") else url + "/"
+    if (v := get("SLACK_ALLOWED_TEAM_IDS")) is not None:
+        kwargs["slack_allowed_team_ids"] = _id_set(v)
+    if (v := get("USER_COMMANDS_PER_MINUTE")) is not None:
+        kwargs["user_commands_per_minute"] = _number("USER_COMMANDS_PER_MINUTE", v, int, 1, 1000)
     kwargs["discord_bot_token"] = _secret(get("DISCORD_BOT_TOKEN"))
     if (v := get("DISCORD_API_URL")) is not None:
         kwargs["discord_api_url"] = _url("DISCORD_API_URL", v, ("https", "http")).rstrip("/")

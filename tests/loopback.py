@@ -61,7 +61,7 @@ class LoopbackServer:
 
     def __init__(self, port: int = 0) -> None:
         self.requests: list[RecordedRequest] = []
-        self._script: deque[Reply] = deque()
+        self._script: deque[tuple[str | None, Reply]] = deque()
         self._lock = threading.Lock()
         self._port = port
         self._loop: asyncio.AbstractEventLoop | None = None
@@ -73,13 +73,14 @@ class LoopbackServer:
         raise NotImplementedError
 
     # -- scripting -----------------------------------------------------------------------
-    def enqueue(self, *replies: Reply) -> None:
+    def enqueue(self, *replies: Reply, path: str | None = None) -> None:
+        """Script the next requests (to `path` only, when given), one reply each."""
         with self._lock:
-            self._script.extend(replies)
+            self._script.extend((path, reply) for reply in replies)
 
-    def always(self, reply: Reply, count: int = 1000) -> None:
-        """Every one of the next `count` requests gets `reply`."""
-        self.enqueue(*[reply] * count)
+    def always(self, reply: Reply, count: int = 1000, path: str | None = None) -> None:
+        """Every one of the next `count` requests (to `path`) gets `reply`."""
+        self.enqueue(*[reply] * count, path=path)
 
     @property
     def base_url(self) -> str:
@@ -146,7 +147,12 @@ class LoopbackServer:
             )
         )
         with self._lock:
-            scripted = self._script.popleft() if self._script else None
+            scripted = None
+            for index, (path, reply) in enumerate(self._script):
+                if path is None or path == request.path:
+                    scripted = reply
+                    del self._script[index]
+                    break
         return body, scripted
 
     async def play(self, request: web.Request, reply: Reply) -> web.StreamResponse | None:

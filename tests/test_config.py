@@ -43,6 +43,8 @@ def test_every_name_is_read() -> None:
         "DISCORD_BOT_TOKEN": "d",
         "DISCORD_API_URL": "http://127.0.0.1:9003/api/v10",
         "DISCORD_GATEWAY_URL": "ws://127.0.0.1:9004",
+        "SLACK_ALLOWED_TEAM_IDS": "T1, T2,,",
+        "USER_COMMANDS_PER_MINUTE": "3",
         "PORT": "8080",
         "LOG_LEVEL": "debug",
     }
@@ -64,6 +66,8 @@ def test_every_name_is_read() -> None:
     assert s.discord_bot_token == "d"
     assert s.discord_api_url == "http://127.0.0.1:9003/api/v10"
     assert s.discord_gateway_url == "ws://127.0.0.1:9004"
+    assert s.slack_allowed_team_ids == {"T1", "T2"}
+    assert s.user_commands_per_minute == 3
     assert (s.port, s.log_level) == (8080, "DEBUG")
     assert s.has_chat_tokens
 
@@ -150,6 +154,8 @@ def test_env_example_lists_every_setting() -> None:
         "DISCORD_GATEWAY_URL",
         "PORT",
         "LOG_LEVEL",
+        "SLACK_ALLOWED_TEAM_IDS",
+        "USER_COMMANDS_PER_MINUTE",
     ]:
         assert name in names, name
     # The documented defaults are the code's defaults.

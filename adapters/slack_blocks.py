@@ -1,0 +1,233 @@
+"""Block Kit rendering of a `Report`, always within Slack's limits.
+
+Limits kept (Slack's documented ones, and one learnt the hard way): 50 blocks, header 150
+characters, section text 3,000, 10 fields of 2,000, button text 75 and value 2,000, 10 context
+elements, and `markdown` blocks at most 12,000 characters *together* — Slack answers
+`msg_blocks_too_long` near 13k of block text in one payload (slackapi/bolt-js#2509), so the
+analysis is kept under 11,000 and split into blocks at paragraph boundaries.
+
+Everything that came from users, the App Store or the model is sanitised: no `<!channel>`,
+`<!here>`, `<!everyone>`, user or group mentions can survive into a message.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any
+
+from bot.catalog import AppInfo
+from bot.report import Report, ReportKind, Source
+
+MAX_BLOCKS = 50
+HEADER_MAX = 150
+SECTION_MAX = 3000
+FIELD_MAX = 2000
+BUTTON_TEXT_MAX = 75
+BUTTON_VALUE_MAX = 2000
+CONTEXT_ELEMENTS_MAX = 10
+MARKDOWN_BLOCK_MAX = 3000  # per block, well under the 12,000 a block may hold
+MARKDOWN_TOTAL_MAX = 11_000  # all markdown blocks of one message together
+NOTIFICATION_MAX = 300
+BAR_WIDTH = 10
+
+ACTION_GAPS = "scout_gaps"
+ACTION_BUILD = "scout_build"
+ACTION_REFRESH = "scout_refresh"
+
+_TITLES = {
+    ReportKind.ANALYSIS: "Opportunity analysis",
+    ReportKind.GAPS: "Market gaps",
+    ReportKind.BUILD: "Build guide",
+}
+_MASS_MENTION = re.compile(r"@(?=(channel|here|everyone)\b)", re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class SlackMessage:
+    text: str  # the notification fallback: what push notifications and screen readers show
+    blocks: list[dict[str, Any]]
+
+    def payload(self) -> dict[str, Any]:
+        return {"text": self.text, "blocks": self.blocks}
+
+
+def sanitise(text: str) -> str:
+    """Neutralise Slack's control sequences: escape &, <, > (which disables `<!here>`, `<@U1>`,
+    `<!subteam^…>` and links-with-labels) and break bare @channel/@here/@everyone."""
+    escaped = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    return _MASS_MENTION.sub("@\u200b", escaped)
+
+
+def render(report: Report, command_text: str = "") -> SlackMessage:
+    """The reply for a Report. `command_text` (what the user typed) lets Refresh re-ask it."""
+    if report.kind in (ReportKind.HELP, ReportKind.ERROR):
+        body = _cut(sanitise(report.text), SECTION_MAX)
+        return SlackMessage(_cut(sanitise(report.text), NOTIFICATION_MAX), [_section(body)])
+
+    title = _TITLES[report.kind]
+    blocks: list[dict[str, Any]] = [
+        {
+            "type": "header",
+            "text": {"type": "plain_text", "text": _cut(f"{report.subject} · {title}", HEADER_MAX)},
+        }
+    ]
+    if report.app is not None:
+        blocks.append(_facts(report.app))
+    if report.clone_score is not None:
+        score = report.clone_score
+        filled = round(score.total / 100 * BAR_WIDTH)
+        lines = [f"*Clone score {score.total}/100*  `{'█' * filled}{'░' * (BAR_WIDTH - filled)}`"]
+        for part in score.parts:
+            estimated = " _(estimated)_" if part.estimated else ""
+            lines.append(
+                f"• {part.name}: *{part.points:.0f}*/25 — {sanitise(part.reason)}{estimated}"
+            )
+        blocks.append(_section("\n".join(lines)))
+    if report.top_apps:
+        lines = ["*Top apps now*"]
+        lines.extend(
+            f"{rank}. {sanitise(app.name)} — {app.rating_summary}"
+            for rank, app in enumerate(report.top_apps, 1)
+        )
+        blocks.append(_section(_cut("\n".join(lines), SECTION_MAX)))
+    blocks.append({"type": "divider"})
+    blocks.extend(_markdown_blocks(sanitise(report.text)))
+    blocks.append(_context(report))
+    actions = _actions(report, command_text)
+    if actions is not None:
+        blocks.append(actions)
+    if len(blocks) > MAX_BLOCKS:  # cannot happen with the caps above; kept as a hard guarantee
+        blocks = [*blocks[: MAX_BLOCKS - 2], blocks[-2], blocks[-1]]
+
+    summary = f"{title}: {report.subject}"
+    if report.source is Source.FALLBACK:
+        summary += " (rule-based advice)"
+    return SlackMessage(_cut(sanitise(summary), NOTIFICATION_MAX), blocks)
+
+
+def apology(report: Report | None) -> SlackMessage:
+    """What a user sees when posting the real reply failed: short, private, still useful."""
+    text = "Sorry — Slack would not take the full reply."
+    blocks = [_section(text)]
+    if report is not None and report.text:
+        blocks.append(_section(_cut(sanitise(report.text), SECTION_MAX)))
+    return SlackMessage(text, blocks)
+
+
+def _facts(app: AppInfo) -> dict[str, Any]:
+    fields = [
+        ("Category", app.category or "unknown"),
+        ("Rating", app.rating_summary),
+        ("Price", app.formatted_price or "unknown"),
+        ("Last update", app.last_update.isoformat() if app.last_update else "unknown"),
+    ]
+    if app.seller:
+        fields.append(("Seller", app.seller))
+    name = sanitise(app.name)
+    title = f"<{app.url}|{name}>" if app.url and app.url.startswith("https://") else name
+    block: dict[str, Any] = {
+        "type": "section",
+        "text": {"type": "mrkdwn", "text": _cut(f"*{title}*", SECTION_MAX)},
+        "fields": [
+            {"type": "mrkdwn", "text": _cut(f"*{label}*\n{sanitise(value)}", FIELD_MAX)}
+            for label, value in fields[:10]
+        ],
+    }
+    if app.artwork_url and app.artwork_url.startswith("http"):
+        block["accessory"] = {"type": "image", "image_url": app.artwork_url, "alt_text": name[:100]}
+    return block
+
+
+def _markdown_blocks(text: str) -> list[dict[str, Any]]:
+    """Paragraph-sized markdown blocks, never cutting mid-paragraph unless one paragraph alone is
+    too long (then at a line, then at a word)."""
+    chunks: list[str] = []
+    used = 0
+    shortened = False
+    for paragraph in _pieces(text.strip(), MARKDOWN_BLOCK_MAX):
+        if used + len(paragraph) > MARKDOWN_TOTAL_MAX:
+            shortened = True
+            break
+        if chunks and len(chunks[-1]) + 2 + len(paragraph) <= MARKDOWN_BLOCK_MAX:
+            chunks[-1] += "\n\n" + paragraph
+        else:
+            chunks.append(paragraph)
+        used += len(paragraph) + 2
+    if shortened:
+        chunks.append("_…the rest was too long for one Slack message._")
+    return [{"type": "markdown", "text": chunk} for chunk in chunks or ["_(no text)_"]]
+
+
+def _pieces(text: str, limit: int) -> list[str]:
+    pieces: list[str] = []
+    for paragraph in re.split(r"\n\s*\n", text):
+        paragraph = paragraph.strip()
+        while len(paragraph) > limit:
+            cut = paragraph.rfind("\n", 0, limit)
+            if cut <= 0:
+                cut = paragraph.rfind(" ", 0, limit)
+            if cut <= 0:
+                cut = limit
+            pieces.append(paragraph[:cut].rstrip())
+            paragraph = paragraph[cut:].strip()
+        if paragraph:
+            pieces.append(paragraph)
+    return pieces
+
+
+def _context(report: Report) -> dict[str, Any]:
+    seconds = f"{report.latency_ms / 1000:.1f} s"
+    if report.source is Source.FALLBACK:
+        source = f"Rule-based advice · {seconds}"
+    else:
+        model = sanitise(report.model or "AI model")
+        via = f" via {sanitise(report.provider)}" if report.provider else ""
+        cached = "Cached AI answer" if report.source is Source.CACHE else "AI answer"
+        source = f"{cached} · {model}{via} · {seconds}"
+    texts = [source, *(sanitise(note) for note in report.notes)]
+    return {
+        "type": "context",
+        "elements": [
+            {"type": "mrkdwn", "text": _cut(text, FIELD_MAX)}
+            for text in texts[:CONTEXT_ELEMENTS_MAX]
+        ],
+    }
+
+
+def _actions(report: Report, command_text: str) -> dict[str, Any] | None:
+    """Follow-up buttons. Their values are plain commands, so they work after a restart."""
+    buttons = []
+    category = report.app.category if report.app is not None else None
+    if report.kind is ReportKind.GAPS:
+        category = report.subject
+    if category and report.kind is not ReportKind.GAPS:
+        buttons.append(_button(f"Market gaps in {category}", ACTION_GAPS, f"gaps {category}"))
+    if report.kind is not ReportKind.BUILD and report.kind is not ReportKind.GAPS:
+        target = f"id:{report.app.track_id}" if report.app is not None else report.subject
+        buttons.append(_button("Build guide", ACTION_BUILD, f"build {target}"))
+    if command_text:
+        buttons.append(_button("Refresh", ACTION_REFRESH, f"{command_text} --fresh"))
+    if not buttons:
+        return None
+    return {"type": "actions", "block_id": "scout_actions", "elements": buttons}
+
+
+def _button(text: str, action_id: str, value: str) -> dict[str, Any]:
+    return {
+        "type": "button",
+        "action_id": action_id,
+        "text": {"type": "plain_text", "text": _cut(text, BUTTON_TEXT_MAX)},
+        "value": _cut(value, BUTTON_VALUE_MAX),
+    }
+
+
+def _section(text: str) -> dict[str, Any]:
+    return {"type": "section", "text": {"type": "mrkdwn", "text": text or " "}}
+
+
+def _cut(text: str, limit: int) -> str:
+    if len(text) <= limit:
+        return text
+    space = text.rfind(" ", 0, limit - 1)
+    return text[: space if space > limit // 2 else limit - 1] + "…"

@@ -1,0 +1,376 @@
+"""A loopback fake of Slack for the real slack_bolt/slack_sdk clients.
+
+- Web API under `/api/` (`SLACK_API_URL`): `auth.test`, `apps.connections.open` (app token),
+  `chat.postMessage` (bot token) — 200 with `{"ok": false, "error": …}` as Slack does:
+  `invalid_auth`, `invalid_blocks`, `msg_too_long`, `msg_blocks_too_long`; 429 with
+  `Retry-After` when scripted.
+- `response_url` endpoints under `/response/<id>`: at most 5 uses (then 404 `used_url`), blocks
+  validated (400 `invalid_blocks`), like Slack's.
+- Socket Mode at `/socket`: `hello`, then envelopes the test injects; acks are recorded.
+- Request signing (`X-Slack-Signature`, `X-Slack-Request-Timestamp`) for HTTP-mode tests.
+
+Every message that reaches Slack is recorded with where it went.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import hmac
+import itertools
+import json
+import threading
+import time
+import urllib.parse
+from dataclasses import dataclass
+from typing import Any
+
+from aiohttp import WSMsgType, web
+
+from tests.loopback import LoopbackServer, Reply, json_response
+
+BOT_TOKEN = "xoxb-fake-bot-token"
+APP_TOKEN = "xapp-fake-app-token"
+SIGNING_SECRET = "fake-signing-secret"
+BOT_USER = "UBOT01"
+TEAM = "T0001"
+
+MAX_BLOCKS = 50
+TEXT_MAX = 40_000
+BLOCK_TEXT_TOTAL_MAX = 12_000  # markdown blocks together; Slack says msg_blocks_too_long past it
+
+__all__ = ["FakeSlack", "Posted", "Reply", "block_problem", "sign"]
+
+
+@dataclass(frozen=True)
+class Posted:
+    where: str  # "chat.postMessage" or "response_url"
+    payload: dict[str, Any]
+
+    @property
+    def text(self) -> str:
+        return str(self.payload.get("text", ""))
+
+    @property
+    def blocks(self) -> list[dict[str, Any]]:
+        return list(self.payload.get("blocks") or [])
+
+    def all_text(self) -> str:
+        return self.text + json.dumps(self.blocks, ensure_ascii=False)
+
+
+def sign(body: bytes, secret: str = SIGNING_SECRET, timestamp: int | None = None) -> dict[str, str]:
+    ts = str(int(time.time()) if timestamp is None else timestamp)
+    digest = hmac.new(secret.encode(), f"v0:{ts}:".encode() + body, hashlib.sha256).hexdigest()
+    return {"X-Slack-Request-Timestamp": ts, "X-Slack-Signature": f"v0={digest}"}
+
+
+def _plain(obj: Any, limit: int) -> str | None:
+    if not isinstance(obj, dict) or obj.get("type") != "plain_text":
+        return "must be plain_text"
+    if not isinstance(obj.get("text"), str) or not 1 <= len(obj["text"]) <= limit:
+        return f"text must be 1–{limit} characters"
+    return None
+
+
+def _text(obj: Any, limit: int) -> str | None:
+    if not isinstance(obj, dict) or obj.get("type") not in ("plain_text", "mrkdwn"):
+        return "must be a text object"
+    if not isinstance(obj.get("text"), str) or not 1 <= len(obj["text"]) <= limit:
+        return f"text must be 1–{limit} characters"
+    return None
+
+
+def block_problem(blocks: Any) -> str | None:
+    """Why Slack would answer `invalid_blocks` (or `msg_blocks_too_long`), or None."""
+    if not isinstance(blocks, list):
+        return "invalid_blocks: blocks must be a list"
+    if len(blocks) > MAX_BLOCKS:
+        return "invalid_blocks: no more than 50 items allowed"
+    markdown_total = 0
+    action_ids: set[str] = set()
+    for i, block in enumerate(blocks):
+        kind = block.get("type") if isinstance(block, dict) else None
+        problem: str | None = None
+        if kind == "header":
+            problem = _plain(block.get("text"), 150)
+        elif kind == "section":
+            if "text" in block:
+                problem = _text(block["text"], 3000)
+            elif "fields" not in block:
+                problem = "section needs text or fields"
+            fields = block.get("fields", [])
+            if not problem and (not isinstance(fields, list) or len(fields) > 10):
+                problem = "fields: no more than 10 items allowed"
+            for field in fields if not problem else []:
+                problem = problem or _text(field, 2000)
+            accessory = block.get("accessory")
+            image_url = str((accessory or {}).get("image_url", ""))
+            if not problem and accessory is not None and not image_url.startswith("http"):
+                problem = "accessory image_url must be a URL"
+        elif kind == "markdown":
+            text = block.get("text")
+            if not isinstance(text, str) or not 1 <= len(text) <= 12_000:
+                problem = "markdown text must be 1–12000 characters"
+            else:
+                markdown_total += len(text)
+        elif kind == "context":
+            elements = block.get("elements")
+            if not isinstance(elements, list) or not 1 <= len(elements) <= 10:
+                problem = "context: 1–10 elements"
+            for element in elements or []:
+                problem = problem or _text(element, 2000)
+        elif kind == "actions":
+            elements = block.get("elements")
+            if not isinstance(elements, list) or not 1 <= len(elements) <= 25:
+                problem = "actions: 1–25 elements"
+            for element in elements or []:
+                if problem:
+                    break
+                problem = _plain(element.get("text"), 75)
+                action_id = element.get("action_id", "")
+                if action_id in action_ids:
+                    problem = "action_id must be unique"
+                action_ids.add(action_id)
+                if len(str(element.get("value", ""))) > 2000:
+                    problem = "button value must be at most 2000 characters"
+        elif kind == "divider":
+            pass
+        else:
+            problem = f"unknown block type {kind!r}"
+        if problem:
+            return f"invalid_blocks: [{i}] {problem}"
+    if markdown_total > BLOCK_TEXT_TOTAL_MAX:
+        return "msg_blocks_too_long"
+    return None
+
+
+class FakeSlack(LoopbackServer):
+    name = "fake-slack"
+
+    def __init__(self, port: int = 0) -> None:
+        super().__init__(port)
+        self.posted: list[Posted] = []
+        self.response_url_uses: dict[str, int] = {}
+        self.acks: list[dict[str, Any]] = []
+        self._sockets: list[web.WebSocketResponse] = []
+        self._ids = itertools.count(1)
+        self.socket_connected = threading.Event()
+
+    def __enter__(self) -> FakeSlack:
+        self.start()
+        return self
+
+    @property
+    def api_url(self) -> str:
+        return f"{self.base_url}/api/"
+
+    def routes(self, app: web.Application) -> None:
+        app.router.add_post("/api/auth.test", self._auth_test)
+        app.router.add_post("/api/apps.connections.open", self._connections_open)
+        app.router.add_post("/api/chat.postMessage", self._post_message)
+        app.router.add_post("/response/{key}", self._response_url)
+        app.router.add_get("/socket", self._socket)
+
+    # -- helpers for tests ---------------------------------------------------------------
+    def new_response_url(self) -> str:
+        key = f"R{next(self._ids)}"
+        self.response_url_uses[key] = 0
+        return f"{self.base_url}/response/{key}"
+
+    def slash_command(self, text: str, user: str = "U0001", team: str = TEAM) -> dict[str, str]:
+        return {
+            "token": "deprecated-verification-token",
+            "team_id": team,
+            "team_domain": "acme",
+            "channel_id": "C0001",
+            "channel_name": "general",
+            "user_id": user,
+            "user_name": "alice",
+            "command": "/scout",
+            "text": text,
+            "api_app_id": "A0001",
+            "response_url": self.new_response_url(),
+            "trigger_id": f"trigger.{next(self._ids)}",
+        }
+
+    def button_click(self, action_id: str, value: str, user: str = "U0001") -> dict[str, Any]:
+        return {
+            "type": "block_actions",
+            "team": {"id": TEAM, "domain": "acme"},
+            "user": {"id": user, "name": "alice"},
+            "api_app_id": "A0001",
+            "channel": {"id": "C0001", "name": "general"},
+            "container": {"type": "message", "channel_id": "C0001", "message_ts": "1.1"},
+            "trigger_id": f"trigger.{next(self._ids)}",
+            "response_url": self.new_response_url(),
+            "actions": [
+                {
+                    "type": "button",
+                    "action_id": action_id,
+                    "block_id": "scout_actions",
+                    "value": value,
+                    "text": {"type": "plain_text", "text": "x"},
+                    "action_ts": str(time.time()),
+                }
+            ],
+        }
+
+    def mention(self, text: str, event_id: str, user: str = "U0001") -> dict[str, Any]:
+        ts = f"{time.time():.6f}"
+        return {
+            "token": "deprecated-verification-token",
+            "team_id": TEAM,
+            "api_app_id": "A0001",
+            "type": "event_callback",
+            "event_id": event_id,
+            "event_time": int(time.time()),
+            "event": {
+                "type": "app_mention",
+                "user": user,
+                "text": f"<@{BOT_USER}> {text}",
+                "ts": ts,
+                "channel": "C0001",
+                "event_ts": ts,
+            },
+            "authorizations": [{"team_id": TEAM, "user_id": BOT_USER, "is_bot": True}],
+        }
+
+    def deliver(self, envelope_type: str, payload: dict[str, Any]) -> str:
+        """Send a Socket Mode envelope to every connected client; returns its envelope_id."""
+        envelope_id = f"env-{next(self._ids)}"
+        envelope = {
+            "envelope_id": envelope_id,
+            "type": envelope_type,
+            "payload": payload,
+            "accepts_response_payload": envelope_type != "events_api",
+        }
+        if envelope_type == "events_api":
+            envelope.update(retry_attempt=0, retry_reason="")
+        assert self._loop is not None
+
+        async def send() -> None:
+            for socket in self._sockets:
+                await socket.send_str(json.dumps(envelope))
+
+        asyncio.run_coroutine_threadsafe(send(), self._loop).result(5)
+        return envelope_id
+
+    def channel_posts(self) -> list[Posted]:
+        return [p for p in self.posted if p.payload.get("response_type") != "ephemeral"]
+
+    # -- endpoints -----------------------------------------------------------------------
+    def _token(self, request: web.Request, body: dict[str, Any]) -> str:
+        auth = request.headers.get("Authorization", "")
+        return auth.removeprefix("Bearer ") if auth else str(body.get("token", ""))
+
+    async def _form_or_json(self, request: web.Request) -> tuple[dict[str, Any], Reply | None]:
+        if request.content_type == "application/json":
+            body, scripted = await self.record(request)
+            return (body if isinstance(body, dict) else {}), scripted
+        form = dict(await request.post())
+        _ignored, scripted = await self.record(request)
+        return {k: str(v) for k, v in form.items()}, scripted
+
+    async def _auth_test(self, request: web.Request) -> web.StreamResponse:
+        body, _ = await self._form_or_json(request)
+        if self._token(request, body) != BOT_TOKEN:
+            return json_response(200, {"ok": False, "error": "invalid_auth"})
+        return json_response(
+            200,
+            {
+                "ok": True,
+                "url": "https://acme.slack.com/",
+                "team": "Acme",
+                "user": "trend-scout",
+                "team_id": TEAM,
+                "user_id": BOT_USER,
+                "bot_id": "B0001",
+                "is_enterprise_install": False,
+            },
+        )
+
+    async def _connections_open(self, request: web.Request) -> web.StreamResponse:
+        body, _ = await self._form_or_json(request)
+        if self._token(request, body) != APP_TOKEN:
+            return json_response(200, {"ok": False, "error": "invalid_auth"})
+        url = f"ws://127.0.0.1:{self._port}/socket?ticket={next(self._ids)}"
+        return json_response(200, {"ok": True, "url": url})
+
+    async def _post_message(self, request: web.Request) -> web.StreamResponse:
+        body, scripted = await self._form_or_json(request)
+        if scripted is not None:
+            played = await self.play(request, scripted)
+            if played is not None:
+                return played
+        if self._token(request, body) != BOT_TOKEN:
+            return json_response(200, {"ok": False, "error": "invalid_auth"})
+        if not body.get("channel"):
+            return json_response(200, {"ok": False, "error": "channel_not_found"})
+        if isinstance(body.get("blocks"), str):
+            body["blocks"] = json.loads(body["blocks"])
+        error = _message_error(body)
+        if error:
+            return json_response(200, {"ok": False, "error": error})
+        self.posted.append(Posted("chat.postMessage", body))
+        ts = f"{time.time():.6f}"
+        return json_response(200, {"ok": True, "channel": body["channel"], "ts": ts})
+
+    async def _response_url(self, request: web.Request) -> web.StreamResponse:
+        key = request.match_info["key"]
+        body, scripted = await self.record(request)
+        if scripted is not None:
+            played = await self.play(request, scripted)
+            if played is not None:
+                return played
+        if key not in self.response_url_uses:
+            return web.Response(status=404, text="no_service")
+        self.response_url_uses[key] += 1
+        if self.response_url_uses[key] > 5:
+            return web.Response(status=404, text="used_url")
+        if not isinstance(body, dict):
+            return web.Response(status=400, text="invalid_payload")
+        error = _message_error(body)
+        if error:
+            return web.Response(status=400, text=error.split(":")[0])
+        self.posted.append(Posted("response_url", body))
+        return web.Response(status=200, text="ok")
+
+    async def _socket(self, request: web.Request) -> web.StreamResponse:
+        socket = web.WebSocketResponse(autoping=True)
+        await socket.prepare(request)
+        self._sockets.append(socket)
+        await socket.send_str(
+            json.dumps(
+                {
+                    "type": "hello",
+                    "num_connections": len(self._sockets),
+                    "debug_info": {"host": "fake-slack", "approximate_connection_time": 3600},
+                    "connection_info": {"app_id": "A0001"},
+                }
+            )
+        )
+        self.socket_connected.set()
+        try:
+            async for message in socket:
+                if message.type == WSMsgType.TEXT:
+                    self.acks.append(json.loads(message.data))
+        finally:
+            self._sockets.remove(socket)
+        return socket
+
+
+def _message_error(body: dict[str, Any]) -> str | None:
+    text = body.get("text")
+    blocks = body.get("blocks")
+    if not text and not blocks:
+        return "no_text"
+    if isinstance(text, str) and len(text) > TEXT_MAX:
+        return "msg_too_long"
+    if blocks is not None:
+        return block_problem(blocks)
+    return None
+
+
+def form_body(fields: dict[str, Any]) -> bytes:
+    return urllib.parse.urlencode(fields).encode()

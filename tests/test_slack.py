@@ -1,0 +1,358 @@
+"""The Slack adapter on the real slack_bolt/slack_sdk, against the loopback fake Slack."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import time
+from collections.abc import AsyncIterator, Callable
+from dataclasses import dataclass, replace
+from typing import Any
+
+import httpx
+import pytest
+from aiohttp import web
+
+from adapters.slack import SlackAdapter
+from adapters.slack_blocks import ACTION_BUILD, ACTION_GAPS, ACTION_REFRESH
+from bot.config import Settings
+from bot.user_limits import UserRateLimiter
+from tests.conftest import ServiceFactory
+from tests.fake_router import FakeRouter, Reply
+from tests.fake_slack import (
+    APP_TOKEN,
+    BOT_TOKEN,
+    SIGNING_SECRET,
+    FakeSlack,
+    Posted,
+    block_problem,
+    form_body,
+    sign,
+)
+
+
+@dataclass
+class SlackHarness:
+    slack: FakeSlack
+    adapter: SlackAdapter
+    url: str
+    http: httpx.AsyncClient
+
+    async def post_signed(
+        self, body: bytes, content_type: str, headers: dict[str, str] | None = None
+    ) -> httpx.Response:
+        return await self.http.post(
+            f"{self.url}/slack/events",
+            content=body,
+            headers={"Content-Type": content_type, **(headers or sign(body))},
+        )
+
+    async def slash(self, text: str, **who: str) -> tuple[httpx.Response, dict[str, str]]:
+        fields = self.slack.slash_command(text, **who)
+        body = form_body(fields)
+        return await self.post_signed(body, "application/x-www-form-urlencoded"), fields
+
+    async def click(self, action_id: str, value: str) -> httpx.Response:
+        body = form_body({"payload": json.dumps(self.slack.button_click(action_id, value))})
+        return await self.post_signed(body, "application/x-www-form-urlencoded")
+
+    async def event(self, payload: dict[str, Any]) -> httpx.Response:
+        return await self.post_signed(json.dumps(payload).encode(), "application/json")
+
+
+async def wait_for(
+    condition: Callable[[], bool], within: float = 10, what: str = "condition"
+) -> None:
+    deadline = time.monotonic() + within
+    while not condition():
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out waiting for {what}")
+        await asyncio.sleep(0.02)
+
+
+def slack_settings(slack: FakeSlack, **changes: Any) -> Settings:
+    return replace(
+        Settings(),
+        slack_bot_token=BOT_TOKEN,
+        slack_app_token=APP_TOKEN,
+        slack_signing_secret=SIGNING_SECRET,
+        slack_api_url=slack.api_url,
+        **changes,
+    )
+
+
+@pytest.fixture
+async def harness(
+    make_grounded_service: ServiceFactory, request: pytest.FixtureRequest
+) -> AsyncIterator[SlackHarness]:
+    changes = getattr(request, "param", {})
+    with FakeSlack() as slack:
+        settings = slack_settings(slack, **changes)
+        adapter = SlackAdapter(
+            make_grounded_service(), settings, UserRateLimiter(settings.user_commands_per_minute)
+        )
+        runner = web.AppRunner(adapter.web_app())
+        await runner.setup()
+        site = web.TCPSite(runner, "127.0.0.1", 0)
+        await site.start()
+        port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+        async with httpx.AsyncClient(timeout=10) as http:
+            yield SlackHarness(slack, adapter, f"http://127.0.0.1:{port}", http)
+        await asyncio.gather(*adapter.in_flight, return_exceptions=True)
+        await runner.cleanup()
+
+
+def header(posted: Posted) -> str:
+    return next(b["text"]["text"] for b in posted.blocks if b["type"] == "header")
+
+
+def context(posted: Posted) -> str:
+    return " | ".join(
+        e["text"] for b in posted.blocks if b["type"] == "context" for e in b["elements"]
+    )
+
+
+async def test_slash_command_acks_at_once_then_posts_blocks_in_the_channel(
+    harness: SlackHarness, router: FakeRouter
+) -> None:
+    router.latency = 0.5
+    started = time.monotonic()
+    response, fields = await harness.slash("Facebook")
+    ack_seconds = time.monotonic() - started
+
+    assert response.status_code == 200
+    assert response.json() == {"response_type": "ephemeral", "text": "Scouting Facebook…"}
+    assert ack_seconds < 0.5  # the ack does not wait for the model
+
+    await wait_for(lambda: harness.slack.posted, what="the reply")
+    [reply] = harness.slack.posted
+    assert reply.where == "response_url"
+    assert reply.payload["response_type"] == "in_channel"
+    assert header(reply) == "Facebook · Opportunity analysis"
+    fields_block = next(b for b in reply.blocks if b.get("fields"))
+    field_texts = [f["text"] for f in fields_block["fields"]]
+    assert "*Category*\nSocial Networking" in field_texts
+    assert "*Rating*\n3.5★ from 2,840,784 ratings" in field_texts
+    assert any("Clone score" in json.dumps(b) for b in reply.blocks)
+    assert any(b["type"] == "markdown" and "History and widgets" in b["text"] for b in reply.blocks)
+    assert "AI answer · gpt-oss-120b via fake-provider" in context(reply)
+    assert reply.text == "Opportunity analysis: Facebook"
+    assert block_problem(reply.blocks) is None
+    buttons = [e for b in reply.blocks if b["type"] == "actions" for e in b["elements"]]
+    assert [(b["action_id"], b["value"]) for b in buttons] == [
+        (ACTION_GAPS, "gaps Social Networking"),
+        (ACTION_BUILD, "build id:284882215"),
+        (ACTION_REFRESH, "Facebook --fresh"),
+    ]
+    url_key = fields["response_url"].rsplit("/", 1)[1]
+    assert harness.slack.response_url_uses[url_key] == 1
+
+
+@pytest.mark.parametrize(
+    "headers",
+    [
+        {"X-Slack-Request-Timestamp": str(int(time.time())), "X-Slack-Signature": "v0=forged"},
+        "stale",
+        {},
+    ],
+    ids=["forged", "stale-timestamp", "unsigned"],
+)
+async def test_unsigned_forged_or_stale_requests_are_refused(
+    harness: SlackHarness, router: FakeRouter, headers: Any
+) -> None:
+    body = form_body(harness.slack.slash_command("Facebook"))
+    if headers == "stale":
+        headers = sign(body, timestamp=int(time.time()) - 6 * 60)
+    response = await harness.http.post(
+        f"{harness.url}/slack/events",
+        content=body,
+        headers={"Content-Type": "application/x-www-form-urlencoded", **headers},
+    )
+    assert response.status_code == 401
+    await asyncio.sleep(0.2)
+    assert harness.slack.posted == [] and router.completion_calls() == []
+
+
+async def test_help_and_usage_errors_are_private_in_the_ack(
+    harness: SlackHarness, router: FakeRouter
+) -> None:
+    response, _ = await harness.slash("")
+    assert response.json()["response_type"] == "ephemeral"
+    assert "How to use Trend Scout" in json.dumps(response.json())
+    bad, _ = await harness.slash("Facebook --bogus")
+    assert "Unknown option" in json.dumps(bad.json())
+    await asyncio.sleep(0.2)
+    assert harness.slack.posted == [] and router.completion_calls() == []
+
+
+async def test_unknown_app_is_told_privately(harness: SlackHarness, router: FakeRouter) -> None:
+    await harness.slash("zzqx nothing")
+    await wait_for(lambda: harness.slack.posted, what="the reply")
+    [reply] = harness.slack.posted
+    assert reply.payload["response_type"] == "ephemeral"
+    assert "No App Store app matched" in reply.all_text()
+    assert router.completion_calls() == []
+
+
+@pytest.mark.parametrize(
+    ("action_id", "value", "expected_header"),
+    [
+        (ACTION_GAPS, "gaps Utilities", "Utilities · Market gaps"),
+        (ACTION_BUILD, "build id:284882215", "Facebook · Build guide"),
+        (ACTION_REFRESH, "Facebook --fresh", "Facebook · Opportunity analysis"),
+    ],
+)
+async def test_each_button_is_acknowledged_and_answered(
+    harness: SlackHarness, action_id: str, value: str, expected_header: str
+) -> None:
+    response = await harness.click(action_id, value)
+    assert response.status_code == 200
+    await wait_for(lambda: harness.slack.posted, what="the button's answer")
+    [reply] = harness.slack.posted
+    assert reply.where == "response_url"
+    assert reply.payload["response_type"] == "in_channel"
+    assert reply.payload["replace_original"] is False
+    assert header(reply) == expected_header
+
+
+async def test_mention_delivered_twice_gets_one_threaded_reply(
+    harness: SlackHarness, router: FakeRouter
+) -> None:
+    event = harness.slack.mention("Facebook", event_id="Ev0001")
+    first = await harness.event(event)
+    second = await harness.event(event)  # Slack's retry of the same event
+    assert (first.status_code, second.status_code) == (200, 200)
+    await wait_for(lambda: harness.slack.posted, what="the threaded reply")
+    await asyncio.sleep(0.3)
+    [reply] = harness.slack.posted
+    assert reply.where == "chat.postMessage"
+    assert reply.payload["thread_ts"] == event["event"]["ts"]
+    assert reply.payload["channel"] == "C0001"
+    assert header(reply) == "Facebook · Opportunity analysis"
+    assert len(router.completion_calls()) == 1
+
+
+async def test_an_oversized_answer_still_makes_valid_blocks(
+    harness: SlackHarness, router: FakeRouter
+) -> None:
+    paragraphs = [f"Paragraph {i}: " + "word " * 120 for i in range(60)]  # ~38k characters
+    router.answer = "\n\n".join(paragraphs)
+    await harness.slash("Facebook")
+    await wait_for(lambda: harness.slack.posted, what="the reply")
+    [reply] = harness.slack.posted
+    assert block_problem(reply.blocks) is None
+    markdown = [b["text"] for b in reply.blocks if b["type"] == "markdown"]
+    assert sum(len(text) for text in markdown) <= 12_000
+    assert markdown[-1] == "_…the rest was too long for one Slack message._"
+    assert all(text.rstrip().endswith(("word", "message._")) for text in markdown)
+
+
+async def test_mass_mentions_in_model_output_never_ping(
+    harness: SlackHarness, router: FakeRouter
+) -> None:
+    router.answer = "Tell <!channel> and <!here> and <@U999> and @everyone and <!subteam^S1>."
+    await harness.slash("Facebook")
+    await wait_for(lambda: harness.slack.posted, what="the reply")
+    text = harness.slack.posted[0].all_text()
+    for ping in ("<!channel>", "<!here>", "<@U999>", "<!subteam", "@everyone"):
+        assert ping not in text
+    assert "&lt;!channel&gt;" in text
+
+
+async def test_router_down_gives_labelled_fallback_in_the_channel(
+    harness: SlackHarness, router: FakeRouter
+) -> None:
+    router.always(Reply.error(503, "down"), count=50)
+    await harness.slash("Facebook")
+    await wait_for(lambda: harness.slack.posted, within=15, what="the fallback")
+    [reply] = harness.slack.posted
+    assert reply.payload["response_type"] == "in_channel"
+    assert "Rule-based advice" in context(reply)
+    assert "The AI service is down or overloaded — showing rule-based advice" in context(reply)
+    assert reply.text == "Opportunity analysis: Facebook (rule-based advice)"
+
+
+async def test_rejected_blocks_fall_back_to_plain_text_once(
+    harness: SlackHarness, router: FakeRouter
+) -> None:
+    harness.slack.enqueue(
+        Reply(400, b"invalid_blocks", content_type="text/plain"), path="/response/R1"
+    )
+    await harness.slash("Facebook")
+    await wait_for(lambda: harness.slack.posted, what="the plain reply")
+    [reply] = harness.slack.posted
+    assert reply.blocks[0]["text"]["type"] == "plain_text"
+    assert "Facebook" in reply.text
+
+
+async def test_a_429_on_chat_post_message_is_waited_out(
+    harness: SlackHarness, router: FakeRouter
+) -> None:
+    harness.slack.enqueue(
+        Reply(
+            429, json.dumps({"ok": False, "error": "ratelimited"}).encode(), {"Retry-After": "1"}
+        ),
+        path="/api/chat.postMessage",
+    )
+    await harness.event(harness.slack.mention("Facebook", event_id="Ev0429"))
+    await wait_for(lambda: harness.slack.posted, within=10, what="the reply after 429")
+    [reply] = harness.slack.posted
+    assert reply.where == "chat.postMessage"
+    assert header(reply) == "Facebook · Opportunity analysis"  # the reply itself, not an apology
+    attempts = [r for r in harness.slack.requests if r.path == "/api/chat.postMessage"]
+    assert len(attempts) == 2
+
+
+@pytest.mark.parametrize("harness", [{"user_commands_per_minute": 2}], indirect=True)
+async def test_per_user_limit_answers_kindly_without_a_model_call(
+    harness: SlackHarness, router: FakeRouter
+) -> None:
+    for _ in range(2):
+        await harness.slash("Facebook")
+    limited, _ = await harness.slash("Facebook")
+    assert "You're scouting fast" in limited.json()["text"]
+    other_user, _ = await harness.slash("help", user="U0002")
+    assert "How to use" in json.dumps(other_user.json())
+    await wait_for(lambda: len(harness.slack.posted) == 2, what="two replies")
+    assert len(router.completion_calls()) == 1  # the second was a cache hit
+
+
+@pytest.mark.parametrize(
+    "harness", [{"slack_allowed_team_ids": frozenset({"TOTHER"})}], indirect=True
+)
+async def test_workspaces_outside_the_allow_list_are_refused(
+    harness: SlackHarness, router: FakeRouter
+) -> None:
+    response, _ = await harness.slash("Facebook")
+    assert response.json()["text"] == "Trend Scout is not enabled for this workspace."
+    await asyncio.sleep(0.2)
+    assert router.completion_calls() == []
+
+
+async def test_healthz(harness: SlackHarness) -> None:
+    response = await harness.http.get(f"{harness.url}/healthz")
+    assert response.json() == {"status": "ok", "slack": "http", "circuit": "closed"}
+
+
+async def test_socket_mode_acks_the_envelope_then_replies(
+    harness: SlackHarness, router: FakeRouter
+) -> None:
+    await harness.adapter.start_socket_mode()
+    try:
+        await wait_for(harness.slack.socket_connected.is_set, what="the socket")
+        envelope_id = harness.slack.deliver(
+            "slash_commands", harness.slack.slash_command("Facebook")
+        )
+        await wait_for(lambda: harness.slack.acks, what="the ack envelope")
+        [ack] = harness.slack.acks
+        assert ack["envelope_id"] == envelope_id
+        assert ack["payload"] == {"response_type": "ephemeral", "text": "Scouting Facebook…"}
+        await wait_for(lambda: harness.slack.posted, what="the reply")
+        assert header(harness.slack.posted[0]) == "Facebook · Opportunity analysis"
+
+        harness.slack.deliver("events_api", harness.slack.mention("gaps utilities", "Ev77"))
+        await wait_for(lambda: len(harness.slack.posted) == 2, what="the mention reply")
+        assert harness.slack.posted[1].where == "chat.postMessage"
+        assert header(harness.slack.posted[1]) == "Utilities · Market gaps"
+    finally:
+        await harness.adapter.close()
