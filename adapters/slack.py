@@ -19,6 +19,7 @@ from cachetools import TTLCache
 from slack_bolt.adapter.aiohttp import to_aiohttp_response, to_bolt_request
 from slack_bolt.adapter.socket_mode.aiohttp import AsyncSocketModeHandler
 from slack_bolt.async_app import AsyncApp
+from slack_bolt.authorization import AuthorizeResult
 from slack_sdk.errors import SlackApiError
 from slack_sdk.http_retry.builtin_async_handlers import (
     AsyncRateLimitErrorRetryHandler,
@@ -34,6 +35,7 @@ from adapters.slack_blocks import (
     apology,
     render,
 )
+from bot.cache import SingleFlight
 from bot.commands import Command, CommandKind, UsageError, parse
 from bot.config import Settings
 from bot.report import Report
@@ -72,7 +74,27 @@ class SlackAdapter:
                 AsyncRateLimitErrorRetryHandler(max_retry_count=2),
             ],
         )
-        self.app = AsyncApp(client=self.client, signing_secret=settings.slack_signing_secret or "")
+        # Bolt's own client carries no token: requests are authorized by `_authorize`, which
+        # asks auth.test once. (Bolt's built-in single-team authorization calls auth.test from
+        # every request until the first answer lands: 200 calls for a burst of 200 commands.)
+        bolt_client = AsyncWebClient(
+            base_url=settings.slack_api_url, retry_handlers=self.client.retry_handlers
+        )
+        self._identity: SingleFlight[AuthorizeResult] = SingleFlight()
+        self._authorized: AuthorizeResult | None = None
+
+        # process_before_response: Bolt returns the ack as soon as a listener returns, instead
+        # of polling for it every 10 ms; listeners ack, start their work as a task, and return.
+        async def authorize(enterprise_id: str | None, team_id: str | None) -> AuthorizeResult:
+            # Bolt passes arguments by name, so this is a plain function, not a method.
+            return await self._authorize_once()
+
+        self.app = AsyncApp(
+            client=bolt_client,
+            authorize=authorize,
+            signing_secret=settings.slack_signing_secret or "",
+            process_before_response=True,
+        )
         self._seen_events: TTLCache[str, bool] = TTLCache(100_000, EVENT_MEMORY_SECONDS)
         self._socket: AsyncSocketModeHandler | None = None
         self.in_flight: set[asyncio.Task[None]] = set()
@@ -81,6 +103,17 @@ class SlackAdapter:
             self._on_button
         )
         self.app.event("app_mention")(self._on_mention)
+
+    async def _authorize_once(self) -> AuthorizeResult:
+        if self._authorized is None:
+            self._authorized = await self._identity.run("auth.test", self._auth_test)
+        return self._authorized
+
+    async def _auth_test(self) -> AuthorizeResult:
+        response = await self.client.auth_test()
+        return AuthorizeResult.from_auth_test_response(
+            bot_token=self.settings.slack_bot_token, auth_test_response=response
+        )
 
     # -- transports ----------------------------------------------------------------------
     def web_app(self) -> web.Application:
@@ -122,7 +155,7 @@ class SlackAdapter:
             await ack(response_type="ephemeral", **render(report).payload())
             return
         await ack(response_type="ephemeral", text=f"Scouting {_subject(parsed)}…")
-        await self._answer(parsed, text, _responder(respond), respond)
+        self._start(self._answer(parsed, text, _responder(respond), respond))
 
     async def _on_button(
         self, ack: Any, body: dict[str, Any], action: dict[str, Any], respond: Any
@@ -135,7 +168,7 @@ class SlackAdapter:
         if refusal is not None:
             await respond(response_type="ephemeral", replace_original=False, text=refusal)
             return
-        await self._answer(parsed, text, _responder(respond), respond)
+        self._start(self._answer(parsed, text, _responder(respond), respond))
 
     async def _on_mention(self, body: dict[str, Any], event: dict[str, Any]) -> None:
         event_id = body.get("event_id") or f"{event.get('channel')}:{event.get('ts')}"
@@ -157,18 +190,28 @@ class SlackAdapter:
         parsed = parse(text)
         refusal = self._refusal(body.get("team_id"), event.get("user"), parsed)
         if refusal is not None:
-            await post(SlackMessage(refusal, [_plain_section(refusal)]), True)
+            self._start(post(SlackMessage(refusal, [_plain_section(refusal)]), True))
             return
-        await self._answer(parsed, text, post, None)
+        self._start(self._answer(parsed, text, post, None))
 
     # -- the one path every command takes ------------------------------------------------
+    def _start(self, work: Awaitable[None]) -> None:
+        """Run a command's work after its ack; kept referenced until done, for shutdown."""
+
+        async def after_waiting_acks() -> None:
+            # Yield once: acks already queued go out first (Slack's 3 s deadline is hard,
+            # the answer can wait a moment). A burst of commands is acked, then answered.
+            await asyncio.sleep(0)
+            await work
+
+        task = asyncio.ensure_future(after_waiting_acks())
+        self.in_flight.add(task)
+        task.add_done_callback(self.in_flight.discard)
+
     async def _answer(
         self, parsed: Command | UsageError, text: str, post: Post, respond: Any | None
     ) -> None:
         """Produce the Report and deliver exactly one final reply."""
-        task = asyncio.current_task()
-        if task is not None:
-            self.in_flight.add(task)
         report: Report | None = None
         try:
             report = await self.service.handle(parsed)
@@ -177,9 +220,6 @@ class SlackAdapter:
         except Exception:
             log.exception("Slack reply failed")
             await self._apologise(report, post, respond)
-        finally:
-            if task is not None:
-                self.in_flight.discard(task)
 
     async def _deliver(self, message: SlackMessage, private: bool, post: Post) -> None:
         try:

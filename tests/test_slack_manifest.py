@@ -1,0 +1,29 @@
+"""The Slack app manifest declares exactly what the adapter uses."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import yaml
+
+from tests.conftest import ROOT
+
+
+def manifest() -> Any:
+    return yaml.safe_load((ROOT / "slack-manifest.yml").read_text())
+
+
+def test_manifest_has_the_command_scopes_events_and_socket_mode() -> None:
+    m = manifest()
+    [command] = m["features"]["slash_commands"]
+    assert command["command"] == "/scout"
+    assert command["should_escape"] is False  # the bot reads raw text and links
+    assert set(m["oauth_config"]["scopes"]["bot"]) == {
+        "commands",
+        "chat:write",
+        "app_mentions:read",
+    }
+    assert m["settings"]["event_subscriptions"]["bot_events"] == ["app_mention"]
+    assert m["settings"]["interactivity"]["is_enabled"] is True  # the buttons
+    assert m["settings"]["socket_mode_enabled"] is True
+    assert len(m["display_information"]["description"]) <= 140  # Slack's limit

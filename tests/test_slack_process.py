@@ -1,0 +1,132 @@
+"""`python -m bot` as a Slack worker, in a real subprocess against the loopback fakes."""
+
+from __future__ import annotations
+
+import signal
+import socket
+import subprocess
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import httpx
+
+from tests.conftest import PYTHON
+from tests.fake_appstore import FakeAppStore
+from tests.fake_router import DEFAULT_KEY, FakeRouter
+from tests.fake_slack import APP_TOKEN, BOT_TOKEN, SIGNING_SECRET, FakeSlack
+from tests.test_console import clean_env
+
+
+def wait_until(condition: Callable[[], bool], within: float = 20, what: str = "it") -> None:
+    deadline = time.monotonic() + within
+    while not condition():
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out waiting for {what}")
+        time.sleep(0.05)
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def start_bot(tmp_path: Path, **env: str) -> subprocess.Popen[str]:
+    return subprocess.Popen(
+        [PYTHON, "-m", "bot"],
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        cwd=tmp_path,
+        env=clean_env(**env),
+    )
+
+
+def test_socket_mode_worker_answers_and_stops_cleanly_on_sigterm(tmp_path: Path) -> None:
+    with FakeSlack() as slack, FakeRouter() as router, FakeAppStore() as appstore:
+        bot = start_bot(
+            tmp_path,
+            SLACK_BOT_TOKEN=BOT_TOKEN,
+            SLACK_APP_TOKEN=APP_TOKEN,
+            SLACK_API_URL=slack.api_url,
+            AI_BASE_URL=router.url,
+            APPSTORE_BASE_URL=appstore.base_url,
+            HUGGING_FACE_API_KEY=DEFAULT_KEY,
+        )
+        try:
+            wait_until(slack.socket_connected.is_set, what="the Socket Mode connection")
+            envelope_id = slack.deliver("slash_commands", slack.slash_command("Facebook"))
+            wait_until(lambda: slack.posted, what="the reply")
+            assert [a["envelope_id"] for a in slack.acks] == [envelope_id]
+            assert "Facebook · Opportunity analysis" in slack.posted[0].all_text()
+            bot.send_signal(signal.SIGTERM)
+            assert bot.wait(30) == 0
+        finally:
+            if bot.poll() is None:
+                bot.kill()
+        _out, err = bot.communicate()
+    assert "Trend Scout on Slack as trend-scout (Socket Mode)" in err
+    assert BOT_TOKEN not in err and APP_TOKEN not in err and DEFAULT_KEY not in err
+    assert "Traceback" not in err
+
+
+def test_http_mode_serves_events_and_health_on_port(tmp_path: Path) -> None:
+    port = free_port()
+    with FakeSlack() as slack:
+        bot = start_bot(
+            tmp_path,
+            SLACK_BOT_TOKEN=BOT_TOKEN,
+            SLACK_SIGNING_SECRET=SIGNING_SECRET,
+            SLACK_API_URL=slack.api_url,
+            PORT=str(port),
+        )
+        try:
+
+            def healthy() -> bool:
+                try:
+                    return httpx.get(f"http://127.0.0.1:{port}/healthz").status_code == 200
+                except httpx.TransportError:
+                    return False
+
+            wait_until(healthy, what="/healthz")
+            unsigned = httpx.post(f"http://127.0.0.1:{port}/slack/events", content=b"x=1")
+            assert unsigned.status_code == 401
+            bot.send_signal(signal.SIGINT)
+            assert bot.wait(30) == 0
+        finally:
+            if bot.poll() is None:
+                bot.kill()
+
+
+def test_a_rejected_bot_token_is_one_clear_line(tmp_path: Path) -> None:
+    with FakeSlack() as slack:
+        result = subprocess.run(
+            [PYTHON, "-m", "bot"],
+            capture_output=True,
+            text=True,
+            cwd=tmp_path,
+            timeout=30,
+            env=clean_env(
+                SLACK_BOT_TOKEN="xoxb-wrong",
+                SLACK_APP_TOKEN=APP_TOKEN,
+                SLACK_API_URL=slack.api_url,
+            ),
+        )
+    assert result.returncode == 1
+    assert "SLACK_BOT_TOKEN was rejected by Slack (invalid_auth)" in result.stderr
+    assert "Traceback" not in result.stderr and "xoxb-wrong" not in result.stderr
+
+
+def test_a_bot_token_alone_is_a_configuration_error(tmp_path: Path) -> None:
+    result = subprocess.run(
+        [PYTHON, "-m", "bot"],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        timeout=30,
+        env=clean_env(SLACK_BOT_TOKEN=BOT_TOKEN),
+    )
+    assert result.returncode == 2
+    assert "neither SLACK_APP_TOKEN (Socket Mode) nor SLACK_SIGNING_SECRET" in result.stderr
