@@ -63,7 +63,8 @@ def render(report: Report, command_text: str = "") -> SlackMessage:
     """The reply for a Report. `command_text` (what the user typed) lets Refresh re-ask it."""
     if report.kind in (ReportKind.HELP, ReportKind.ERROR):
         body = _cut(sanitise(report.text), SECTION_MAX)
-        return SlackMessage(_cut(sanitise(report.text), NOTIFICATION_MAX), [_section(body)])
+        summary = _cut(sanitise(report.text), NOTIFICATION_MAX).strip() or "Trend Scout"
+        return SlackMessage(summary, [_section(body)])
 
     title = _TITLES[report.kind]
     blocks: list[dict[str, Any]] = [
@@ -100,7 +101,7 @@ def render(report: Report, command_text: str = "") -> SlackMessage:
     if len(blocks) > MAX_BLOCKS:  # cannot happen with the caps above; kept as a hard guarantee
         blocks = [*blocks[: MAX_BLOCKS - 2], blocks[-2], blocks[-1]]
 
-    summary = f"{title}: {report.subject}"
+    summary = f"{title}: {report.subject}".strip()
     if report.source is Source.FALLBACK:
         summary += " (rule-based advice)"
     return SlackMessage(_cut(sanitise(summary), NOTIFICATION_MAX), blocks)
@@ -185,7 +186,7 @@ def _context(report: Report) -> dict[str, Any]:
         via = f" via {sanitise(report.provider)}" if report.provider else ""
         cached = "Cached AI answer" if report.source is Source.CACHE else "AI answer"
         source = f"{cached} · {model}{via} · {seconds}"
-    texts = [source, *(sanitise(note) for note in report.notes)]
+    texts = [source, *(sanitise(note) for note in report.notes if note.strip())]
     return {
         "type": "context",
         "elements": [
@@ -223,7 +224,7 @@ def _button(text: str, action_id: str, value: str) -> dict[str, Any]:
 
 
 def _section(text: str) -> dict[str, Any]:
-    return {"type": "section", "text": {"type": "mrkdwn", "text": text or " "}}
+    return {"type": "section", "text": {"type": "mrkdwn", "text": text if text.strip() else "—"}}
 
 
 def _cut(text: str, limit: int) -> str:

@@ -356,3 +356,24 @@ async def test_socket_mode_acks_the_envelope_then_replies(
         assert header(harness.slack.posted[1]) == "Utilities · Market gaps"
     finally:
         await harness.adapter.close()
+
+
+async def test_when_slack_refuses_every_form_the_author_gets_a_private_apology(
+    harness: SlackHarness, router: FakeRouter
+) -> None:
+    rejection = Reply(400, b"invalid_blocks", content_type="text/plain")
+    harness.slack.enqueue(rejection, rejection, path="/response/R1")  # blocks, then plain text
+    await harness.slash("Facebook")
+    await wait_for(lambda: harness.slack.posted, what="the apology")
+    [apology] = harness.slack.posted
+    assert apology.payload["response_type"] == "ephemeral"
+    assert apology.text == "Sorry — Slack would not take the full reply."
+    assert "History and widgets" in apology.all_text()  # the answer itself, still delivered
+    assert harness.slack.response_url_uses["R1"] == 1  # the two rejected tries never counted
+
+
+def test_the_fake_refuses_a_sixth_use_of_a_response_url() -> None:
+    with FakeSlack() as slack:
+        url = slack.new_response_url()
+        statuses = [httpx.post(url, json={"text": "hi"}).status_code for _ in range(6)]
+    assert statuses == [200] * 5 + [404]
