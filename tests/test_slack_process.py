@@ -15,7 +15,7 @@ from tests.conftest import PYTHON
 from tests.fake_appstore import FakeAppStore
 from tests.fake_router import DEFAULT_KEY, FakeRouter
 from tests.fake_slack import APP_TOKEN, BOT_TOKEN, SIGNING_SECRET, FakeSlack
-from tests.test_console import clean_env
+from tests.test_console import clean_env, run_bot
 
 
 def wait_until(condition: Callable[[], bool], within: float = 20, what: str = "it") -> None:
@@ -102,17 +102,12 @@ def test_http_mode_serves_events_and_health_on_port(tmp_path: Path) -> None:
 
 def test_a_rejected_bot_token_is_one_clear_line(tmp_path: Path) -> None:
     with FakeSlack() as slack:
-        result = subprocess.run(
-            [PYTHON, "-m", "bot"],
-            capture_output=True,
-            text=True,
-            cwd=tmp_path,
-            timeout=30,
-            env=clean_env(
-                SLACK_BOT_TOKEN="xoxb-wrong",
-                SLACK_APP_TOKEN=APP_TOKEN,
-                SLACK_API_URL=slack.api_url,
-            ),
+        result = run_bot(
+            "",
+            tmp_path,
+            SLACK_BOT_TOKEN="xoxb-wrong",
+            SLACK_APP_TOKEN=APP_TOKEN,
+            SLACK_API_URL=slack.api_url,
         )
     assert result.returncode == 1
     assert "SLACK_BOT_TOKEN was rejected by Slack (invalid_auth)" in result.stderr
@@ -120,13 +115,6 @@ def test_a_rejected_bot_token_is_one_clear_line(tmp_path: Path) -> None:
 
 
 def test_a_bot_token_alone_is_a_configuration_error(tmp_path: Path) -> None:
-    result = subprocess.run(
-        [PYTHON, "-m", "bot"],
-        capture_output=True,
-        text=True,
-        cwd=tmp_path,
-        timeout=30,
-        env=clean_env(SLACK_BOT_TOKEN=BOT_TOKEN),
-    )
+    result = run_bot("", tmp_path, SLACK_BOT_TOKEN=BOT_TOKEN)
     assert result.returncode == 2
     assert "neither SLACK_APP_TOKEN (Socket Mode) nor SLACK_SIGNING_SECRET" in result.stderr
