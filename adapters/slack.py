@@ -202,7 +202,10 @@ class SlackAdapter:
             # Yield once: acks already queued go out first (Slack's 3 s deadline is hard,
             # the answer can wait a moment). A burst of commands is acked, then answered.
             await asyncio.sleep(0)
-            await work
+            try:
+                await work
+            except Exception:
+                log.exception("Slack background work failed")
 
         task = asyncio.ensure_future(after_waiting_acks())
         self.in_flight.add(task)
