@@ -61,6 +61,8 @@ class Settings:
     discord_api_url: str = "https://discord.com/api/v10"
     discord_gateway_url: str = "wss://gateway.discord.gg/"
     slack_allowed_team_ids: frozenset[str] = frozenset()  # empty: every workspace
+    discord_guild_ids: frozenset[str] = frozenset()  # sync commands here (instant); else global
+    discord_allowed_guild_ids: frozenset[str] = frozenset()  # empty: every server
     user_commands_per_minute: int = 10
     port: int = 3000
     log_level: str = "INFO"
@@ -187,6 +189,12 @@ def load_settings(env: Mapping[str, str]) -> Settings:
     if (v := get("USER_COMMANDS_PER_MINUTE")) is not None:
         kwargs["user_commands_per_minute"] = _number("USER_COMMANDS_PER_MINUTE", v, int, 1, 1000)
     kwargs["discord_bot_token"] = _secret(get("DISCORD_BOT_TOKEN"))
+    for name in ("DISCORD_GUILD_IDS", "DISCORD_ALLOWED_GUILD_IDS"):
+        if (v := get(name)) is not None:
+            ids = _id_set(v)
+            if not all(i.isdigit() for i in ids):
+                raise ConfigError(f"{name}={v!r} is not a list of ids; allowed 123,456")
+            kwargs[name.lower()] = ids
     if (v := get("DISCORD_API_URL")) is not None:
         kwargs["discord_api_url"] = _url("DISCORD_API_URL", v, ("https", "http")).rstrip("/")
     if (v := get("DISCORD_GATEWAY_URL")) is not None:

@@ -44,6 +44,8 @@ def test_every_name_is_read() -> None:
         "DISCORD_API_URL": "http://127.0.0.1:9003/api/v10",
         "DISCORD_GATEWAY_URL": "ws://127.0.0.1:9004",
         "SLACK_ALLOWED_TEAM_IDS": "T1, T2,,",
+        "DISCORD_GUILD_IDS": "111,222",
+        "DISCORD_ALLOWED_GUILD_IDS": "111",
         "USER_COMMANDS_PER_MINUTE": "3",
         "PORT": "8080",
         "LOG_LEVEL": "debug",
@@ -67,6 +69,7 @@ def test_every_name_is_read() -> None:
     assert s.discord_api_url == "http://127.0.0.1:9003/api/v10"
     assert s.discord_gateway_url == "ws://127.0.0.1:9004"
     assert s.slack_allowed_team_ids == {"T1", "T2"}
+    assert (s.discord_guild_ids, s.discord_allowed_guild_ids) == ({"111", "222"}, {"111"})
     assert s.user_commands_per_minute == 3
     assert (s.port, s.log_level) == (8080, "DEBUG")
     assert s.has_chat_tokens
@@ -93,6 +96,7 @@ def test_hf_token_is_accepted_when_the_main_name_is_absent() -> None:
         ("AI_BASE_URL", "router.example", "https://"),
         ("PORT", "70000", "1–65,535"),
         ("LOG_LEVEL", "chatty", "DEBUG|INFO|WARNING|ERROR"),
+        ("DISCORD_GUILD_IDS", "abc,1", "123,456"),
     ],
 )
 def test_bad_values_name_the_variable_the_value_and_the_range(
@@ -156,6 +160,8 @@ def test_env_example_lists_every_setting() -> None:
         "LOG_LEVEL",
         "SLACK_ALLOWED_TEAM_IDS",
         "USER_COMMANDS_PER_MINUTE",
+        "DISCORD_GUILD_IDS",
+        "DISCORD_ALLOWED_GUILD_IDS",
     ]:
         assert name in names, name
     # The documented defaults are the code's defaults.

@@ -1,0 +1,471 @@
+"""A loopback fake of Discord for the real discord.py client.
+
+- Gateway websocket at `/gateway` (`DISCORD_GATEWAY_URL`): HELLO, IDENTIFY (token checked),
+  READY (`user`, `guilds`, `session_id`, `resume_gateway_url`, `application`), one GUILD_CREATE,
+  heartbeats answered with HEARTBEAT_ACK; tests inject MESSAGE_CREATE and INTERACTION_CREATE.
+  Uncompressed JSON text frames, which discord.py accepts.
+- REST under `/api/v10` (`DISCORD_API_URL`): login (`GET /users/@me`,
+  `GET /oauth2/applications/@me`), messages, typing, command sync, interaction callbacks
+  (`?with_response=1`, JSON body) and follow-ups. Message bodies are checked against Discord's
+  limits and refused with `400 {"code": 50035, "message": "Invalid Form Body", "errors": …}`.
+  A scripted 429 carries a JSON body with `retry_after` and a `Via` header, as Discord's do
+  (without them discord.py takes a 429 for a Cloudflare ban). Responses are
+  `Content-Type: application/json` exactly: with a charset discord.py would get a string back.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+import json
+import threading
+import time
+from dataclasses import dataclass
+from typing import Any
+
+from aiohttp import WSMsgType, web
+
+from tests.loopback import LoopbackServer, Reply
+
+BOT_TOKEN = "fake.discord.bot-token"
+BOT_ID = "900000000000000001"
+APP_ID = "900000000000000002"
+GUILD_ID = "900000000000000010"
+CHANNEL_ID = "900000000000000020"
+EVERYONE_ROLE = GUILD_ID
+USER_ID = "900000000000000030"
+
+__all__ = ["FakeDiscord", "Reply", "SentMessage", "embed_problem"]
+
+
+@dataclass(frozen=True)
+class SentMessage:
+    route: str  # "channel" or "followup"
+    channel_id: str | None
+    payload: dict[str, Any]
+
+    @property
+    def embeds(self) -> list[dict[str, Any]]:
+        return list(self.payload.get("embeds") or [])
+
+    def all_text(self) -> str:
+        return json.dumps(self.payload, ensure_ascii=False)
+
+
+def _user(user_id: str, name: str, bot: bool = False) -> dict[str, Any]:
+    return {
+        "id": user_id,
+        "username": name,
+        "discriminator": "0",
+        "global_name": name,
+        "avatar": None,
+        "bot": bot,
+        "public_flags": 0,
+    }
+
+
+def _member(user: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "user": user,
+        "roles": [],
+        "flags": 0,
+        "joined_at": "2026-01-01T00:00:00+00:00",
+        "deaf": False,
+        "mute": False,
+        "pending": False,
+        "permissions": "2248473465835073",
+    }
+
+
+def embed_problem(payload: dict[str, Any]) -> dict[str, Any] | None:
+    """Discord's `errors` object for a message body over its limits, or None."""
+    errors: dict[str, Any] = {}
+    content = payload.get("content")
+    if isinstance(content, str) and len(content) > 2000:
+        errors["content"] = _error("BASE_TYPE_MAX_LENGTH", "Must be 2000 or fewer in length.")
+    embeds = payload.get("embeds") or []
+    if len(embeds) > 10:
+        errors["embeds"] = _error("BASE_TYPE_MAX_LENGTH", "Must be 10 or fewer in length.")
+    total = 0
+    for i, embed in enumerate(embeds[:10]):
+        checks = [
+            ("title", embed.get("title"), 256),
+            ("description", embed.get("description"), 4096),
+            ("footer", (embed.get("footer") or {}).get("text"), 2048),
+            ("author", (embed.get("author") or {}).get("name"), 256),
+        ]
+        for name, value, limit in checks:
+            if isinstance(value, str):
+                total += len(value)
+                if len(value) > limit:
+                    errors.setdefault("embeds", {}).setdefault(str(i), {})[name] = _error(
+                        "BASE_TYPE_MAX_LENGTH", f"Must be {limit} or fewer in length."
+                    )
+        fields = embed.get("fields") or []
+        if len(fields) > 25:
+            errors.setdefault("embeds", {}).setdefault(str(i), {})["fields"] = _error(
+                "BASE_TYPE_MAX_LENGTH", "Must be 25 or fewer in length."
+            )
+        for j, field in enumerate(fields):
+            name, value = str(field.get("name", "")), str(field.get("value", ""))
+            total += len(name) + len(value)
+            if not name or not value or len(name) > 256 or len(value) > 1024:
+                errors.setdefault("embeds", {}).setdefault(str(i), {}).setdefault("fields", {})[
+                    str(j)
+                ] = _error("BASE_TYPE_BAD_LENGTH", "Must be between 1 and 1024.")
+    if total > 6000:
+        errors["embeds"] = _error("MAX_EMBED_SIZE_EXCEEDED", "Embed size exceeds maximum size.")
+    if not content and not embeds and not payload.get("components"):
+        errors["content"] = _error("BASE_TYPE_REQUIRED", "Cannot send an empty message")
+    return errors or None
+
+
+def _error(code: str, message: str) -> dict[str, Any]:
+    return {"_errors": [{"code": code, "message": message}]}
+
+
+def _json(status: int, payload: Any, headers: dict[str, str] | None = None) -> web.Response:
+    # Exactly application/json: discord.py's json_or_text checks the header verbatim.
+    return web.Response(
+        status=status,
+        body=json.dumps(payload).encode(),
+        headers={"Content-Type": "application/json", **(headers or {})},
+    )
+
+
+class FakeDiscord(LoopbackServer):
+    name = "fake-discord"
+
+    def __init__(self, port: int = 0) -> None:
+        super().__init__(port)
+        self.sent: list[SentMessage] = []
+        self.typing: list[str] = []
+        self.callbacks: list[dict[str, Any]] = []
+        self.synced_commands: dict[str, list[dict[str, Any]]] = {}
+        self.identified = threading.Event()
+        self.heartbeats = 0
+        self._sockets: list[web.WebSocketResponse] = []
+        self._seq = itertools.count(1)
+        self._ids = itertools.count(1)
+
+    def __enter__(self) -> FakeDiscord:
+        self.start()
+        return self
+
+    @property
+    def api_url(self) -> str:
+        return f"{self.base_url}/api/v10"
+
+    @property
+    def gateway_url(self) -> str:
+        return f"ws://127.0.0.1:{self._port}/gateway"
+
+    def routes(self, app: web.Application) -> None:
+        api = "/api/v10"
+        app.router.add_get("/gateway", self._gateway)
+        app.router.add_get(f"{api}/users/@me", self._me)
+        app.router.add_get(f"{api}/oauth2/applications/@me", self._application)
+        app.router.add_post(f"{api}/channels/{{channel}}/messages", self._create_message)
+        app.router.add_post(f"{api}/channels/{{channel}}/typing", self._typing)
+        app.router.add_put(f"{api}/applications/{{app}}/commands", self._sync)
+        app.router.add_put(f"{api}/applications/{{app}}/guilds/{{guild}}/commands", self._sync)
+        app.router.add_post(f"{api}/interactions/{{id}}/{{token}}/callback", self._callback)
+        app.router.add_post(f"{api}/webhooks/{{app}}/{{token}}", self._followup)
+
+    # -- helpers for tests ---------------------------------------------------------------
+    def snowflake(self) -> str:
+        return str(1_000_000_000_000_000_000 + next(self._ids))
+
+    def dispatch(self, event: str, data: dict[str, Any]) -> None:
+        payload = {"op": 0, "t": event, "s": next(self._seq), "d": data}
+        assert self._loop is not None
+
+        async def send() -> None:
+            for socket in self._sockets:
+                await socket.send_str(json.dumps(payload))
+
+        asyncio.run_coroutine_threadsafe(send(), self._loop).result(5)
+
+    def message(
+        self,
+        content: str,
+        *,
+        mentions_bot: bool = True,
+        author_is_bot: bool = False,
+        guild: bool = True,
+        mention_everyone: bool = False,
+    ) -> dict[str, Any]:
+        author = _user("900000000000000031" if author_is_bot else USER_ID, "alice", author_is_bot)
+        data: dict[str, Any] = {
+            "id": self.snowflake(),
+            "channel_id": CHANNEL_ID if guild else "900000000000000099",
+            "author": author,
+            "content": content,
+            "timestamp": "2026-11-23T00:00:00.000000+00:00",
+            "edited_timestamp": None,
+            "tts": False,
+            "mention_everyone": mention_everyone,
+            "mentions": [_user(BOT_ID, "Trend Scout", bot=True)] if mentions_bot else [],
+            "mention_roles": [],
+            "attachments": [],
+            "embeds": [],
+            "pinned": False,
+            "type": 0,
+            "flags": 0,
+            "components": [],
+        }
+        if guild:
+            data["guild_id"] = GUILD_ID
+            data["member"] = {k: v for k, v in _member(author).items() if k != "user"}
+        return data
+
+    def interaction(
+        self, kind: int, data: dict[str, Any], *, message: dict[str, Any] | None = None
+    ) -> dict[str, Any]:
+        user = _user(USER_ID, "alice")
+        interaction: dict[str, Any] = {
+            "id": self.snowflake(),
+            "application_id": APP_ID,
+            "type": kind,
+            "data": data,
+            "guild_id": GUILD_ID,
+            "channel_id": CHANNEL_ID,
+            "channel": {"id": CHANNEL_ID, "type": 0, "guild_id": GUILD_ID, "name": "general"},
+            "member": _member(user),
+            "token": f"interaction-token-{next(self._ids)}",
+            "version": 1,
+            "app_permissions": "2248473465835073",
+            "locale": "en-US",
+            "guild_locale": "en-US",
+            "entitlements": [],
+            "authorizing_integration_owners": {"0": GUILD_ID},
+            "context": 0,
+        }
+        if message is not None:
+            interaction["message"] = message
+        return interaction
+
+    def channel_messages(self) -> list[SentMessage]:
+        return [m for m in self.sent if m.route == "channel"]
+
+    # -- gateway -------------------------------------------------------------------------
+    async def _gateway(self, request: web.Request) -> web.StreamResponse:
+        socket = web.WebSocketResponse(autoping=True, max_msg_size=0)
+        await socket.prepare(request)
+        await socket.send_str(json.dumps({"op": 10, "d": {"heartbeat_interval": 41250}}))
+        async for frame in socket:
+            if frame.type != WSMsgType.TEXT:
+                continue
+            message = json.loads(frame.data)
+            op = message.get("op")
+            if op == 1:
+                self.heartbeats += 1
+                await socket.send_str(json.dumps({"op": 11}))
+            elif op == 2:
+                if message["d"].get("token") != BOT_TOKEN:
+                    await socket.close(code=4004, message=b"Authentication failed.")
+                    break
+                self._sockets.append(socket)
+                await self._send_ready(socket)
+                self.identified.set()
+        if socket in self._sockets:
+            self._sockets.remove(socket)
+        return socket
+
+    async def _send_ready(self, socket: web.WebSocketResponse) -> None:
+        ready = {
+            "v": 10,
+            "user": _user(BOT_ID, "Trend Scout", bot=True),
+            "guilds": [{"id": GUILD_ID, "unavailable": True}],
+            "session_id": "fake-session",
+            "resume_gateway_url": f"ws://127.0.0.1:{self._port}/gateway",
+            "application": {"id": APP_ID, "flags": 0},
+            "private_channels": [],
+            "relationships": [],
+        }
+        await socket.send_str(json.dumps({"op": 0, "t": "READY", "s": next(self._seq), "d": ready}))
+        guild = {
+            "id": GUILD_ID,
+            "name": "Acme",
+            "icon": None,
+            "owner_id": USER_ID,
+            "afk_timeout": 300,
+            "verification_level": 0,
+            "default_message_notifications": 0,
+            "explicit_content_filter": 0,
+            "features": [],
+            "mfa_level": 0,
+            "system_channel_flags": 0,
+            "premium_tier": 0,
+            "preferred_locale": "en-US",
+            "nsfw_level": 0,
+            "member_count": 2,
+            "large": False,
+            "unavailable": False,
+            "joined_at": "2026-01-01T00:00:00+00:00",
+            "roles": [
+                {
+                    "id": EVERYONE_ROLE,
+                    "name": "@everyone",
+                    "permissions": "2248473465835073",
+                    "position": 0,
+                    "color": 0,
+                    "hoist": False,
+                    "managed": False,
+                    "mentionable": False,
+                    "flags": 0,
+                }
+            ],
+            "emojis": [],
+            "stickers": [],
+            "channels": [
+                {
+                    "id": CHANNEL_ID,
+                    "type": 0,
+                    "guild_id": GUILD_ID,
+                    "name": "general",
+                    "position": 0,
+                    "permission_overwrites": [],
+                    "nsfw": False,
+                    "parent_id": None,
+                }
+            ],
+            "threads": [],
+            "members": [_member(_user(BOT_ID, "Trend Scout", bot=True))],
+            "voice_states": [],
+            "presences": [],
+            "stage_instances": [],
+            "guild_scheduled_events": [],
+        }
+        await socket.send_str(
+            json.dumps({"op": 0, "t": "GUILD_CREATE", "s": next(self._seq), "d": guild})
+        )
+
+    # -- REST ----------------------------------------------------------------------------
+    def _authorised(self, request: web.Request) -> bool:
+        return request.headers.get("Authorization") == f"Bot {BOT_TOKEN}"
+
+    async def _scripted(self, request: web.Request) -> tuple[Any, web.StreamResponse | None]:
+        body, scripted = await self.record(request)
+        if not self._authorised(request) and "/interactions/" not in request.path:
+            return body, _json(401, {"message": "401: Unauthorized", "code": 0})
+        if scripted is not None:
+            return body, await self.play(request, scripted)
+        return body, None
+
+    async def _me(self, request: web.Request) -> web.StreamResponse:
+        _, early = await self._scripted(request)
+        return early or _json(200, _user(BOT_ID, "Trend Scout", bot=True))
+
+    async def _application(self, request: web.Request) -> web.StreamResponse:
+        _, early = await self._scripted(request)
+        return early or _json(
+            200,
+            {
+                "id": APP_ID,
+                "name": "Trend Scout",
+                "icon": None,
+                "description": "",
+                "bot_public": True,
+                "bot_require_code_grant": False,
+                "verify_key": "0" * 64,
+                "flags": 0,
+                "owner": _user(USER_ID, "alice"),
+                "team": None,
+            },
+        )
+
+    async def _message_reply(self, route: str, channel: str | None, body: Any) -> web.Response:
+        payload = body if isinstance(body, dict) else {}
+        errors = embed_problem(payload)
+        if errors:
+            return _json(400, {"message": "Invalid Form Body", "code": 50035, "errors": errors})
+        self.sent.append(SentMessage(route, channel, payload))
+        return _json(
+            200,
+            {
+                "id": self.snowflake(),
+                "channel_id": channel or CHANNEL_ID,
+                "author": _user(BOT_ID, "Trend Scout", bot=True),
+                "content": payload.get("content") or "",
+                "timestamp": "2026-11-23T00:00:00.000000+00:00",
+                "edited_timestamp": None,
+                "tts": False,
+                "mention_everyone": False,
+                "mentions": [],
+                "mention_roles": [],
+                "attachments": [],
+                "embeds": payload.get("embeds") or [],
+                "components": payload.get("components") or [],
+                "pinned": False,
+                "type": 19 if payload.get("message_reference") else 0,
+                "flags": 0,
+            },
+        )
+
+    async def _create_message(self, request: web.Request) -> web.StreamResponse:
+        body, early = await self._scripted(request)
+        if early is not None:
+            return early
+        return await self._message_reply("channel", request.match_info["channel"], body)
+
+    async def _typing(self, request: web.Request) -> web.StreamResponse:
+        _, early = await self._scripted(request)
+        if early is not None:
+            return early
+        self.typing.append(request.match_info["channel"])
+        return web.Response(status=204)
+
+    async def _sync(self, request: web.Request) -> web.StreamResponse:
+        body, early = await self._scripted(request)
+        if early is not None:
+            return early
+        scope = request.match_info.get("guild", "global")
+        commands = [
+            {**command, "id": self.snowflake(), "application_id": APP_ID, "version": "1"}
+            for command in body or []
+        ]
+        self.synced_commands[scope] = commands
+        return _json(200, commands)
+
+    async def _callback(self, request: web.Request) -> web.StreamResponse:
+        body, early = await self._scripted(request)
+        if early is not None:
+            return early
+        self.callbacks.append({"query": dict(request.query), "body": body, "at": time.monotonic()})
+        return _json(
+            200,
+            {
+                "interaction": {
+                    "id": request.match_info["id"],
+                    "type": 2,
+                    "activity_instance_id": None,
+                    "response_message_id": None,
+                    "response_message_loading": body.get("type") == 5,
+                    "response_message_ephemeral": False,
+                },
+            },
+        )
+
+    async def _followup(self, request: web.Request) -> web.StreamResponse:
+        body, early = await self._scripted(request)
+        if early is not None:
+            return early
+        return await self._message_reply("followup", None, body)
+
+
+def rate_limited(retry_after: float = 0.3) -> Reply:
+    """Discord's 429: a JSON body with retry_after, and a Via header (not a Cloudflare ban)."""
+    body = json.dumps(
+        {"message": "You are being rate limited.", "retry_after": retry_after, "global": False}
+    ).encode()
+    return Reply(
+        429,
+        body,
+        {
+            "Via": "1.1 google",
+            "Retry-After": str(retry_after),
+            "X-RateLimit-Scope": "user",
+            "X-RateLimit-Bucket": "fake-bucket",
+        },
+    )
