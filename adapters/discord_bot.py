@@ -22,7 +22,7 @@ from discord.gateway import DiscordWebSocket
 
 from adapters.discord_embeds import DiscordMessage, render
 from bot.categories import GENRE_IDS
-from bot.commands import Command, CommandKind, UsageError, parse
+from bot.commands import Command, CommandKind, UsageError, clean_text, parse
 from bot.config import Settings
 from bot.report import Report, ReportKind
 from bot.service import RecommendationService
@@ -91,12 +91,16 @@ def buttons_for(report: Report, command_text: str) -> discord.ui.View | None:
 
 
 class ScoutClient(discord.Client):
-    def __init__(self, adapter: DiscordAdapter, guild_ids: Sequence[int]) -> None:
+    def __init__(
+        self, adapter: DiscordAdapter, guild_ids: Sequence[int], guild_ready_timeout: float = 2.0
+    ) -> None:
         intents = discord.Intents.none()
         intents.guilds = True
         intents.guild_messages = True
         intents.dm_messages = True
-        super().__init__(intents=intents, allowed_mentions=NO_PINGS)
+        super().__init__(
+            intents=intents, allowed_mentions=NO_PINGS, guild_ready_timeout=guild_ready_timeout
+        )
         self.adapter = adapter
         self.guild_ids = list(guild_ids)
         self.tree = app_commands.CommandTree(self)
@@ -153,7 +157,11 @@ def scout_commands(adapter: DiscordAdapter) -> app_commands.Group:
 
 class DiscordAdapter:
     def __init__(
-        self, service: RecommendationService, settings: Settings, limiter: UserRateLimiter
+        self,
+        service: RecommendationService,
+        settings: Settings,
+        limiter: UserRateLimiter,
+        guild_ready_timeout: float = 2.0,
     ) -> None:
         self.service = service
         self.settings = settings
@@ -161,8 +169,11 @@ class DiscordAdapter:
         # discord.py reads these class attributes on every request and connection.
         discord.http.Route.BASE = settings.discord_api_url
         DiscordWebSocket.DEFAULT_GATEWAY = yarl.URL(settings.discord_gateway_url)
-        self.client = ScoutClient(self, sorted(int(g) for g in settings.discord_guild_ids))
+        self.client = ScoutClient(
+            self, sorted(int(g) for g in settings.discord_guild_ids), guild_ready_timeout
+        )
         self.in_flight: set[asyncio.Task[None]] = set()
+        self.accepting = True  # False while shutting down: no new commands
 
     async def start(self) -> None:
         await self.client.start(self.settings.discord_bot_token or "")
@@ -173,12 +184,12 @@ class DiscordAdapter:
     # -- events --------------------------------------------------------------------------
     async def on_message(self, message: discord.Message) -> None:
         me = self.client.user
-        if message.author.bot or me is None:
+        if message.author.bot or me is None or not self.accepting:
             return
         is_dm = message.guild is None
         if not is_dm and me not in message.mentions:  # @everyone, @here and roles do not count
             return
-        text = re.sub(rf"<@!?{me.id}>", " ", message.content)
+        text = clean_text(re.sub(rf"<@!?{me.id}>", " ", message.content))
         parsed = parse(text)
         refusal = self._refusal(message.guild, message.author.id, parsed)
 
@@ -206,6 +217,11 @@ class DiscordAdapter:
             await self._answer(parsed, text, send)
 
     async def on_slash(self, interaction: discord.Interaction[Any], text: str) -> None:
+        if not self.accepting:
+            await interaction.response.send_message(
+                "Trend Scout is restarting — try again in a few seconds.", ephemeral=True
+            )
+            return
         parsed = parse(text)
         refusal = self._refusal(interaction.guild, interaction.user.id, parsed)
         if refusal is not None:

@@ -36,7 +36,7 @@ from adapters.slack_blocks import (
     render,
 )
 from bot.cache import SingleFlight
-from bot.commands import Command, CommandKind, UsageError, parse
+from bot.commands import Command, CommandKind, UsageError, clean_text, parse
 from bot.config import Settings
 from bot.report import Report
 from bot.service import RecommendationService
@@ -186,7 +186,7 @@ class SlackAdapter:
                 channel=channel, thread_ts=thread, unfurl_links=False, **message.payload()
             )
 
-        text = _MENTION.sub(" ", event.get("text") or "")
+        text = clean_text(_MENTION.sub(" ", event.get("text") or ""))
         parsed = parse(text)
         refusal = self._refusal(body.get("team_id"), event.get("user"), parsed)
         if refusal is not None:

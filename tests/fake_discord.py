@@ -238,6 +238,7 @@ class FakeDiscord(LoopbackServer):
             "locale": "en-US",
             "guild_locale": "en-US",
             "entitlements": [],
+            "attachment_size_limit": 10_485_760,
             "authorizing_integration_owners": {"0": GUILD_ID},
             "context": 0,
         }
@@ -347,7 +348,9 @@ class FakeDiscord(LoopbackServer):
 
     async def _scripted(self, request: web.Request) -> tuple[Any, web.StreamResponse | None]:
         body, scripted = await self.record(request)
-        if not self._authorised(request) and "/interactions/" not in request.path:
+        # Interaction callbacks and webhook follow-ups authenticate by the token in their URL.
+        token_in_url = "/interactions/" in request.path or "/webhooks/" in request.path
+        if not token_in_url and not self._authorised(request):
             return body, _json(401, {"message": "401: Unauthorized", "code": 0})
         if scripted is not None:
             return body, await self.play(request, scripted)

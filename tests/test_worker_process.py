@@ -1,4 +1,4 @@
-"""`python -m bot` as a Slack worker, in a real subprocess against the loopback fakes."""
+"""`python -m bot` as a chat worker (Slack, Discord), in a real subprocess against the fakes."""
 
 from __future__ import annotations
 
@@ -13,6 +13,9 @@ import httpx
 
 from tests.conftest import PYTHON
 from tests.fake_appstore import FakeAppStore
+from tests.fake_discord import BOT_ID as DISCORD_BOT_ID
+from tests.fake_discord import BOT_TOKEN as DISCORD_TOKEN
+from tests.fake_discord import FakeDiscord
 from tests.fake_router import DEFAULT_KEY, FakeRouter
 from tests.fake_slack import APP_TOKEN, BOT_TOKEN, SIGNING_SECRET, FakeSlack
 from tests.test_console import clean_env, run_bot
@@ -118,3 +121,47 @@ def test_a_bot_token_alone_is_a_configuration_error(tmp_path: Path) -> None:
     result = run_bot("", tmp_path, SLACK_BOT_TOKEN=BOT_TOKEN)
     assert result.returncode == 2
     assert "neither SLACK_APP_TOKEN (Socket Mode) nor SLACK_SIGNING_SECRET" in result.stderr
+
+
+def test_discord_worker_replies_to_a_mention_and_stops_cleanly(tmp_path: Path) -> None:
+    with FakeDiscord() as discord_api, FakeRouter() as router, FakeAppStore() as appstore:
+        bot = start_bot(
+            tmp_path,
+            DISCORD_BOT_TOKEN=DISCORD_TOKEN,
+            DISCORD_API_URL=discord_api.api_url,
+            DISCORD_GATEWAY_URL=discord_api.gateway_url,
+            AI_BASE_URL=router.url,
+            APPSTORE_BASE_URL=appstore.base_url,
+            HUGGING_FACE_API_KEY=DEFAULT_KEY,
+        )
+        try:
+            wait_until(discord_api.identified.is_set, what="IDENTIFY")
+            wait_until(lambda: discord_api.synced_commands, what="the command sync")
+            time.sleep(2.5)  # discord.py's on_ready comes 2 s after the last GUILD_CREATE
+            discord_api.dispatch(
+                "MESSAGE_CREATE", discord_api.message(f"<@{DISCORD_BOT_ID}> Facebook")
+            )
+            wait_until(lambda: discord_api.sent, what="the reply")
+            assert "Facebook · Opportunity analysis" in discord_api.sent[0].all_text()
+            bot.send_signal(signal.SIGTERM)
+            assert bot.wait(30) == 0
+        finally:
+            if bot.poll() is None:
+                bot.kill()
+        _out, err = bot.communicate()
+    assert "Trend Scout on Discord as Trend Scout" in err
+    assert DISCORD_TOKEN not in err and "Traceback" not in err
+
+
+def test_a_rejected_discord_token_is_one_clear_line(tmp_path: Path) -> None:
+    with FakeDiscord() as discord_api:
+        result = run_bot(
+            "",
+            tmp_path,
+            DISCORD_BOT_TOKEN="wrong-token",
+            DISCORD_API_URL=discord_api.api_url,
+            DISCORD_GATEWAY_URL=discord_api.gateway_url,
+        )
+    assert result.returncode == 1
+    assert "DISCORD_BOT_TOKEN was rejected by Discord" in result.stderr
+    assert "Traceback" not in result.stderr and "wrong-token" not in result.stderr

@@ -1,0 +1,300 @@
+"""The Discord adapter on the real discord.py client, against the loopback fake Discord."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import time
+from collections.abc import AsyncIterator, Callable
+from dataclasses import replace
+from typing import Any
+
+import pytest
+
+from adapters.discord_bot import DiscordAdapter
+from bot.config import Settings
+from bot.user_limits import UserRateLimiter
+from tests.conftest import ServiceFactory
+from tests.fake_discord import (
+    BOT_ID,
+    BOT_TOKEN,
+    CHANNEL_ID,
+    GUILD_ID,
+    FakeDiscord,
+    SentMessage,
+    embed_problem,
+    rate_limited,
+)
+from tests.fake_router import FakeRouter, Reply
+
+
+async def wait_for(condition: Callable[[], Any], within: float = 10, what: str = "it") -> None:
+    deadline = time.monotonic() + within
+    while not condition():
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out waiting for {what}")
+        await asyncio.sleep(0.02)
+
+
+class DiscordHarness:
+    def __init__(self, fake: FakeDiscord, adapter: DiscordAdapter) -> None:
+        self.fake = fake
+        self.adapter = adapter
+
+    def mention(self, text: str, **options: Any) -> dict[str, Any]:
+        message = self.fake.message(f"<@{BOT_ID}> {text}", **options)
+        self.fake.dispatch("MESSAGE_CREATE", message)
+        return message
+
+    def slash(self, subcommand: str, **values: str) -> dict[str, Any]:
+        options = [{"type": 3, "name": name, "value": value} for name, value in values.items()]
+        data = {
+            "id": "900000000000000100",
+            "name": "scout",
+            "type": 1,
+            "guild_id": GUILD_ID,
+            "options": [{"type": 1, "name": subcommand, "options": options}],
+        }
+        interaction = self.fake.interaction(2, data)
+        self.fake.dispatch("INTERACTION_CREATE", interaction)
+        return interaction
+
+    def click(self, custom_id: str) -> dict[str, Any]:
+        """A button press on one of the bot's messages; Discord sends the message with its
+        components, from which discord.py re-creates the button."""
+        message = self.fake.message("", mentions_bot=False, author_is_bot=True)
+        message["author"]["id"] = BOT_ID
+        message["components"] = [
+            {
+                "type": 1,
+                "components": [{"type": 2, "style": 1, "label": "x", "custom_id": custom_id}],
+            }
+        ]
+        interaction = self.fake.interaction(
+            3, {"custom_id": custom_id, "component_type": 2}, message=message
+        )
+        self.fake.dispatch("INTERACTION_CREATE", interaction)
+        return interaction
+
+
+@pytest.fixture
+async def harness(
+    make_grounded_service: ServiceFactory, request: pytest.FixtureRequest
+) -> AsyncIterator[DiscordHarness]:
+    changes = getattr(request, "param", {})
+    with FakeDiscord() as fake:
+        settings = replace(
+            Settings(),
+            discord_bot_token=BOT_TOKEN,
+            discord_api_url=fake.api_url,
+            discord_gateway_url=fake.gateway_url,
+            discord_guild_ids=frozenset({GUILD_ID}),
+            **changes,
+        )
+        adapter = DiscordAdapter(
+            make_grounded_service(),
+            settings,
+            UserRateLimiter(settings.user_commands_per_minute),
+            guild_ready_timeout=0.1,
+        )
+        runner = asyncio.create_task(adapter.start())
+        await wait_for(adapter.client.is_ready, what="READY")
+        await asyncio.wait_for(adapter.client.commands_synced.wait(), 10)
+        yield DiscordHarness(fake, adapter)
+        await asyncio.gather(*adapter.in_flight, return_exceptions=True)
+        await adapter.close()
+        await asyncio.wait_for(runner, 10)
+
+
+def only_embed(message: SentMessage) -> dict[str, Any]:
+    assert message.embeds, message.payload
+    return message.embeds[0]
+
+
+def field(embed: dict[str, Any], name: str) -> str:
+    return next(f["value"] for f in embed["fields"] if f["name"] == name)
+
+
+async def test_commands_are_synced_to_the_configured_guild(harness: DiscordHarness) -> None:
+    [command] = harness.fake.synced_commands[GUILD_ID]
+    assert command["name"] == "scout"
+    assert {o["name"] for o in command["options"]} == {"app", "gaps", "build", "help"}
+    gaps = next(o for o in command["options"] if o["name"] == "gaps")
+    assert gaps["options"][0]["autocomplete"] is True
+
+
+async def test_a_mention_gets_a_typed_reply_with_an_embed_and_no_pings(
+    harness: DiscordHarness,
+) -> None:
+    original = harness.mention("Facebook")
+    await wait_for(lambda: harness.fake.sent, what="the reply")
+    [reply] = harness.fake.sent
+    assert harness.fake.typing == [CHANNEL_ID]
+    assert reply.channel_id == CHANNEL_ID
+    assert str(reply.payload["message_reference"]["message_id"]) == original["id"]
+    assert reply.payload["allowed_mentions"] == {"parse": [], "replied_user": False}
+    embed = only_embed(reply)
+    assert embed["title"] == "Facebook · Opportunity analysis"
+    assert embed["url"].startswith("https://itunes.apple.com/us/app/facebook/id284882215")
+    assert embed["thumbnail"]["url"].startswith("http")
+    assert field(embed, "Category") == "Social Networking"
+    assert field(embed, "Rating") == "3.5★ from 2,840,784 ratings"
+    assert field(embed, "Price") == "Free"
+    assert field(embed, "Last update") == "unknown"
+    assert field(embed, "Clone score").startswith("**")
+    assert "History and widgets" in embed["description"]
+    assert embed["footer"]["text"].startswith("AI answer · gpt-oss-120b via fake-provider")
+    assert embed_problem(reply.payload) is None
+    buttons = [c for row in reply.payload["components"] for c in row["components"]]
+    assert [b["custom_id"] for b in buttons] == [
+        "scout:gaps:Social Networking",
+        "scout:build:id:284882215",
+        "scout:refresh:Facebook --fresh",
+    ]
+
+
+async def test_bots_and_mass_mentions_are_ignored(
+    harness: DiscordHarness, router: FakeRouter
+) -> None:
+    harness.mention("Facebook", author_is_bot=True)
+    harness.fake.dispatch(
+        "MESSAGE_CREATE",
+        harness.fake.message("@everyone Facebook", mentions_bot=False, mention_everyone=True),
+    )
+    await asyncio.sleep(0.5)
+    assert harness.fake.sent == [] and router.completion_calls() == []
+
+
+async def test_a_dm_needs_no_mention(harness: DiscordHarness) -> None:
+    harness.fake.dispatch(
+        "MESSAGE_CREATE", harness.fake.message("help", mentions_bot=False, guild=False)
+    )
+    await wait_for(lambda: harness.fake.sent, what="the DM reply")
+    assert "How to use Trend Scout" in only_embed(harness.fake.sent[0])["description"]
+
+
+async def test_everyone_in_model_output_never_pings(
+    harness: DiscordHarness, router: FakeRouter
+) -> None:
+    router.answer = "Tell @everyone and @here, and <@123456789012345678> and <@&42>."
+    harness.mention("Facebook")
+    await wait_for(lambda: harness.fake.sent, what="the reply")
+    [reply] = harness.fake.sent
+    description = only_embed(reply)["description"]
+    assert "@everyone" not in description and "@here" not in description
+    assert "<@123456789012345678>" not in description and "<@&42>" not in description
+    assert reply.payload["allowed_mentions"]["parse"] == []
+
+
+async def test_a_429_on_the_message_route_is_waited_out(harness: DiscordHarness) -> None:
+    harness.fake.enqueue(rate_limited(0.3), path=f"/api/v10/channels/{CHANNEL_ID}/messages")
+    harness.mention("Facebook")
+    await wait_for(lambda: harness.fake.sent, what="the reply after 429")
+    [reply] = harness.fake.sent
+    assert only_embed(reply)["title"] == "Facebook · Opportunity analysis"
+    attempts = [r for r in harness.fake.requests if r.path.endswith("/messages")]
+    assert len(attempts) == 2
+
+
+async def test_router_down_gives_labelled_fallback(
+    harness: DiscordHarness, router: FakeRouter
+) -> None:
+    router.always(Reply.error(503, "down"), count=50)
+    harness.mention("Facebook")
+    await wait_for(lambda: harness.fake.sent, within=15, what="the fallback")
+    footer = only_embed(harness.fake.sent[0])["footer"]["text"]
+    assert footer.startswith("Rule-based advice")
+    assert "The AI service is down or overloaded — showing rule-based advice" in footer
+
+
+async def test_slash_command_is_deferred_then_answered_by_follow_up(
+    harness: DiscordHarness,
+) -> None:
+    harness.slash("app", name="Facebook")
+    await wait_for(lambda: harness.fake.sent, what="the follow-up")
+    [callback] = harness.fake.callbacks
+    assert callback["query"] == {"with_response": "1"}
+    assert callback["body"]["type"] == 5  # deferred: "Trend Scout is thinking…"
+    [follow_up] = harness.fake.sent
+    assert follow_up.route == "followup"
+    assert follow_up.payload["allowed_mentions"] == {"parse": []}
+    assert only_embed(follow_up)["title"] == "Facebook · Opportunity analysis"
+
+
+async def test_gaps_autocomplete_offers_categories(harness: DiscordHarness) -> None:
+    data = {
+        "id": "900000000000000100",
+        "name": "scout",
+        "type": 1,
+        "options": [
+            {
+                "type": 1,
+                "name": "gaps",
+                "options": [{"type": 3, "name": "category", "value": "heal", "focused": True}],
+            }
+        ],
+    }
+    harness.fake.dispatch("INTERACTION_CREATE", harness.fake.interaction(4, data))
+    await wait_for(lambda: harness.fake.callbacks, what="the autocomplete answer")
+    body = harness.fake.callbacks[0]["body"]
+    assert body["type"] == 8
+    assert body["data"]["choices"] == [{"name": "Health & Fitness", "value": "Health & Fitness"}]
+
+
+@pytest.mark.parametrize(
+    ("custom_id", "title"),
+    [
+        ("scout:gaps:Social Networking", "Social Networking · Market gaps"),
+        ("scout:build:id:284882215", "Facebook · Build guide"),
+        ("scout:refresh:Facebook --fresh", "Facebook · Opportunity analysis"),
+    ],
+)
+async def test_each_button_works_from_its_id_alone(
+    harness: DiscordHarness, custom_id: str, title: str
+) -> None:
+    harness.click(custom_id)  # no view was registered in this process: as after a restart
+    await wait_for(lambda: harness.fake.sent, what="the button's answer")
+    assert harness.fake.callbacks[0]["body"]["type"] == 5
+    assert only_embed(harness.fake.sent[0])["title"] == title
+
+
+async def test_a_long_analysis_continues_within_the_limits(
+    harness: DiscordHarness, router: FakeRouter
+) -> None:
+    router.answer = "\n\n".join(f"Paragraph {i}: " + "word " * 150 for i in range(40))
+    harness.mention("Facebook")
+    await wait_for(lambda: len(harness.fake.sent) >= 2, what="the continued reply")
+    await asyncio.sleep(0.3)
+    for message in harness.fake.sent:
+        assert embed_problem(message.payload) is None
+        for embed in message.embeds:
+            for piece in (embed.get("description") or "").split("\n\n"):
+                assert piece.endswith(("word", "—")) or piece.startswith("Paragraph")
+    text = "".join(e.get("description", "") for m in harness.fake.sent for e in m.embeds)
+    assert text.count("Paragraph") == 40
+    assert "components" in harness.fake.sent[-1].payload  # buttons on the last message
+
+
+@pytest.mark.parametrize("harness", [{"user_commands_per_minute": 1}], indirect=True)
+async def test_per_user_limit_is_friendly_and_costs_no_model_call(
+    harness: DiscordHarness, router: FakeRouter
+) -> None:
+    harness.mention("Facebook")
+    await wait_for(lambda: harness.fake.sent, what="the first reply")
+    harness.mention("Facebook")
+    await wait_for(lambda: len(harness.fake.sent) == 2, what="the limit notice")
+    assert "You're scouting fast" in harness.fake.sent[1].payload["content"]
+    assert len(router.completion_calls()) == 1
+
+
+@pytest.mark.parametrize(
+    "harness", [{"discord_allowed_guild_ids": frozenset({"1"})}], indirect=True
+)
+async def test_servers_outside_the_allow_list_are_refused(
+    harness: DiscordHarness, router: FakeRouter
+) -> None:
+    harness.mention("Facebook")
+    await wait_for(lambda: harness.fake.sent, what="the refusal")
+    assert harness.fake.sent[0].payload["content"] == "Trend Scout is not enabled for this server."
+    assert router.completion_calls() == []
+    assert json.dumps(harness.fake.sent[0].payload).count("Facebook") == 0
