@@ -298,3 +298,18 @@ async def test_servers_outside_the_allow_list_are_refused(
     assert harness.fake.sent[0].payload["content"] == "Trend Scout is not enabled for this server."
     assert router.completion_calls() == []
     assert json.dumps(harness.fake.sent[0].payload).count("Facebook") == 0
+
+
+def test_the_readme_invite_url_asks_for_exactly_the_documented_permissions() -> None:
+    import discord
+
+    from tests.conftest import ROOT
+
+    wanted = discord.Permissions(
+        send_messages=True,
+        embed_links=True,
+        read_message_history=True,
+        use_application_commands=True,
+    )
+    readme = (ROOT / "README.md").read_text()
+    assert f"scope=bot%20applications.commands&permissions={wanted.value}" in readme
