@@ -313,3 +313,17 @@ def test_the_readme_invite_url_asks_for_exactly_the_documented_permissions() -> 
     )
     readme = (ROOT / "README.md").read_text()
     assert f"scope=bot%20applications.commands&permissions={wanted.value}" in readme
+
+
+async def test_a_refused_embed_is_resent_as_plain_text(harness: DiscordHarness) -> None:
+    refusal = Reply(
+        400,
+        json.dumps({"message": "Invalid Form Body", "code": 50035, "errors": {}}).encode(),
+    )
+    harness.fake.enqueue(refusal, path=f"/api/v10/channels/{CHANNEL_ID}/messages")
+    harness.mention("Facebook")
+    await wait_for(lambda: harness.fake.sent, what="the plain-text reply")
+    [reply] = harness.fake.sent
+    assert reply.embeds == []
+    assert "History and widgets" in reply.payload["content"]
+    assert len(reply.payload["content"]) <= 2000
