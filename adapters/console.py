@@ -14,20 +14,15 @@ import re
 import sys
 from typing import TextIO
 
+from adapters.report_text import TITLES, score_bar, source_line
 from bot.commands import parse
-from bot.report import Report, ReportKind, Source
+from bot.report import Report, ReportKind
 from bot.service import RecommendationService
 
 PROMPT = "scout> "
 QUIT_WORDS = frozenset({"exit", "quit", ":q"})
 SPINNER = "⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏"
 BAR_WIDTH = 20
-
-_TITLES = {
-    ReportKind.ANALYSIS: "opportunity analysis",
-    ReportKind.GAPS: "market gaps",
-    ReportKind.BUILD: "build guide",
-}
 
 
 class ConsoleAdapter:
@@ -127,7 +122,7 @@ def render_text(report: Report, color: bool = False) -> str:
     if report.kind in (ReportKind.HELP, ReportKind.ERROR):
         return body + "\n"
 
-    lines = [bold(f"━━ {report.subject} · {_TITLES[report.kind]} ━━")]
+    lines = [bold(f"━━ {report.subject} · {TITLES[report.kind].lower()} ━━")]
     app = report.app
     if app is not None:
         facts = [app.category or "category unknown", app.rating_summary]
@@ -138,9 +133,7 @@ def render_text(report: Report, color: bool = False) -> str:
         lines.append(" · ".join(facts))
     if report.clone_score is not None:
         score = report.clone_score
-        filled = round(score.total / 100 * BAR_WIDTH)
-        bar = "█" * filled + "░" * (BAR_WIDTH - filled)
-        lines.append(f"Clone score {score.total}/100 {bar}")
+        lines.append(f"Clone score {score.total}/100 {score_bar(score, BAR_WIDTH)}")
         for part in score.parts:
             mark = " (estimated)" if part.estimated else ""
             lines.append(f"  {part.name}: {part.points:.0f}/25 — {part.reason}{mark}")
@@ -156,14 +149,3 @@ def render_text(report: Report, color: bool = False) -> str:
     lines.append(dim("── " + source_line(report)))
     lines.extend(dim(f"   {note}") for note in report.notes)
     return "\n".join(lines) + "\n"
-
-
-def source_line(report: Report) -> str:
-    seconds = f"{report.latency_ms / 1000:.1f} s"
-    if report.source is Source.FALLBACK:
-        return f"Rule-based advice (AI not used) · {seconds}"
-    model = report.model or "model"
-    via = f" via {report.provider}" if report.provider else ""
-    if report.source is Source.CACHE:
-        return f"AI answer from cache · {model}{via} · {seconds}"
-    return f"AI answer · {model}{via} · {seconds}"

@@ -15,8 +15,9 @@ from dataclasses import dataclass, field
 
 import discord
 
+from adapters.report_text import TITLES, cut, score_bar, source_line
 from bot.catalog import AppInfo
-from bot.report import Report, ReportKind, Source
+from bot.report import Report, ReportKind
 
 TITLE_MAX = 256
 DESCRIPTION_MAX = 4096
@@ -26,11 +27,6 @@ MESSAGE_EMBED_TEXT_MAX = 6000
 EMBEDS_PER_MESSAGE = 10
 BAR_WIDTH = 10
 
-_TITLES = {
-    ReportKind.ANALYSIS: "Opportunity analysis",
-    ReportKind.GAPS: "Market gaps",
-    ReportKind.BUILD: "Build guide",
-}
 _MASS_MENTION = re.compile(r"@(?=(everyone|here)\b)", re.IGNORECASE)
 _MENTION = re.compile(r"<(@[!&]?|#)(?=\d)")
 
@@ -69,7 +65,7 @@ def render(report: Report) -> list[DiscordMessage]:
         ]
 
     first = discord.Embed(
-        title=_cut(f"{report.subject} · {_TITLES[report.kind]}", TITLE_MAX),
+        title=_cut(f"{report.subject} · {TITLES[report.kind]}", TITLE_MAX),
         colour=colour(report),
     )
     app = report.app
@@ -81,8 +77,7 @@ def render(report: Report) -> list[DiscordMessage]:
         _facts(first, app)
     if report.clone_score is not None:
         score = report.clone_score
-        filled = round(score.total / 100 * BAR_WIDTH)
-        lines = [f"**{score.total}/100** `{'█' * filled}{'░' * (BAR_WIDTH - filled)}`"]
+        lines = [f"**{score.total}/100** `{score_bar(score, BAR_WIDTH)}`"]
         for part in score.parts:
             estimated = " *(estimated)*" if part.estimated else ""
             lines.append(
@@ -99,7 +94,9 @@ def render(report: Report) -> list[DiscordMessage]:
         first.add_field(
             name="Top apps now", value=_cut("\n".join(lines), FIELD_VALUE_MAX), inline=False
         )
-    footer = _cut(" · ".join([_source(report), *map(sanitise, report.notes)]), FOOTER_MAX)
+    footer = _cut(
+        " · ".join([source_line(report, sanitise), *map(sanitise, report.notes)]), FOOTER_MAX
+    )
     first.set_footer(text=footer)
 
     pieces = split(sanitise(report.text), DESCRIPTION_MAX) or ["—"]
@@ -158,19 +155,6 @@ def _facts(embed: discord.Embed, app: AppInfo) -> None:
         embed.add_field(name="Seller", value=_cut(sanitise(app.seller), 1024))
 
 
-def _source(report: Report) -> str:
-    seconds = f"{report.latency_ms / 1000:.1f} s"
-    if report.source is Source.FALLBACK:
-        return f"Rule-based advice · {seconds}"
-    model = sanitise(report.model or "AI model")
-    via = f" via {sanitise(report.provider)}" if report.provider else ""
-    cached = "Cached AI answer" if report.source is Source.CACHE else "AI answer"
-    return f"{cached} · {model}{via} · {seconds}"
-
-
 def _cut(text: str, limit: int) -> str:
-    text = text.strip() or "—"
-    if len(text) <= limit:
-        return text
-    space = text.rfind(" ", 0, limit - 1)
-    return text[: space if space > limit // 2 else limit - 1] + "…"
+    """Discord refuses empty titles and field values: say "—" rather than nothing."""
+    return cut(text.strip() or "—", limit)

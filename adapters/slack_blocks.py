@@ -16,6 +16,7 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
+from adapters.report_text import TITLES, cut, score_bar, source_line
 from bot.catalog import AppInfo
 from bot.report import Report, ReportKind, Source
 
@@ -35,11 +36,6 @@ ACTION_GAPS = "scout_gaps"
 ACTION_BUILD = "scout_build"
 ACTION_REFRESH = "scout_refresh"
 
-_TITLES = {
-    ReportKind.ANALYSIS: "Opportunity analysis",
-    ReportKind.GAPS: "Market gaps",
-    ReportKind.BUILD: "Build guide",
-}
 _MASS_MENTION = re.compile(r"@(?=(channel|here|everyone)\b)", re.IGNORECASE)
 
 
@@ -62,23 +58,22 @@ def sanitise(text: str) -> str:
 def render(report: Report, command_text: str = "") -> SlackMessage:
     """The reply for a Report. `command_text` (what the user typed) lets Refresh re-ask it."""
     if report.kind in (ReportKind.HELP, ReportKind.ERROR):
-        body = _cut(sanitise(report.text), SECTION_MAX)
-        summary = _cut(sanitise(report.text), NOTIFICATION_MAX).strip() or "Trend Scout"
+        body = cut(sanitise(report.text), SECTION_MAX)
+        summary = cut(sanitise(report.text), NOTIFICATION_MAX).strip() or "Trend Scout"
         return SlackMessage(summary, [_section(body)])
 
-    title = _TITLES[report.kind]
+    title = TITLES[report.kind]
     blocks: list[dict[str, Any]] = [
         {
             "type": "header",
-            "text": {"type": "plain_text", "text": _cut(f"{report.subject} · {title}", HEADER_MAX)},
+            "text": {"type": "plain_text", "text": cut(f"{report.subject} · {title}", HEADER_MAX)},
         }
     ]
     if report.app is not None:
         blocks.append(_facts(report.app))
     if report.clone_score is not None:
         score = report.clone_score
-        filled = round(score.total / 100 * BAR_WIDTH)
-        lines = [f"*Clone score {score.total}/100*  `{'█' * filled}{'░' * (BAR_WIDTH - filled)}`"]
+        lines = [f"*Clone score {score.total}/100*  `{score_bar(score, BAR_WIDTH)}`"]
         for part in score.parts:
             estimated = " _(estimated)_" if part.estimated else ""
             lines.append(
@@ -91,7 +86,7 @@ def render(report: Report, command_text: str = "") -> SlackMessage:
             f"{rank}. {sanitise(app.name)} — {app.rating_summary}"
             for rank, app in enumerate(report.top_apps, 1)
         )
-        blocks.append(_section(_cut("\n".join(lines), SECTION_MAX)))
+        blocks.append(_section(cut("\n".join(lines), SECTION_MAX)))
     blocks.append({"type": "divider"})
     blocks.extend(_markdown_blocks(sanitise(report.text)))
     blocks.append(_context(report))
@@ -104,7 +99,7 @@ def render(report: Report, command_text: str = "") -> SlackMessage:
     summary = f"{title}: {report.subject}".strip()
     if report.source is Source.FALLBACK:
         summary += " (rule-based advice)"
-    return SlackMessage(_cut(sanitise(summary), NOTIFICATION_MAX), blocks)
+    return SlackMessage(cut(sanitise(summary), NOTIFICATION_MAX), blocks)
 
 
 def apology(report: Report | None) -> SlackMessage:
@@ -112,7 +107,7 @@ def apology(report: Report | None) -> SlackMessage:
     text = "Sorry — Slack would not take the full reply."
     blocks = [_section(text)]
     if report is not None and report.text:
-        blocks.append(_section(_cut(sanitise(report.text), SECTION_MAX)))
+        blocks.append(_section(cut(sanitise(report.text), SECTION_MAX)))
     return SlackMessage(text, blocks)
 
 
@@ -129,9 +124,9 @@ def _facts(app: AppInfo) -> dict[str, Any]:
     title = f"<{app.url}|{name}>" if app.url and app.url.startswith("https://") else name
     block: dict[str, Any] = {
         "type": "section",
-        "text": {"type": "mrkdwn", "text": _cut(f"*{title}*", SECTION_MAX)},
+        "text": {"type": "mrkdwn", "text": cut(f"*{title}*", SECTION_MAX)},
         "fields": [
-            {"type": "mrkdwn", "text": _cut(f"*{label}*\n{sanitise(value)}", FIELD_MAX)}
+            {"type": "mrkdwn", "text": cut(f"*{label}*\n{sanitise(value)}", FIELD_MAX)}
             for label, value in fields[:10]
         ],
     }
@@ -178,19 +173,11 @@ def _pieces(text: str, limit: int) -> list[str]:
 
 
 def _context(report: Report) -> dict[str, Any]:
-    seconds = f"{report.latency_ms / 1000:.1f} s"
-    if report.source is Source.FALLBACK:
-        source = f"Rule-based advice · {seconds}"
-    else:
-        model = sanitise(report.model or "AI model")
-        via = f" via {sanitise(report.provider)}" if report.provider else ""
-        cached = "Cached AI answer" if report.source is Source.CACHE else "AI answer"
-        source = f"{cached} · {model}{via} · {seconds}"
-    texts = [source, *(sanitise(note) for note in report.notes if note.strip())]
+    texts = [source_line(report, sanitise), *(sanitise(n) for n in report.notes if n.strip())]
     return {
         "type": "context",
         "elements": [
-            {"type": "mrkdwn", "text": _cut(text, FIELD_MAX)}
+            {"type": "mrkdwn", "text": cut(text, FIELD_MAX)}
             for text in texts[:CONTEXT_ELEMENTS_MAX]
         ],
     }
@@ -218,17 +205,10 @@ def _button(text: str, action_id: str, value: str) -> dict[str, Any]:
     return {
         "type": "button",
         "action_id": action_id,
-        "text": {"type": "plain_text", "text": _cut(text, BUTTON_TEXT_MAX)},
-        "value": _cut(value, BUTTON_VALUE_MAX),
+        "text": {"type": "plain_text", "text": cut(text, BUTTON_TEXT_MAX)},
+        "value": cut(value, BUTTON_VALUE_MAX),
     }
 
 
 def _section(text: str) -> dict[str, Any]:
     return {"type": "section", "text": {"type": "mrkdwn", "text": text if text.strip() else "—"}}
-
-
-def _cut(text: str, limit: int) -> str:
-    if len(text) <= limit:
-        return text
-    space = text.rfind(" ", 0, limit - 1)
-    return text[: space if space > limit // 2 else limit - 1] + "…"

@@ -1,6 +1,8 @@
 from __future__ import annotations
 
+import asyncio
 import sys
+import time
 from collections.abc import AsyncIterator, Callable, Iterator
 from dataclasses import replace
 from pathlib import Path
@@ -25,6 +27,15 @@ PYTHON = sys.executable
 def router() -> Iterator[FakeRouter]:
     with FakeRouter() as fake:
         yield fake
+
+
+async def wait_for(condition: Callable[[], Any], within: float = 10, what: str = "it") -> None:
+    """Poll until `condition()` is true; fail naming `what` after `within` seconds."""
+    deadline = time.monotonic() + within
+    while not condition():
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out waiting for {what}")
+        await asyncio.sleep(0.02)
 
 
 class ManualClock:

@@ -52,7 +52,7 @@ def test_no_key_no_network_gives_labelled_fallback(tmp_path: Path) -> None:
     out = result.stdout
     assert "Calculator Pro · opportunity analysis" in out
     assert "**Improvements**" in out
-    assert "Rule-based advice (AI not used)" in out
+    assert "Rule-based advice" in out
     assert "No Hugging Face key is configured — showing rule-based advice" in out
     assert "App Store data unavailable" in out
     warnings = result.stderr.splitlines()
@@ -73,8 +73,8 @@ def test_with_a_key_the_model_answers_and_the_repeat_comes_from_cache(tmp_path: 
     assert result.returncode == 0, result.stderr
     assert result.stdout.count("Facebook · opportunity analysis") == 2
     assert result.stdout.count("Social Networking · 3.5★ from 2,840,784 ratings · Free") == 2
-    assert result.stdout.count("AI answer · gpt-oss-120b via fake-provider") == 1
-    assert result.stdout.count("AI answer from cache · gpt-oss-120b") == 1
+    assert result.stdout.count("── AI answer · gpt-oss-120b via fake-provider") == 1
+    assert result.stdout.count("Cached AI answer · gpt-oss-120b") == 1
     assert result.stdout.count("- History and widgets") == 2
     assert len(calls) == 1
     assert result.stderr == ""

@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
-import time
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator
 from dataclasses import replace
 from typing import Any
 
@@ -14,7 +13,7 @@ import pytest
 from adapters.discord_bot import DiscordAdapter
 from bot.config import Settings
 from bot.user_limits import UserRateLimiter
-from tests.conftest import ServiceFactory
+from tests.conftest import ServiceFactory, wait_for
 from tests.fake_discord import (
     BOT_ID,
     BOT_TOKEN,
@@ -26,14 +25,6 @@ from tests.fake_discord import (
     rate_limited,
 )
 from tests.fake_router import FakeRouter, Reply
-
-
-async def wait_for(condition: Callable[[], Any], within: float = 10, what: str = "it") -> None:
-    deadline = time.monotonic() + within
-    while not condition():
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out waiting for {what}")
-        await asyncio.sleep(0.02)
 
 
 class DiscordHarness:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import json
 import time
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -17,7 +17,7 @@ from adapters.slack import SlackAdapter
 from adapters.slack_blocks import ACTION_BUILD, ACTION_GAPS, ACTION_REFRESH
 from bot.config import Settings
 from bot.user_limits import UserRateLimiter
-from tests.conftest import ServiceFactory
+from tests.conftest import ServiceFactory, wait_for
 from tests.fake_router import FakeRouter, Reply
 from tests.fake_slack import (
     APP_TOKEN,
@@ -58,16 +58,6 @@ class SlackHarness:
 
     async def event(self, payload: dict[str, Any]) -> httpx.Response:
         return await self.post_signed(json.dumps(payload).encode(), "application/json")
-
-
-async def wait_for(
-    condition: Callable[[], bool], within: float = 10, what: str = "condition"
-) -> None:
-    deadline = time.monotonic() + within
-    while not condition():
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out waiting for {what}")
-        await asyncio.sleep(0.02)
 
 
 def slack_settings(slack: FakeSlack, **changes: Any) -> Settings:
