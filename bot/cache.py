@@ -58,19 +58,12 @@ class ReportCache:
         self._entries: TTLCache[CacheKey, CachedReport] = TTLCache(
             maxsize=max_entries, ttl=ttl_seconds, timer=clock
         )
-        self.hits = 0
-        self.misses = 0
 
     def __len__(self) -> int:
         return len(self._entries)
 
     def get(self, key: CacheKey) -> CachedReport | None:
-        entry = self._entries.get(key)
-        if entry is None:
-            self.misses += 1
-        else:
-            self.hits += 1
-        return entry
+        return self._entries.get(key)
 
     def put(self, key: CacheKey, report: Report) -> None:
         self._entries[key] = CachedReport(report, time.time())

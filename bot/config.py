@@ -72,10 +72,6 @@ class Settings:
         """The primary model first, then the fallbacks, without repeats."""
         return tuple(dict.fromkeys((self.ai_model, *self.ai_fallback_models)))
 
-    @property
-    def has_chat_tokens(self) -> bool:
-        return bool(self.slack_bot_token or self.discord_bot_token)
-
 
 T = TypeVar("T")
 

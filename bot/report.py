@@ -62,10 +62,6 @@ class TokenUsage:
     completion_tokens: int = 0
     reasoning_tokens: int = 0
 
-    @property
-    def total_tokens(self) -> int:
-        return self.prompt_tokens + self.completion_tokens
-
 
 @dataclass(frozen=True)
 class Report:

@@ -144,10 +144,6 @@ class RouterClient:
         self.upstream_calls = 0  # since start, for benchmarks and stats
         self._endpoint = httpx.URL(f"{settings.base_url}/chat/completions")  # parsed once
 
-    @property
-    def configured(self) -> bool:
-        return bool(self.settings.api_key)
-
     async def complete(
         self,
         messages: Sequence[Message],

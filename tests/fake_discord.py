@@ -144,6 +144,8 @@ class FakeDiscord(LoopbackServer):
         self.synced_commands: dict[str, list[dict[str, Any]]] = {}
         self.identified = threading.Event()
         self.heartbeats = 0
+        self.connections = 0  # gateway sessions opened; more than one means a reconnect
+        self.heartbeat_interval_ms = 41_250  # Discord's; tests shorten it to see heartbeats
         self._sockets: list[web.WebSocketResponse] = []
         self._seq = itertools.count(1)
         self._ids = itertools.count(1)
@@ -246,14 +248,13 @@ class FakeDiscord(LoopbackServer):
             interaction["message"] = message
         return interaction
 
-    def channel_messages(self) -> list[SentMessage]:
-        return [m for m in self.sent if m.route == "channel"]
-
     # -- gateway -------------------------------------------------------------------------
     async def _gateway(self, request: web.Request) -> web.StreamResponse:
         socket = web.WebSocketResponse(autoping=True, max_msg_size=0)
         await socket.prepare(request)
-        await socket.send_str(json.dumps({"op": 10, "d": {"heartbeat_interval": 41250}}))
+        self.connections += 1
+        hello = {"op": 10, "d": {"heartbeat_interval": self.heartbeat_interval_ms}}
+        await socket.send_str(json.dumps(hello))
         async for frame in socket:
             if frame.type != WSMsgType.TEXT:
                 continue

@@ -256,9 +256,6 @@ class FakeSlack(LoopbackServer):
         asyncio.run_coroutine_threadsafe(send(), self._loop).result(5)
         return envelope_id
 
-    def channel_posts(self) -> list[Posted]:
-        return [p for p in self.posted if p.payload.get("response_type") != "ephemeral"]
-
     # -- endpoints -----------------------------------------------------------------------
     def _token(self, request: web.Request, body: dict[str, Any]) -> str:
         auth = request.headers.get("Authorization", "")

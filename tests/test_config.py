@@ -72,7 +72,6 @@ def test_every_name_is_read() -> None:
     assert (s.discord_guild_ids, s.discord_allowed_guild_ids) == ({"111", "222"}, {"111"})
     assert s.user_commands_per_minute == 3
     assert (s.port, s.log_level) == (8080, "DEBUG")
-    assert s.has_chat_tokens
 
 
 def test_hf_token_is_accepted_when_the_main_name_is_absent() -> None:

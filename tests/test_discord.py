@@ -72,8 +72,9 @@ class DiscordHarness:
 async def harness(
     make_grounded_service: ServiceFactory, request: pytest.FixtureRequest
 ) -> AsyncIterator[DiscordHarness]:
-    changes = getattr(request, "param", {})
+    changes = dict(getattr(request, "param", {}))
     with FakeDiscord() as fake:
+        fake.heartbeat_interval_ms = changes.pop("heartbeat_interval_ms", 41_250)
         settings = replace(
             Settings(),
             discord_bot_token=BOT_TOKEN,
@@ -318,3 +319,17 @@ async def test_a_refused_embed_is_resent_as_plain_text(harness: DiscordHarness) 
     assert reply.embeds == []
     assert "History and widgets" in reply.payload["content"]
     assert len(reply.payload["content"]) <= 2000
+
+
+@pytest.mark.parametrize("harness", [{"heartbeat_interval_ms": 200}], indirect=True)
+async def test_heartbeats_are_acknowledged_and_the_session_stays_up(
+    harness: DiscordHarness,
+) -> None:
+    # discord.py drops a connection whose heartbeats go unacknowledged; after several
+    # intervals it must still be the first connection, answering.
+    await wait_for(lambda: harness.fake.heartbeats >= 3, what="three heartbeats")
+    assert harness.adapter.client.latency < 1
+    assert not harness.adapter.client.is_closed()
+    assert harness.fake.connections == 1  # no reconnect happened
+    harness.mention("help")
+    await wait_for(lambda: harness.fake.sent, what="a reply on the same session")

@@ -6,7 +6,8 @@ import signal
 import socket
 import subprocess
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import httpx
@@ -47,9 +48,31 @@ def start_bot(tmp_path: Path, **env: str) -> subprocess.Popen[str]:
     )
 
 
+@contextmanager
+def bot_process(tmp_path: Path, **env: str) -> Iterator[subprocess.Popen[str]]:
+    """`python -m bot` running for the block; killed if the block leaves it running."""
+    bot = start_bot(tmp_path, **env)
+    try:
+        yield bot
+    finally:
+        if bot.poll() is None:
+            bot.kill()
+            bot.communicate()
+
+
+def stop_cleanly(bot: subprocess.Popen[str], signal_number: int) -> str:
+    """Signal the bot, require exit status 0 within Heroku's 30 s, and return its stderr."""
+    bot.send_signal(signal_number)
+    assert bot.wait(30) == 0
+    return bot.communicate()[1]
+
+
 def test_socket_mode_worker_answers_and_stops_cleanly_on_sigterm(tmp_path: Path) -> None:
-    with FakeSlack() as slack, FakeRouter() as router, FakeAppStore() as appstore:
-        bot = start_bot(
+    with (
+        FakeSlack() as slack,
+        FakeRouter() as router,
+        FakeAppStore() as appstore,
+        bot_process(
             tmp_path,
             SLACK_BOT_TOKEN=BOT_TOKEN,
             SLACK_APP_TOKEN=APP_TOKEN,
@@ -57,19 +80,14 @@ def test_socket_mode_worker_answers_and_stops_cleanly_on_sigterm(tmp_path: Path)
             AI_BASE_URL=router.url,
             APPSTORE_BASE_URL=appstore.base_url,
             HUGGING_FACE_API_KEY=DEFAULT_KEY,
-        )
-        try:
-            wait_until(slack.socket_connected.is_set, what="the Socket Mode connection")
-            envelope_id = slack.deliver("slash_commands", slack.slash_command("Facebook"))
-            wait_until(lambda: slack.posted, what="the reply")
-            assert [a["envelope_id"] for a in slack.acks] == [envelope_id]
-            assert "Facebook · Opportunity analysis" in slack.posted[0].all_text()
-            bot.send_signal(signal.SIGTERM)
-            assert bot.wait(30) == 0
-        finally:
-            if bot.poll() is None:
-                bot.kill()
-        _out, err = bot.communicate()
+        ) as bot,
+    ):
+        wait_until(slack.socket_connected.is_set, what="the Socket Mode connection")
+        envelope_id = slack.deliver("slash_commands", slack.slash_command("Facebook"))
+        wait_until(lambda: slack.posted, what="the reply")
+        assert [a["envelope_id"] for a in slack.acks] == [envelope_id]
+        assert "Facebook · Opportunity analysis" in slack.posted[0].all_text()
+        err = stop_cleanly(bot, signal.SIGTERM)
     assert "Trend Scout on Slack as trend-scout (Socket Mode)" in err
     assert BOT_TOKEN not in err and APP_TOKEN not in err and DEFAULT_KEY not in err
     assert "Traceback" not in err
@@ -77,30 +95,27 @@ def test_socket_mode_worker_answers_and_stops_cleanly_on_sigterm(tmp_path: Path)
 
 def test_http_mode_serves_events_and_health_on_port(tmp_path: Path) -> None:
     port = free_port()
-    with FakeSlack() as slack:
-        bot = start_bot(
+    with (
+        FakeSlack() as slack,
+        bot_process(
             tmp_path,
             SLACK_BOT_TOKEN=BOT_TOKEN,
             SLACK_SIGNING_SECRET=SIGNING_SECRET,
             SLACK_API_URL=slack.api_url,
             PORT=str(port),
-        )
-        try:
+        ) as bot,
+    ):
 
-            def healthy() -> bool:
-                try:
-                    return httpx.get(f"http://127.0.0.1:{port}/healthz").status_code == 200
-                except httpx.TransportError:
-                    return False
+        def healthy() -> bool:
+            try:
+                return httpx.get(f"http://127.0.0.1:{port}/healthz").status_code == 200
+            except httpx.TransportError:
+                return False
 
-            wait_until(healthy, what="/healthz")
-            unsigned = httpx.post(f"http://127.0.0.1:{port}/slack/events", content=b"x=1")
-            assert unsigned.status_code == 401
-            bot.send_signal(signal.SIGINT)
-            assert bot.wait(30) == 0
-        finally:
-            if bot.poll() is None:
-                bot.kill()
+        wait_until(healthy, what="/healthz")
+        unsigned = httpx.post(f"http://127.0.0.1:{port}/slack/events", content=b"x=1")
+        assert unsigned.status_code == 401
+        stop_cleanly(bot, signal.SIGINT)
 
 
 def test_a_rejected_bot_token_is_one_clear_line(tmp_path: Path) -> None:
@@ -124,8 +139,11 @@ def test_a_bot_token_alone_is_a_configuration_error(tmp_path: Path) -> None:
 
 
 def test_discord_worker_replies_to_a_mention_and_stops_cleanly(tmp_path: Path) -> None:
-    with FakeDiscord() as discord_api, FakeRouter() as router, FakeAppStore() as appstore:
-        bot = start_bot(
+    with (
+        FakeDiscord() as discord_api,
+        FakeRouter() as router,
+        FakeAppStore() as appstore,
+        bot_process(
             tmp_path,
             DISCORD_BOT_TOKEN=DISCORD_TOKEN,
             DISCORD_API_URL=discord_api.api_url,
@@ -133,22 +151,15 @@ def test_discord_worker_replies_to_a_mention_and_stops_cleanly(tmp_path: Path) -
             AI_BASE_URL=router.url,
             APPSTORE_BASE_URL=appstore.base_url,
             HUGGING_FACE_API_KEY=DEFAULT_KEY,
-        )
-        try:
-            wait_until(discord_api.identified.is_set, what="IDENTIFY")
-            wait_until(lambda: discord_api.synced_commands, what="the command sync")
-            time.sleep(2.5)  # discord.py's on_ready comes 2 s after the last GUILD_CREATE
-            discord_api.dispatch(
-                "MESSAGE_CREATE", discord_api.message(f"<@{DISCORD_BOT_ID}> Facebook")
-            )
-            wait_until(lambda: discord_api.sent, what="the reply")
-            assert "Facebook · Opportunity analysis" in discord_api.sent[0].all_text()
-            bot.send_signal(signal.SIGTERM)
-            assert bot.wait(30) == 0
-        finally:
-            if bot.poll() is None:
-                bot.kill()
-        _out, err = bot.communicate()
+        ) as bot,
+    ):
+        wait_until(discord_api.identified.is_set, what="IDENTIFY")
+        wait_until(lambda: discord_api.synced_commands, what="the command sync")
+        time.sleep(2.5)  # discord.py's on_ready comes 2 s after the last GUILD_CREATE
+        discord_api.dispatch("MESSAGE_CREATE", discord_api.message(f"<@{DISCORD_BOT_ID}> Facebook"))
+        wait_until(lambda: discord_api.sent, what="the reply")
+        assert "Facebook · Opportunity analysis" in discord_api.sent[0].all_text()
+        err = stop_cleanly(bot, signal.SIGTERM)
     assert "Trend Scout on Discord as Trend Scout" in err
     assert DISCORD_TOKEN not in err and "Traceback" not in err
 
