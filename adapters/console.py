@@ -16,7 +16,8 @@ from typing import TextIO
 
 from adapters.report_text import TITLES, score_bar, source_line
 from bot.commands import parse
-from bot.report import Report, ReportKind
+from bot.report import Report
+from bot.request_scope import CONSOLE
 from bot.service import RecommendationService
 
 PROMPT = "scout> "
@@ -78,10 +79,10 @@ class ConsoleAdapter:
     async def _handle_with_progress(self, text: str) -> Report:
         command = parse(text)
         if not self.interactive:
-            return await self.service.handle(command)
+            return await self.service.handle(command, CONSOLE)
         spinner = asyncio.create_task(self._spin(getattr(command, "subject", "") or "it"))
         try:
-            return await self.service.handle(command)
+            return await self.service.handle(command, CONSOLE)
         finally:
             spinner.cancel()
             with contextlib.suppress(asyncio.CancelledError):
@@ -119,7 +120,7 @@ def render_text(report: Report, color: bool = False) -> str:
     body = report.text
     if color:
         body = re.sub(r"\*\*(.+?)\*\*", lambda m: bold(m.group(1)), body)
-    if report.kind in (ReportKind.HELP, ReportKind.ERROR):
+    if report.is_reply_private:
         return body + "\n"
 
     lines = [bold(f"━━ {report.subject} · {TITLES[report.kind].lower()} ━━")]

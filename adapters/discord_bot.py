@@ -22,11 +22,12 @@ from discord.gateway import DiscordWebSocket
 
 from adapters.discord_embeds import DiscordMessage, render
 from bot.categories import GENRE_IDS
-from bot.commands import Command, CommandKind, UsageError, clean_text, parse
+from bot.commands import Command, UsageError, clean_text, parse
 from bot.config import Settings
 from bot.report import Report, ReportKind
+from bot.request_scope import Caller
 from bot.service import RecommendationService
-from bot.user_limits import UserRateLimiter
+from bot.user_limits import UserLimiter, limit_message
 
 log = logging.getLogger(__name__)
 
@@ -70,7 +71,7 @@ class ScoutButton(
 
 
 def buttons_for(report: Report, command_text: str) -> discord.ui.View | None:
-    if report.kind in (ReportKind.HELP, ReportKind.ERROR):
+    if report.is_reply_private:
         return None
     candidates: list[tuple[str, str]] = []
     category = report.subject if report.kind is ReportKind.GAPS else None
@@ -160,7 +161,7 @@ class DiscordAdapter:
         self,
         service: RecommendationService,
         settings: Settings,
-        limiter: UserRateLimiter,
+        limiter: UserLimiter,
         guild_ready_timeout: float = 2.0,
     ) -> None:
         self.service = service
@@ -181,6 +182,16 @@ class DiscordAdapter:
     async def close(self) -> None:
         await self.client.close()
 
+    @property
+    def connected(self) -> bool:
+        client = self.client
+        return (
+            client.is_ready()
+            and not client.is_closed()
+            and client.ws is not None
+            and client.ws.open
+        )
+
     # -- events --------------------------------------------------------------------------
     async def on_message(self, message: discord.Message) -> None:
         me = self.client.user
@@ -191,7 +202,7 @@ class DiscordAdapter:
             return
         text = clean_text(re.sub(rf"<@!?{me.id}>", " ", message.content))
         parsed = parse(text)
-        refusal = self._refusal(message.guild, message.author.id, parsed)
+        refusal = await self._refusal(message.guild, message.author.id, parsed)
 
         replied = False
 
@@ -214,7 +225,7 @@ class DiscordAdapter:
             await send(DiscordMessage(content=refusal), None)
             return
         async with message.channel.typing():
-            await self._answer(parsed, text, send)
+            await self._answer(parsed, text, Caller("discord", str(message.author.id)), send)
 
     async def on_slash(self, interaction: discord.Interaction[Any], text: str) -> None:
         if not self.accepting:
@@ -223,25 +234,28 @@ class DiscordAdapter:
             )
             return
         parsed = parse(text)
-        refusal = self._refusal(interaction.guild, interaction.user.id, parsed)
+        refusal = await self._refusal(interaction.guild, interaction.user.id, parsed)
         if refusal is not None:
             await interaction.response.send_message(refusal, ephemeral=True)
             return
-        private = not isinstance(parsed, Command) or parsed.kind is CommandKind.HELP
+        private = not isinstance(parsed, Command) or not parsed.is_lookup
         await interaction.response.defer(thinking=True, ephemeral=private)
-        await self._answer(parsed, text, _follow_up(interaction, private))
+        caller = Caller("discord", str(interaction.user.id))
+        await self._answer(parsed, text, caller, _follow_up(interaction, private))
 
     async def on_button(self, interaction: discord.Interaction[Any], text: str) -> None:
         await self.on_slash(interaction, text)
 
     # -- the one path every command takes ------------------------------------------------
-    async def _answer(self, parsed: Command | UsageError, text: str, send: Send) -> None:
+    async def _answer(
+        self, parsed: Command | UsageError, text: str, caller: Caller, send: Send
+    ) -> None:
         """Produce the Report and deliver it: exactly one reply, continued if it is long."""
         task = asyncio.current_task()
         if task is not None:
             self.in_flight.add(task)
         try:
-            report = await self.service.handle(parsed)
+            report = await self.service.handle(parsed, caller)
             messages = render(report)
             view = buttons_for(report, text if isinstance(parsed, Command) else "")
             for index, reply in enumerate(messages):
@@ -270,19 +284,15 @@ class DiscordAdapter:
             text = "\n\n".join(e.description or "" for e in reply.embeds).strip() or "—"
             await send(DiscordMessage(content=text[:1999]), None)
 
-    def _refusal(
+    async def _refusal(
         self, guild: discord.Guild | None, user_id: int, parsed: Command | UsageError
     ) -> str | None:
         allowed = self.settings.discord_allowed_guild_ids
         if allowed and (guild is None or str(guild.id) not in allowed):
             return "Trend Scout is not enabled for this server."
-        needs_work = isinstance(parsed, Command) and parsed.kind is not CommandKind.HELP
-        if needs_work and not self.limiter.allow(f"discord:{user_id}"):
-            wait = self.limiter.retry_in_seconds(f"discord:{user_id}")
-            return (
-                f"You're scouting fast — the limit is {self.limiter.per_minute} commands a "
-                f"minute. Try again in {wait} s."
-            )
+        needs_work = isinstance(parsed, Command) and parsed.is_lookup
+        if needs_work and (wait := await self.limiter.admit(f"discord:{user_id}")):
+            return limit_message(self.limiter.per_minute, wait)
         return None
 
 

@@ -57,7 +57,7 @@ def colour(report: Report) -> discord.Colour:
 
 def render(report: Report) -> list[DiscordMessage]:
     """The reply as one or more messages; buttons go on the last one."""
-    if report.kind in (ReportKind.HELP, ReportKind.ERROR):
+    if report.is_reply_private:
         pieces = split(sanitise(report.text), DESCRIPTION_MAX) or ["—"]
         return [
             DiscordMessage([discord.Embed(description=piece, colour=colour(report))])

@@ -1,6 +1,10 @@
-"""Running the chat adapters: every configured platform in one asyncio loop, sharing one service
+"""Running the chat adapters: the configured platforms in one asyncio loop, sharing one service
 and one per-user limiter, until SIGTERM or SIGINT; then no new work is taken and in-flight replies
-get up to 25 seconds to finish (Heroku kills 30 s after SIGTERM)."""
+get up to 25 seconds to finish (Heroku kills 30 s after SIGTERM).
+
+Platforms: `slack-socket` (Socket Mode), `slack-http` (Slack's HTTP endpoint on $PORT, with
+`GET /healthz`) and `discord` (the gateway).
+"""
 
 from __future__ import annotations
 
@@ -8,35 +12,50 @@ import asyncio
 import contextlib
 import logging
 import signal
+import time
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+
+from aiohttp import web
 
 from bot.config import Settings
 from bot.service import RecommendationService
-from bot.user_limits import UserRateLimiter
+from bot.user_limits import UserLimiter
 
 log = logging.getLogger(__name__)
 
 SHUTDOWN_GRACE_SECONDS = 25
 DISCORD_READY_SECONDS = 60
+PLATFORMS = ("slack-socket", "slack-http", "discord")
+
+Health = Callable[[], Awaitable[dict[str, bool]]]  # adapter name → connected
 
 
 class StartupError(Exception):
     """A platform could not start; the message is the one line the operator reads."""
 
 
+async def _nothing() -> None:
+    return None
+
+
 @dataclass
 class Running:
     description: str
     in_flight: set[asyncio.Task[None]]
-    stop_accepting: Callable[[], Awaitable[None]]  # no new commands from here on
-    close: Callable[[], Awaitable[None]]  # after in-flight replies are out
+    health: Health
+    stop_accepting: Callable[[], Awaitable[None]] = _nothing  # no new commands from here on
+    close: Callable[[], Awaitable[None]] = _nothing  # after in-flight replies are out
+    web_app: web.Application | None = field(default=None)  # served on $PORT
 
 
 async def start_slack(
-    service: RecommendationService, settings: Settings, limiter: UserRateLimiter
+    service: RecommendationService,
+    settings: Settings,
+    limiter: UserLimiter,
+    socket_mode: bool,
+    http: bool,
 ) -> Running:
-    from aiohttp import web
     from slack_sdk.errors import SlackApiError
 
     from adapters.slack import SlackAdapter
@@ -48,38 +67,35 @@ async def start_slack(
         error = exc.response.get("error")
         raise StartupError(f"SLACK_BOT_TOKEN was rejected by Slack ({error})") from None
     modes = []
-    runner: web.AppRunner | None = None
-    if settings.slack_app_token:
+    if socket_mode:
         try:
             await slack.start_socket_mode()
         except SlackApiError as exc:
             error = exc.response.get("error")
             raise StartupError(f"SLACK_APP_TOKEN was rejected by Slack ({error})") from None
         modes.append("Socket Mode")
-    if settings.slack_signing_secret:
-        runner = web.AppRunner(slack.web_app(), access_log=None)
-        await runner.setup()
-        await web.TCPSite(runner, "0.0.0.0", settings.port).start()
+    if http:
         modes.append(f"HTTP on port {settings.port}")
 
-    async def stop_accepting() -> None:
-        await slack.close()
-        if runner is not None:
-            await runner.cleanup()
-
-    async def close() -> None:
-        return None  # replies go through response_url or the Web API: nothing left to close
+    async def health() -> dict[str, bool]:
+        states = {}
+        if socket_mode:
+            states["slack_socket_mode"] = await slack.socket_connected()
+        if http:
+            states["slack_http"] = True  # this answer came through it
+        return states
 
     return Running(
         f"Slack as {identity.get('user')} ({' and '.join(modes)})",
         slack.in_flight,
-        stop_accepting,
-        close,
+        health,
+        stop_accepting=slack.close,  # replies go out through response_url and the Web API
+        web_app=slack.web_app() if http else None,
     )
 
 
 async def start_discord(
-    service: RecommendationService, settings: Settings, limiter: UserRateLimiter
+    service: RecommendationService, settings: Settings, limiter: UserLimiter
 ) -> Running:
     import discord
 
@@ -100,6 +116,9 @@ async def start_discord(
         reason = type(problem).__name__ if problem else f"no READY in {DISCORD_READY_SECONDS} s"
         raise StartupError(f"Discord could not be reached ({reason})")
 
+    async def health() -> dict[str, bool]:
+        return {"discord": bot.connected}
+
     async def stop_accepting() -> None:
         bot.accepting = False  # replies in flight still need the client, so it stays open
 
@@ -108,27 +127,80 @@ async def start_discord(
         with contextlib.suppress(Exception):
             await asyncio.wait_for(connection, 10)
 
-    return Running(f"Discord as {bot.client.user}", bot.in_flight, stop_accepting, close)
+    return Running(f"Discord as {bot.client.user}", bot.in_flight, health, stop_accepting, close)
 
 
-STARTERS = {"slack": start_slack, "discord": start_discord}
+async def _start(
+    platforms: list[str], service: RecommendationService, settings: Settings, limiter: UserLimiter
+) -> list[Running]:
+    running: list[Running] = []
+    socket_mode, http = "slack-socket" in platforms, "slack-http" in platforms
+    if socket_mode or http:
+        running.append(await start_slack(service, settings, limiter, socket_mode, http))
+    if "discord" in platforms:
+        running.append(await start_discord(service, settings, limiter))
+    return running
 
 
-async def serve(service: RecommendationService, settings: Settings, platforms: list[str]) -> int:
+class HealthCheck:
+    """`GET /healthz`: 200 when every adapter is connected, else 503; the JSON says which."""
+
+    def __init__(self, service: RecommendationService, running: list[Running]) -> None:
+        self._service = service
+        self._running = running
+        self._started = time.monotonic()
+        self.stopping = False
+
+    async def handle(self, _request: web.Request) -> web.Response:
+        adapters: dict[str, bool] = {}
+        for platform in self._running:
+            adapters.update(await platform.health())
+        healthy = all(adapters.values()) and not self.stopping
+        body = {
+            "status": "stopping" if self.stopping else "ok" if healthy else "degraded",
+            "adapters": {
+                name: "connected" if up else "disconnected" for name, up in adapters.items()
+            },
+            "model_circuit": self._service.router.breaker.state.value,
+            "cache": self._service.cache.backend,
+            "in_flight": sum(len(r.in_flight) for r in self._running),
+            "uptime_seconds": round(time.monotonic() - self._started),
+        }
+        return web.json_response(body, status=200 if healthy else 503)
+
+
+async def _serve_http(app: web.Application, health: HealthCheck, port: int) -> web.AppRunner:
+    app.router.add_get("/healthz", health.handle)
+    runner = web.AppRunner(app, access_log=None)
+    await runner.setup()
+    await web.TCPSite(runner, "0.0.0.0", port).start()
+    return runner
+
+
+async def serve(
+    service: RecommendationService,
+    settings: Settings,
+    platforms: list[str],
+    limiter: UserLimiter,
+) -> int:
     """Run until SIGTERM/SIGINT; 0 on a clean stop, 1 when a platform could not start."""
-    limiter = UserRateLimiter(settings.user_commands_per_minute)
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for signal_number in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(signal_number, stop.set)
     running: list[Running] = []
+    health = HealthCheck(service, running)
+    http: web.AppRunner | None = None
     try:
-        for platform in platforms:
-            running.append(await STARTERS[platform](service, settings, limiter))
+        running.extend(await _start(platforms, service, settings, limiter))
+        for platform in running:
+            if platform.web_app is not None:
+                http = await _serve_http(platform.web_app, health, settings.port)
         log.info(
-            "Trend Scout on %s; models %s; App Store %s",
+            "Trend Scout on %s; models %s; cache %s; App Store %s",
             ", ".join(r.description for r in running),
-            ", ".join(settings.model_chain),
+            " → ".join(settings.model_chain),
+            _cache_summary(service, settings),
             settings.appstore_country,
         )
         await stop.wait()
@@ -139,6 +211,9 @@ async def serve(service: RecommendationService, settings: Settings, platforms: l
         log.error("%s", exc)
         return 1
     finally:
+        health.stopping = True
+        if http is not None:
+            await http.cleanup()
         for platform in running:
             await platform.stop_accepting()
         in_flight = set().union(*(r.in_flight for r in running))
@@ -146,3 +221,11 @@ async def serve(service: RecommendationService, settings: Settings, platforms: l
             await asyncio.wait(in_flight, timeout=SHUTDOWN_GRACE_SECONDS)
         for platform in running:
             await platform.close()
+        log.info("stopped")
+
+
+def _cache_summary(service: RecommendationService, settings: Settings) -> str:
+    backend = service.cache.backend
+    if backend == "memory":
+        return f"memory (TTL {settings.cache_ttl_seconds} s, {settings.cache_max_entries} entries)"
+    return f"{backend} (TTL {settings.cache_ttl_seconds} s)"

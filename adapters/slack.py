@@ -39,8 +39,9 @@ from bot.cache import SingleFlight
 from bot.commands import Command, CommandKind, UsageError, clean_text, parse
 from bot.config import Settings
 from bot.report import Report
+from bot.request_scope import Caller
 from bot.service import RecommendationService
-from bot.user_limits import UserRateLimiter
+from bot.user_limits import UserLimiter, limit_message
 
 log = logging.getLogger(__name__)
 
@@ -60,7 +61,7 @@ class ReplyRejected(Exception):
 
 class SlackAdapter:
     def __init__(
-        self, service: RecommendationService, settings: Settings, limiter: UserRateLimiter
+        self, service: RecommendationService, settings: Settings, limiter: UserLimiter
     ) -> None:
         self.service = service
         self.settings = settings
@@ -117,26 +118,23 @@ class SlackAdapter:
 
     # -- transports ----------------------------------------------------------------------
     def web_app(self) -> web.Application:
-        """HTTP mode: Slack's Events/Commands/Interactivity endpoint plus a health check."""
+        """HTTP mode: Slack's Events/Commands/Interactivity endpoint."""
         application = web.Application()
         application.router.add_post("/slack/events", self._http_events)
-        application.router.add_get("/healthz", self._healthz)
         return application
 
     async def _http_events(self, request: web.Request) -> web.Response:
         bolt_response = await self.app.async_dispatch(await to_bolt_request(request))
         return await to_aiohttp_response(bolt_response)
 
-    async def _healthz(self, _request: web.Request) -> web.Response:
-        return web.json_response(
-            {"status": "ok", "slack": "http", "circuit": self.service.router.breaker.state.value}
-        )
-
     async def start_socket_mode(self) -> None:
         self._socket = AsyncSocketModeHandler(
             self.app, self.settings.slack_app_token, web_client=self.client
         )
         await self._socket.connect_async()
+
+    async def socket_connected(self) -> bool:
+        return self._socket is not None and await self._socket.client.is_connected()
 
     async def close(self) -> None:
         if self._socket is not None:
@@ -146,16 +144,17 @@ class SlackAdapter:
     async def _on_slash_command(self, ack: Any, command: dict[str, Any], respond: Any) -> None:
         text = command.get("text") or ""
         parsed = parse(text)
-        refusal = self._refusal(command.get("team_id"), command.get("user_id"), parsed)
+        refusal = await self._refusal(command.get("team_id"), command.get("user_id"), parsed)
         if refusal is not None:
             await ack(response_type="ephemeral", text=refusal)
             return
-        if not _needs_work(parsed):  # help and usage: answered in the ack, privately
-            report = await self.service.handle(parsed)
+        caller = Caller("slack", str(command.get("user_id") or ""))
+        if not _needs_work(parsed):  # help, stats and usage: answered in the ack, privately
+            report = await self.service.handle(parsed, caller)
             await ack(response_type="ephemeral", **render(report).payload())
             return
         await ack(response_type="ephemeral", text=f"Scouting {_subject(parsed)}…")
-        self._start(self._answer(parsed, text, _responder(respond), respond))
+        self._start(self._answer(parsed, text, caller, _responder(respond), respond))
 
     async def _on_button(
         self, ack: Any, body: dict[str, Any], action: dict[str, Any], respond: Any
@@ -164,11 +163,12 @@ class SlackAdapter:
         text = str(action.get("value") or "")
         parsed = parse(text)
         team, user = body.get("team", {}).get("id"), body.get("user", {}).get("id")
-        refusal = self._refusal(team, user, parsed)
+        refusal = await self._refusal(team, user, parsed)
         if refusal is not None:
             await respond(response_type="ephemeral", replace_original=False, text=refusal)
             return
-        self._start(self._answer(parsed, text, _responder(respond), respond))
+        caller = Caller("slack", str(user or ""))
+        self._start(self._answer(parsed, text, caller, _responder(respond), respond))
 
     async def _on_mention(self, body: dict[str, Any], event: dict[str, Any]) -> None:
         event_id = body.get("event_id") or f"{event.get('channel')}:{event.get('ts')}"
@@ -188,11 +188,12 @@ class SlackAdapter:
 
         text = clean_text(_MENTION.sub(" ", event.get("text") or ""))
         parsed = parse(text)
-        refusal = self._refusal(body.get("team_id"), event.get("user"), parsed)
+        refusal = await self._refusal(body.get("team_id"), event.get("user"), parsed)
         if refusal is not None:
             self._start(post(SlackMessage(refusal, [_plain_section(refusal)]), True))
             return
-        self._start(self._answer(parsed, text, post, None))
+        caller = Caller("slack", str(event.get("user") or ""))
+        self._start(self._answer(parsed, text, caller, post, None))
 
     # -- the one path every command takes ------------------------------------------------
     def _start(self, work: Awaitable[None]) -> None:
@@ -212,12 +213,17 @@ class SlackAdapter:
         task.add_done_callback(self.in_flight.discard)
 
     async def _answer(
-        self, parsed: Command | UsageError, text: str, post: Post, respond: Any | None
+        self,
+        parsed: Command | UsageError,
+        text: str,
+        caller: Caller,
+        post: Post,
+        respond: Any | None,
     ) -> None:
         """Produce the Report and deliver exactly one final reply."""
         report: Report | None = None
         try:
-            report = await self.service.handle(parsed)
+            report = await self.service.handle(parsed, caller)
             message = render(report, text if _needs_work(parsed) else "")
             await self._deliver(message, report.is_reply_private, post)
         except Exception:
@@ -247,19 +253,15 @@ class SlackAdapter:
         except Exception:
             log.exception("could not tell the user that the reply failed")
 
-    def _refusal(
+    async def _refusal(
         self, team: str | None, user: str | None, parsed: Command | UsageError
     ) -> str | None:
         """Why this command is not taken, or None. Help and usage do not count as commands."""
         allowed = self.settings.slack_allowed_team_ids
         if allowed and team not in allowed:
             return "Trend Scout is not enabled for this workspace."
-        if _needs_work(parsed) and not self.limiter.allow(f"slack:{team}:{user}"):
-            wait = self.limiter.retry_in_seconds(f"slack:{team}:{user}")
-            return (
-                f"You're scouting fast — the limit is {self.limiter.per_minute} commands a "
-                f"minute. Try again in {wait} s."
-            )
+        if _needs_work(parsed) and (wait := await self.limiter.admit(f"slack:{team}:{user}")):
+            return limit_message(self.limiter.per_minute, wait)
         return None
 
 
@@ -279,7 +281,8 @@ def _responder(respond: Any) -> Post:
 
 
 def _needs_work(parsed: Command | UsageError) -> bool:
-    return isinstance(parsed, Command) and parsed.kind is not CommandKind.HELP
+    """Lookups are answered after the ack; help, stats and usage errors in it."""
+    return isinstance(parsed, Command) and parsed.is_lookup
 
 
 def _subject(parsed: Command | UsageError) -> str:

@@ -57,7 +57,7 @@ def sanitise(text: str) -> str:
 
 def render(report: Report, command_text: str = "") -> SlackMessage:
     """The reply for a Report. `command_text` (what the user typed) lets Refresh re-ask it."""
-    if report.kind in (ReportKind.HELP, ReportKind.ERROR):
+    if report.is_reply_private:
         body = cut(sanitise(report.text), SECTION_MAX)
         summary = cut(sanitise(report.text), NOTIFICATION_MAX).strip() or "Trend Scout"
         return SlackMessage(summary, [_section(body)])

@@ -1,9 +1,10 @@
-"""Composition root: `python -m bot [console|slack|discord] [--json]`.
+"""Composition root: `python -m bot [ADAPTER] [--adapter ADAPTER[,ADAPTER]] [--json]`.
 
 Reads the configuration, builds the one RecommendationService of the process and starts the
-adapters: every chat platform whose token is set (Slack: Socket Mode with SLACK_APP_TOKEN, HTTP on
-$PORT with SLACK_SIGNING_SECRET; Discord with DISCORD_BOT_TOKEN) in one loop, otherwise the
-console chat. The only module of `bot/` that may import `adapters/` or a platform SDK.
+adapters. With no choice: every chat platform whose credentials are set (Slack Socket Mode with
+SLACK_APP_TOKEN, Slack HTTP on $PORT with SLACK_SIGNING_SECRET, Discord with DISCORD_BOT_TOKEN),
+otherwise the console chat. `web` and `worker` are the Procfile's two process types. The only
+module of `bot/` that may import `adapters/` or a platform SDK.
 """
 
 from __future__ import annotations
@@ -16,85 +17,146 @@ from collections.abc import Sequence
 
 from adapters.console import ConsoleAdapter
 from adapters.runtime import serve
-from bot.cache import ReportCache
+from bot.cache import AnswerCache, ReportCache
 from bot.config import ConfigError, Settings, load_settings, read_environment
 from bot.itunes import ITunesCatalog, ITunesSettings
+from bot.logs import configure_logging
+from bot.redis_backend import RedisBackend
+from bot.redis_cache import RedisAnswerCache
+from bot.redis_limits import RedisUserLimiter
 from bot.router_client import RouterClient, RouterSettings
 from bot.service import RecommendationService
 from bot.transport import AiohttpTransport
+from bot.user_limits import UserLimiter, UserRateLimiter
 
 log = logging.getLogger("bot")
 
-ADAPTERS = ("console", "slack", "discord")
+ADAPTERS = ("console", "slack", "slack-socket", "slack-http", "discord", "web", "worker")
+REDIS_WAIT_MARGIN_SECONDS = 15  # App Store lookups and queueing on top of AI_TIMEOUT
 
 
-def build_service(settings: Settings, transport: AiohttpTransport) -> RecommendationService:
+class PlatformProblem(Exception):
+    """The chosen adapters lack credentials; the message is the one line shown."""
+
+
+def build_service(
+    settings: Settings, transport: AiohttpTransport, redis: RedisBackend | None = None
+) -> RecommendationService:
     router = RouterClient(RouterSettings.from_settings(settings), transport)
     catalog = ITunesCatalog(ITunesSettings(base_url=settings.appstore_base_url), transport)
-    cache = ReportCache(settings.cache_ttl_seconds, settings.cache_max_entries)
-    return RecommendationService(router, cache, catalog, default_country=settings.appstore_country)
+    memory = ReportCache(settings.cache_ttl_seconds, settings.cache_max_entries)
+    cache: AnswerCache = memory
+    if redis is not None:
+        cache = RedisAnswerCache(
+            redis,
+            memory,
+            settings.cache_ttl_seconds,
+            wait_limit_seconds=settings.ai_timeout + REDIS_WAIT_MARGIN_SECONDS,
+        )
+    return RecommendationService(
+        router,
+        cache,
+        catalog,
+        default_country=settings.appstore_country,
+        admin_ids=settings.scout_admin_ids,
+    )
+
+
+def build_limiter(settings: Settings, redis: RedisBackend | None) -> UserLimiter:
+    memory = UserRateLimiter(settings.user_commands_per_minute)
+    return memory if redis is None else RedisUserLimiter(redis, memory)
 
 
 async def run(settings: Settings, platforms: list[str], json_output: bool) -> int:
     transport = AiohttpTransport()  # the process's one connection pool
+    redis = RedisBackend(settings.redis_url) if settings.redis_url else None
     try:
-        service = build_service(settings, transport)
+        if redis is not None:
+            await redis.check()  # unreachable: one warning, then memory until it is back
+        service = build_service(settings, transport, redis)
         if platforms == ["console"]:
             return await ConsoleAdapter(service, json_output=json_output).run()
-        return await serve(service, settings, platforms)
+        return await serve(service, settings, platforms, build_limiter(settings, redis))
     finally:
         await transport.aclose()
+        if redis is not None:
+            await redis.aclose()
 
 
 def _arguments(argv: Sequence[str] | None) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(prog="python -m bot", description="Trend Scout bot")
-    parser.add_argument(
-        "adapter",
-        nargs="?",
-        choices=ADAPTERS,
-        help="force an adapter (default: slack when its tokens are set, else the console)",
+    parser = argparse.ArgumentParser(
+        prog="python -m bot",
+        description="Trend Scout bot. Without an adapter: every platform whose credentials are "
+        "set, else the console chat. web = Slack HTTP mode on $PORT; worker = Slack Socket Mode "
+        "and Discord, as configured.",
     )
-    parser.add_argument("--adapter", dest="adapter_option", choices=ADAPTERS)
-    parser.add_argument("--json", action="store_true", help="print each reply as one JSON line")
+    parser.add_argument("adapter", nargs="?", choices=ADAPTERS, help="run only this adapter")
+    parser.add_argument(
+        "--adapter",
+        dest="adapter_option",
+        metavar="ADAPTER[,ADAPTER]",
+        type=_adapter_list,
+        help=f"run only these adapters, comma-separated: {', '.join(ADAPTERS)}",
+    )
+    parser.add_argument("--json", action="store_true", help="console: one JSON line per reply")
     return parser.parse_args(argv)
 
 
-def _choose_platforms(args: argparse.Namespace, settings: Settings) -> list[str]:
-    chosen = args.adapter or args.adapter_option
-    if chosen:
-        return [str(chosen)]
-    platforms = [
-        name
-        for name, token in (
-            ("slack", settings.slack_bot_token),
-            ("discord", settings.discord_bot_token),
-        )
-        if token
-    ]
-    return platforms or ["console"]
+def _adapter_list(raw: str) -> list[str]:
+    names = [name.strip().lower() for name in raw.split(",") if name.strip()]
+    unknown = [name for name in names if name not in ADAPTERS]
+    if unknown or not names:
+        raise argparse.ArgumentTypeError(f"choose from {', '.join(ADAPTERS)}")
+    return names
 
 
-def _platform_problem(settings: Settings, platforms: list[str]) -> str | None:
-    if "slack" in platforms:
-        if not settings.slack_bot_token:
-            return "SLACK_BOT_TOKEN is not set"
-        if not (settings.slack_app_token or settings.slack_signing_secret):
-            return (
-                "SLACK_BOT_TOKEN is set but neither SLACK_APP_TOKEN (Socket Mode) "
-                "nor SLACK_SIGNING_SECRET (HTTP mode) is"
-            )
-    if "discord" in platforms and not settings.discord_bot_token:
-        return "DISCORD_BOT_TOKEN is not set"
-    return None
-
-
-def _configure_logging(settings: Settings, platforms: list[str], explicit_level: bool) -> None:
-    # In the console, logs share the terminal with the chat: only warnings unless asked.
-    level = settings.log_level if explicit_level or platforms != ["console"] else "WARNING"
-    logging.basicConfig(
-        level=level, stream=sys.stderr, format="%(levelname)s %(name)s: %(message)s"
-    )
-    logging.getLogger("httpx").setLevel(logging.WARNING)
+def choose_platforms(chosen: list[str], settings: Settings) -> list[str]:
+    """The platforms to run (`console` or runtime.PLATFORMS); `PlatformProblem` if impossible."""
+    s = settings
+    socket_ready = bool(s.slack_bot_token and s.slack_app_token)
+    http_ready = bool(s.slack_bot_token and s.slack_signing_secret)
+    if not chosen:
+        if not (s.slack_bot_token or s.discord_bot_token):
+            return ["console"]
+        chosen = ["slack"] * bool(s.slack_bot_token) + ["discord"] * bool(s.discord_bot_token)
+    platforms: list[str] = []
+    for name in chosen:
+        if name == "console":
+            platforms.append("console")
+        elif name == "slack":
+            if not s.slack_bot_token:
+                raise PlatformProblem("SLACK_BOT_TOKEN is not set")
+            if not (socket_ready or http_ready):
+                raise PlatformProblem(
+                    "SLACK_BOT_TOKEN is set but neither SLACK_APP_TOKEN (Socket Mode) "
+                    "nor SLACK_SIGNING_SECRET (HTTP mode) is"
+                )
+            platforms += ["slack-socket"] * socket_ready + ["slack-http"] * http_ready
+        elif name == "slack-socket":
+            if not socket_ready:
+                raise PlatformProblem("Slack Socket Mode needs SLACK_BOT_TOKEN and SLACK_APP_TOKEN")
+            platforms.append(name)
+        elif name in ("slack-http", "web"):
+            if not http_ready:
+                raise PlatformProblem(
+                    "Slack HTTP mode (web) needs SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET"
+                )
+            platforms.append("slack-http")
+        elif name == "discord":
+            if not s.discord_bot_token:
+                raise PlatformProblem("DISCORD_BOT_TOKEN is not set")
+            platforms.append(name)
+        elif name == "worker":
+            found = ["slack-socket"] * socket_ready + ["discord"] * bool(s.discord_bot_token)
+            if not found:
+                raise PlatformProblem(
+                    "the worker needs SLACK_BOT_TOKEN with SLACK_APP_TOKEN, or DISCORD_BOT_TOKEN"
+                )
+            platforms += found
+    platforms = list(dict.fromkeys(platforms))
+    if "console" in platforms and len(platforms) > 1:
+        raise PlatformProblem("the console runs alone; choose it or chat platforms, not both")
+    return platforms
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -102,14 +164,18 @@ def main(argv: Sequence[str] | None = None) -> int:
     environment = read_environment()
     try:
         settings = load_settings(environment)
-    except ConfigError as exc:
+        chosen = args.adapter_option or ([args.adapter] if args.adapter else [])
+        platforms = choose_platforms(chosen, settings)
+    except (ConfigError, PlatformProblem) as exc:
         print(f"trend-scout: configuration error: {exc}", file=sys.stderr)
         return 2
-    platforms = _choose_platforms(args, settings)
-    if (problem := _platform_problem(settings, platforms)) is not None:
-        print(f"trend-scout: configuration error: {problem}", file=sys.stderr)
-        return 2
-    _configure_logging(settings, platforms, explicit_level=bool(environment.get("LOG_LEVEL")))
+    console = platforms == ["console"]
+    # In the console, logs share the terminal with the chat: stderr, and only warnings unless
+    # LOG_LEVEL asks for more. Workers log to stdout, where Procfile hosts collect it.
+    level = "WARNING" if console and not environment.get("LOG_LEVEL") else settings.log_level
+    configure_logging(
+        level, settings.log_format, settings.secrets, sys.stderr if console else sys.stdout
+    )
     if not settings.hf_api_key:
         log.warning(
             "HUGGING_FACE_API_KEY is not set: running in fallback-only mode (rule-based advice)"
@@ -119,6 +185,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print(file=sys.stderr)
         return 0
+    except Exception:  # logged through the redacting handler instead of a raw traceback
+        log.exception("Trend Scout stopped on an unexpected error")
+        return 1
 
 
 if __name__ == "__main__":

@@ -1,6 +1,8 @@
-"""Answer cache (TTL + LRU) and single-flight for identical requests in flight.
+"""Answer caches and single-flight for identical requests in flight.
 
-Only AI answers are stored; fallback advice is not, so the model is asked again next time.
+`AnswerCache` is what the service needs; `ReportCache` is the in-process one (TTL + LRU), and
+`bot/redis_cache.py` shares answers between workers. Only AI answers are stored; fallback advice
+is not, so the model is asked again next time.
 """
 
 from __future__ import annotations
@@ -9,7 +11,7 @@ import asyncio
 import time
 from collections.abc import Awaitable, Callable, Hashable
 from dataclasses import dataclass
-from typing import Generic, TypeVar
+from typing import Generic, Protocol, TypeVar
 
 from cachetools import TTLCache
 
@@ -48,7 +50,26 @@ class CachedReport:
     stored_at: float  # wall-clock seconds, for "cached N minutes ago"
 
 
+class AnswerCache(Protocol):
+    @property
+    def backend(self) -> str:
+        """What holds the answers now, for the start-up line, /healthz and stats."""
+        ...
+
+    async def get(self, key: CacheKey) -> CachedReport | None: ...
+
+    async def put(self, key: CacheKey, report: Report) -> None: ...
+
+    async def produce_once(self, key: CacheKey, produce: Callable[[], Awaitable[Report]]) -> Report:
+        """Run `produce` unless another process already is; then share its report."""
+        ...
+
+
 class ReportCache:
+    """In-process answers: nothing to share beyond this process's own single-flight."""
+
+    backend = "memory"
+
     def __init__(
         self,
         ttl_seconds: float,
@@ -62,11 +83,20 @@ class ReportCache:
     def __len__(self) -> int:
         return len(self._entries)
 
-    def get(self, key: CacheKey) -> CachedReport | None:
+    async def get(self, key: CacheKey) -> CachedReport | None:
+        return self.get_now(key)
+
+    async def put(self, key: CacheKey, report: Report) -> None:
+        self.put_now(key, report)
+
+    async def produce_once(self, key: CacheKey, produce: Callable[[], Awaitable[Report]]) -> Report:
+        return await produce()
+
+    def get_now(self, key: CacheKey) -> CachedReport | None:
         return self._entries.get(key)
 
-    def put(self, key: CacheKey, report: Report) -> None:
-        self._entries[key] = CachedReport(report, time.time())
+    def put_now(self, key: CacheKey, report: Report, stored_at: float | None = None) -> None:
+        self._entries[key] = CachedReport(report, stored_at or time.time())
 
 
 class SingleFlight(Generic[T]):

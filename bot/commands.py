@@ -20,7 +20,7 @@ USAGE = (
     "by exact app\n"
     "• `/scout gaps Utilities` — market gaps in an App Store category\n"
     "• `/scout build Calculator Pro` — technical build guidance\n"
-    "• `/scout help` — this message\n"
+    "• `/scout help` — this message; `/scout stats` — usage since start (admins)\n"
     "Options: `--deep` (think harder), `--fresh` (skip the cached answer), "
     "`--country=gb` (another App Store country)"
 )
@@ -31,6 +31,11 @@ class CommandKind(Enum):
     GAPS = "gaps"
     BUILD = "build"
     HELP = "help"
+    STATS = "stats"
+
+
+# The kinds that look things up and ask the model; they count against per-user limits.
+LOOKUP_KINDS = frozenset({CommandKind.ANALYSIS, CommandKind.GAPS, CommandKind.BUILD})
 
 
 @dataclass(frozen=True)
@@ -41,6 +46,10 @@ class Command:
     country: str | None = None  # None: the configured default
     deep: bool = False
     fresh: bool = False
+
+    @property
+    def is_lookup(self) -> bool:
+        return self.kind in LOOKUP_KINDS
 
 
 @dataclass(frozen=True)
@@ -121,6 +130,8 @@ def parse(text: str) -> ParsedCommand:
         return _named(CommandKind.BUILD, rest[1:], "app", country, deep, fresh)
     if verb == "help":
         return Command(CommandKind.HELP)
+    if verb == "stats" and len(rest) == 1:
+        return Command(CommandKind.STATS)
     return _named(CommandKind.ANALYSIS, rest, "app", country, deep, fresh)
 
 

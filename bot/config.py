@@ -17,6 +17,7 @@ from dotenv import dotenv_values
 
 REASONING_EFFORTS = ("low", "medium", "high")
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR")
+LOG_FORMATS = ("text", "json")
 
 # Names whose values must never appear in an error line or a log.
 SECRET_NAMES = frozenset(
@@ -64,8 +65,22 @@ class Settings:
     discord_guild_ids: frozenset[str] = frozenset()  # sync commands here (instant); else global
     discord_allowed_guild_ids: frozenset[str] = frozenset()  # empty: every server
     user_commands_per_minute: int = 10
+    scout_admin_ids: frozenset[str] = frozenset()  # Slack and Discord user ids: /scout stats
     port: int = 3000
     log_level: str = "INFO"
+    log_format: str = "text"
+
+    @property
+    def secrets(self) -> tuple[str | None, ...]:
+        """Values that must never be written anywhere (the log redaction removes them)."""
+        return (
+            self.hf_api_key,
+            self.slack_bot_token,
+            self.slack_app_token,
+            self.slack_signing_secret,
+            self.discord_bot_token,
+            self.redis_url,
+        )
 
     @property
     def model_chain(self) -> tuple[str, ...]:
@@ -197,6 +212,10 @@ def load_settings(env: Mapping[str, str]) -> Settings:
         kwargs["discord_gateway_url"] = _url("DISCORD_GATEWAY_URL", v, ("wss", "ws"))
     if (v := get("PORT")) is not None:
         kwargs["port"] = _number("PORT", v, int, 1, 65535)
+    if (v := get("SCOUT_ADMIN_IDS")) is not None:
+        kwargs["scout_admin_ids"] = _id_set(v)
     if (v := get("LOG_LEVEL")) is not None:
         kwargs["log_level"] = _choice("LOG_LEVEL", v, LOG_LEVELS, str.upper)
+    if (v := get("LOG_FORMAT")) is not None:
+        kwargs["log_format"] = _choice("LOG_FORMAT", v, LOG_FORMATS, str.lower)
     return Settings(**kwargs)  # type: ignore[arg-type]

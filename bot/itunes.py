@@ -25,6 +25,7 @@ from bot.catalog import AppInfo, AppLookup, ChartLookup, LookupStatus
 from bot.commands import normalise_subject
 from bot.itunes_records import RecordError, chart_entries, parse_apps
 from bot.rate_limit import RateLimiter
+from bot.request_scope import count_appstore_call
 from bot.transport import AiohttpTransport, http_client
 
 log = logging.getLogger(__name__)
@@ -177,6 +178,7 @@ class ITunesCatalog:
                 log.warning("App Store rate limit reached; going on without facts")
                 return None
             self.upstream_calls += 1
+            count_appstore_call()
             try:
                 response = await self._http.get(url, params=params)
             except httpx.TransportError as exc:

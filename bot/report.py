@@ -16,6 +16,7 @@ class ReportKind(Enum):
     GAPS = "gaps"
     BUILD = "build"
     HELP = "help"
+    STATS = "stats"
     ERROR = "error"
 
 
@@ -81,8 +82,9 @@ class Report:
 
     @property
     def is_reply_private(self) -> bool:
-        """Help and usage errors concern only the person who typed them."""
-        return self.kind in (ReportKind.HELP, ReportKind.ERROR)
+        """Help, stats and usage errors concern only the person who typed them; adapters show
+        them as plain text."""
+        return self.kind in (ReportKind.HELP, ReportKind.STATS, ReportKind.ERROR)
 
     def to_dict(self) -> dict[str, Any]:
         """A JSON-ready view, used by `--json` and logs."""

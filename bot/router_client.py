@@ -36,6 +36,7 @@ from bot.completions import (
 from bot.config import Settings
 from bot.prompts import Message
 from bot.report import FallbackReason, TokenUsage
+from bot.request_scope import count_model_call
 from bot.transport import AiohttpTransport, http_client
 
 log = logging.getLogger(__name__)
@@ -252,6 +253,7 @@ class _Attempt:
             body["reasoning_effort"] = effort
         self.calls += 1
         self.client.upstream_calls += 1
+        count_model_call()
         try:
             response = await self.client._http.post(self.client._endpoint, json=body)
             raw = await response.aread()

@@ -13,18 +13,21 @@ from dataclasses import dataclass, replace
 from datetime import date
 from typing import Any
 
-from bot.cache import CacheKey, ReportCache, SingleFlight
+from bot.cache import AnswerCache, CacheKey, SingleFlight
 from bot.catalog import AppCatalog, AppInfo, LookupStatus
 from bot.categories import GENRE_IDS, category_list, category_named
 from bot.commands import USAGE, Command, CommandKind, ParsedCommand, UsageError
 from bot.fallback import advise
 from bot.prompts import PROMPT_VERSION, build_messages
 from bot.report import FallbackReason, Report, ReportKind, Source
+from bot.request_scope import Caller, RequestScope, begin_request
 from bot.router_client import RouterClient, RouterUnavailable
 from bot.scoring import CloneScore, clone_score
+from bot.stats import ServiceStats
 
 log = logging.getLogger(__name__)
 
+ANONYMOUS = Caller("unknown")
 DEEP_MIN_TOKENS = 2048  # high effort spends most of a small budget on reasoning
 APPSTORE_UNAVAILABLE = "App Store data unavailable"
 
@@ -39,15 +42,18 @@ class RecommendationService:
     def __init__(
         self,
         router: RouterClient,
-        cache: ReportCache,
+        cache: AnswerCache,
         catalog: AppCatalog | None = None,
         default_country: str = "us",
         today: Callable[[], date] = date.today,
+        admin_ids: frozenset[str] = frozenset(),
     ) -> None:
         self.router = router
         self.cache = cache
         self.catalog = catalog
         self.default_country = default_country
+        self.admin_ids = admin_ids
+        self.stats = ServiceStats()
         self._today = today
         self._flights: SingleFlight[Report] = SingleFlight()
 
@@ -55,20 +61,57 @@ class RecommendationService:
     def primary_model(self) -> str:
         return self.router.settings.models[0]
 
-    async def handle(self, parsed: ParsedCommand) -> Report:
+    async def handle(self, parsed: ParsedCommand, caller: Caller = ANONYMOUS) -> Report:
+        scope = begin_request(caller)
         started = time.perf_counter()
         try:
-            report = await self._handle(parsed)
+            report = await self._handle(parsed, caller)
         except Exception:
             log.exception("command failed: %r", parsed)
             report = self._internal_error(parsed)
-        return replace(report, latency_ms=round((time.perf_counter() - started) * 1000))
+        report = replace(report, latency_ms=round((time.perf_counter() - started) * 1000))
+        self._account(parsed, report, scope)
+        return report
 
-    async def _handle(self, parsed: ParsedCommand) -> Report:
+    def _account(self, parsed: ParsedCommand, report: Report, scope: RequestScope) -> None:
+        """One log line and the stats for every command."""
+        kind = parsed.kind.value if isinstance(parsed, Command) else "usage_error"
+        is_lookup = isinstance(parsed, Command) and parsed.is_lookup
+        self.stats.record(kind, report, scope, is_lookup)
+        usage = report.usage if scope.model_calls else None
+        log.info(
+            "command answered",
+            extra={
+                "fields": {
+                    "user": scope.caller.user_id or None,
+                    "kind": kind,
+                    "subject": parsed.subject if isinstance(parsed, Command) else None,
+                    "reply": report.kind.value,
+                    "source": report.source.value if report.source else None,
+                    "fallback_reason": (
+                        report.fallback_reason.value if report.fallback_reason else None
+                    ),
+                    "latency_ms": report.latency_ms,
+                    "upstream_calls": scope.upstream_calls,
+                    "model_calls": scope.model_calls,
+                    "appstore_calls": scope.appstore_calls,
+                    "prompt_tokens": usage.prompt_tokens if usage else 0,
+                    "completion_tokens": usage.completion_tokens if usage else 0,
+                }
+            },
+        )
+
+    async def _handle(self, parsed: ParsedCommand, caller: Caller) -> Report:
         if isinstance(parsed, UsageError):
             return Report(ReportKind.ERROR, "", f"{parsed.problem}\n\n{USAGE}")
         if parsed.kind is CommandKind.HELP:
             return Report(ReportKind.HELP, "", USAGE)
+        if parsed.kind is CommandKind.STATS:
+            if caller.platform != "console" and caller.user_id not in self.admin_ids:
+                return Report(
+                    ReportKind.ERROR, "", "`/scout stats` is for Trend Scout's admins only."
+                )
+            return self.stats.report(self.cache.backend)
         if parsed.kind is CommandKind.GAPS:
             category = category_named(parsed.subject)
             if category is None:
@@ -83,11 +126,21 @@ class RecommendationService:
         country = parsed.country or self.default_country
         effort = "high" if parsed.deep else self.router.settings.reasoning_effort
         key = CacheKey.for_command(parsed, country, self.primary_model, effort, PROMPT_VERSION)
-        if not parsed.fresh and (cached := self.cache.get(key)) is not None:
-            minutes = max(0, round((time.time() - cached.stored_at) / 60))
-            note = "Cached answer" + (f" from {minutes} min ago" if minutes else "")
-            return replace(cached.report, source=Source.CACHE, notes=(*cached.report.notes, note))
-        return await self._flights.run(key, lambda: self._answer(parsed, key, country, effort))
+        if not parsed.fresh:
+            cached = await self.cache.get(key)
+            self.stats.record_lookup(cached is not None)
+            if cached is not None:
+                minutes = max(0, round((time.time() - cached.stored_at) / 60))
+                note = "Cached answer" + (f" from {minutes} min ago" if minutes else "")
+                notes = (*cached.report.notes, note)
+                return replace(cached.report, source=Source.CACHE, notes=notes)
+        command = parsed
+        return await self._flights.run(
+            key,
+            lambda: self.cache.produce_once(
+                key, lambda: self._answer(command, key, country, effort)
+            ),
+        )
 
     async def _answer(
         self, command: Command, key: CacheKey, country: str, effort: str | None
@@ -120,7 +173,7 @@ class RecommendationService:
             notes=tuple(notes),
         )
         if facts.complete:  # an answer made without the App Store's facts is not kept
-            self.cache.put(key, report)
+            await self.cache.put(key, report)
         return report
 
     async def _gather_facts(self, command: Command, country: str) -> Facts | Report:

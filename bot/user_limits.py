@@ -1,7 +1,7 @@
 """Per-user command limits (abuse protection shared by every chat platform).
 
-A sliding window per user: at most `per_minute` commands in any 60 seconds. Memory stays bounded:
-users idle for a minute are forgotten, and at most `max_users` are tracked.
+A sliding window per user: at most `per_minute` commands in any 60 seconds. `UserRateLimiter`
+counts in this process; `bot/redis_limits.py` counts across workers.
 """
 
 from __future__ import annotations
@@ -9,13 +9,24 @@ from __future__ import annotations
 import time
 from collections import deque
 from collections.abc import Callable
+from typing import Protocol
 
 from cachetools import TTLCache
 
 WINDOW_SECONDS = 60.0
 
 
+class UserLimiter(Protocol):
+    per_minute: int
+
+    async def admit(self, user: str) -> int:
+        """0 when `user` may run a command now (it is counted); else seconds until they may."""
+        ...
+
+
 class UserRateLimiter:
+    """Memory stays bounded: users idle for a minute are forgotten, at most `max_users` kept."""
+
     def __init__(
         self,
         per_minute: int,
@@ -31,6 +42,9 @@ class UserRateLimiter:
     def __len__(self) -> int:
         """Users currently tracked."""
         return len(self._windows)
+
+    async def admit(self, user: str) -> int:
+        return 0 if self.allow(user) else self.retry_in_seconds(user)
 
     def allow(self, user: str) -> bool:
         """Count one command for `user`; False when that would exceed the limit."""
@@ -51,3 +65,10 @@ class UserRateLimiter:
         if not window:
             return 0
         return max(1, round(WINDOW_SECONDS - (self._clock() - window[0])))
+
+
+def limit_message(per_minute: int, wait_seconds: int) -> str:
+    return (
+        f"You're scouting fast — the limit is {per_minute} commands a minute. "
+        f"Try again in {wait_seconds} s."
+    )

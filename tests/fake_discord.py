@@ -27,7 +27,8 @@ from aiohttp import WSMsgType, web
 
 from tests.loopback import LoopbackServer, Reply
 
-BOT_TOKEN = "fake.discord.bot-token"
+# The shape of a real token (base64 user id . timestamp . HMAC), so redaction is tested on it.
+BOT_TOKEN = "MTE4NDQ3NjU0MzIxMDk4NzY1NA.GfAkEd.faketokenpartFAKETOKENpart0123456789"
 BOT_ID = "900000000000000001"
 APP_ID = "900000000000000002"
 GUILD_ID = "900000000000000010"

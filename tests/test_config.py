@@ -49,8 +49,11 @@ def test_every_name_is_read() -> None:
         "USER_COMMANDS_PER_MINUTE": "3",
         "PORT": "8080",
         "LOG_LEVEL": "debug",
+        "LOG_FORMAT": "JSON",
+        "SCOUT_ADMIN_IDS": "U1, 123",
     }
     s = load_settings(env)
+    assert (s.log_format, s.scout_admin_ids) == ("json", frozenset({"U1", "123"}))
     assert s.hf_api_key == "hf_abc"
     assert s.ai_base_url == "http://127.0.0.1:9000/v1"
     assert s.model_chain == ("m/one", "m/two", "m/three")
@@ -95,6 +98,7 @@ def test_hf_token_is_accepted_when_the_main_name_is_absent() -> None:
         ("AI_BASE_URL", "router.example", "https://"),
         ("PORT", "70000", "1–65,535"),
         ("LOG_LEVEL", "chatty", "DEBUG|INFO|WARNING|ERROR"),
+        ("LOG_FORMAT", "xml", "text|json"),
         ("DISCORD_GUILD_IDS", "abc,1", "123,456"),
     ],
 )
@@ -161,6 +165,8 @@ def test_env_example_lists_every_setting() -> None:
         "USER_COMMANDS_PER_MINUTE",
         "DISCORD_GUILD_IDS",
         "DISCORD_ALLOWED_GUILD_IDS",
+        "SCOUT_ADMIN_IDS",
+        "LOG_FORMAT",
     ]:
         assert name in names, name
     # The documented defaults are the code's defaults.

@@ -319,11 +319,6 @@ async def test_workspaces_outside_the_allow_list_are_refused(
     assert router.completion_calls() == []
 
 
-async def test_healthz(harness: SlackHarness) -> None:
-    response = await harness.http.get(f"{harness.url}/healthz")
-    assert response.json() == {"status": "ok", "slack": "http", "circuit": "closed"}
-
-
 async def test_socket_mode_acks_the_envelope_then_replies(
     harness: SlackHarness, router: FakeRouter
 ) -> None:

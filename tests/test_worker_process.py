@@ -36,12 +36,12 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
-def start_bot(tmp_path: Path, **env: str) -> subprocess.Popen[str]:
+def start_bot(tmp_path: Path, *args: str, **env: str) -> subprocess.Popen[str]:
     return subprocess.Popen(
-        [PYTHON, "-m", "bot"],
+        [PYTHON, "-m", "bot", *args],
         stdin=subprocess.DEVNULL,
         stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
+        stderr=subprocess.STDOUT,  # one stream: logs go to stdout, crashes would go to stderr
         text=True,
         cwd=tmp_path,
         env=clean_env(**env),
@@ -49,9 +49,9 @@ def start_bot(tmp_path: Path, **env: str) -> subprocess.Popen[str]:
 
 
 @contextmanager
-def bot_process(tmp_path: Path, **env: str) -> Iterator[subprocess.Popen[str]]:
+def bot_process(tmp_path: Path, *args: str, **env: str) -> Iterator[subprocess.Popen[str]]:
     """`python -m bot` running for the block; killed if the block leaves it running."""
-    bot = start_bot(tmp_path, **env)
+    bot = start_bot(tmp_path, *args, **env)
     try:
         yield bot
     finally:
@@ -61,10 +61,10 @@ def bot_process(tmp_path: Path, **env: str) -> Iterator[subprocess.Popen[str]]:
 
 
 def stop_cleanly(bot: subprocess.Popen[str], signal_number: int) -> str:
-    """Signal the bot, require exit status 0 within Heroku's 30 s, and return its stderr."""
+    """Signal the bot, require exit status 0 within Heroku's 30 s, and return its output."""
     bot.send_signal(signal_number)
     assert bot.wait(30) == 0
-    return bot.communicate()[1]
+    return bot.communicate()[0]
 
 
 def test_socket_mode_worker_answers_and_stops_cleanly_on_sigterm(tmp_path: Path) -> None:
@@ -87,10 +87,10 @@ def test_socket_mode_worker_answers_and_stops_cleanly_on_sigterm(tmp_path: Path)
         wait_until(lambda: slack.posted, what="the reply")
         assert [a["envelope_id"] for a in slack.acks] == [envelope_id]
         assert "Facebook · Opportunity analysis" in slack.posted[0].all_text()
-        err = stop_cleanly(bot, signal.SIGTERM)
-    assert "Trend Scout on Slack as trend-scout (Socket Mode)" in err
-    assert BOT_TOKEN not in err and APP_TOKEN not in err and DEFAULT_KEY not in err
-    assert "Traceback" not in err
+        out = stop_cleanly(bot, signal.SIGTERM)
+    assert "Trend Scout on Slack as trend-scout (Socket Mode)" in out
+    assert BOT_TOKEN not in out and APP_TOKEN not in out and DEFAULT_KEY not in out
+    assert "Traceback" not in out
 
 
 def test_http_mode_serves_events_and_health_on_port(tmp_path: Path) -> None:
@@ -127,9 +127,10 @@ def test_a_rejected_bot_token_is_one_clear_line(tmp_path: Path) -> None:
             SLACK_APP_TOKEN=APP_TOKEN,
             SLACK_API_URL=slack.api_url,
         )
+    output = result.stdout + result.stderr
     assert result.returncode == 1
-    assert "SLACK_BOT_TOKEN was rejected by Slack (invalid_auth)" in result.stderr
-    assert "Traceback" not in result.stderr and "xoxb-wrong" not in result.stderr
+    assert "SLACK_BOT_TOKEN was rejected by Slack (invalid_auth)" in output
+    assert "Traceback" not in output and "xoxb-wrong" not in output
 
 
 def test_a_bot_token_alone_is_a_configuration_error(tmp_path: Path) -> None:
@@ -159,9 +160,9 @@ def test_discord_worker_replies_to_a_mention_and_stops_cleanly(tmp_path: Path) -
         discord_api.dispatch("MESSAGE_CREATE", discord_api.message(f"<@{DISCORD_BOT_ID}> Facebook"))
         wait_until(lambda: discord_api.sent, what="the reply")
         assert "Facebook · Opportunity analysis" in discord_api.sent[0].all_text()
-        err = stop_cleanly(bot, signal.SIGTERM)
-    assert "Trend Scout on Discord as Trend Scout" in err
-    assert DISCORD_TOKEN not in err and "Traceback" not in err
+        out = stop_cleanly(bot, signal.SIGTERM)
+    assert "Trend Scout on Discord as Trend Scout" in out
+    assert DISCORD_TOKEN not in out and "Traceback" not in out
 
 
 def test_a_rejected_discord_token_is_one_clear_line(tmp_path: Path) -> None:
@@ -173,6 +174,7 @@ def test_a_rejected_discord_token_is_one_clear_line(tmp_path: Path) -> None:
             DISCORD_API_URL=discord_api.api_url,
             DISCORD_GATEWAY_URL=discord_api.gateway_url,
         )
+    output = result.stdout + result.stderr
     assert result.returncode == 1
-    assert "DISCORD_BOT_TOKEN was rejected by Discord" in result.stderr
-    assert "Traceback" not in result.stderr and "wrong-token" not in result.stderr
+    assert "DISCORD_BOT_TOKEN was rejected by Discord" in output
+    assert "Traceback" not in output and "wrong-token" not in output

@@ -1,0 +1,78 @@
+"""A cached `Report` as JSON, for caches shared between processes (Redis).
+
+JSON rather than pickle: whoever can write to the shared cache must not be able to run code in
+the workers. A record that does not decode (another version's format, a foreign key) is treated
+as a cache miss by the caller.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import fields
+from datetime import date
+from typing import Any
+
+from bot.catalog import AppInfo
+from bot.report import FallbackReason, Report, ReportKind, Source, TokenUsage
+from bot.scoring import CloneScore, ScorePart
+
+FORMAT_VERSION = 1
+
+
+class UndecodableReport(ValueError):
+    """The bytes are not a report this version can read."""
+
+
+def encode_report(report: Report, stored_at: float) -> bytes:
+    record = {"v": FORMAT_VERSION, "stored_at": stored_at, "report": report.to_dict()}
+    return json.dumps(record, ensure_ascii=False, separators=(",", ":")).encode()
+
+
+def decode_report(raw: bytes | str) -> tuple[Report, float]:
+    """The report and the wall-clock time it was stored."""
+    try:
+        record = json.loads(raw)
+        if record.get("v") != FORMAT_VERSION:
+            raise UndecodableReport(f"format {record.get('v')!r}")
+        return _report(record["report"]), float(record["stored_at"])
+    except UndecodableReport:
+        raise
+    except (ValueError, TypeError, KeyError, AttributeError) as exc:
+        raise UndecodableReport(f"{type(exc).__name__}: {exc}") from None
+
+
+def _report(data: dict[str, Any]) -> Report:
+    usage = data.get("usage")
+    reason = data.get("fallback_reason")
+    source = data.get("source")
+    return Report(
+        kind=ReportKind(data["kind"]),
+        subject=str(data["subject"]),
+        text=str(data["text"]),
+        source=Source(source) if source else None,
+        app=_app(data["app"]) if data.get("app") else None,
+        clone_score=_score(data["clone_score"]) if data.get("clone_score") else None,
+        top_apps=tuple(_app(app) for app in data.get("top_apps") or ()),
+        model=data.get("model"),
+        provider=data.get("provider"),
+        latency_ms=int(data.get("latency_ms") or 0),
+        usage=TokenUsage(**usage) if usage else None,
+        fallback_reason=FallbackReason(reason) if reason else None,
+        notes=tuple(str(note) for note in data.get("notes") or ()),
+    )
+
+
+_APP_FIELDS = {f.name for f in fields(AppInfo)}
+
+
+def _app(data: dict[str, Any]) -> AppInfo:
+    values = {key: value for key, value in data.items() if key in _APP_FIELDS}
+    if values.get("last_update"):
+        values["last_update"] = date.fromisoformat(values["last_update"])
+    return AppInfo(**values)
+
+
+def _score(data: dict[str, Any]) -> CloneScore:
+    return CloneScore(
+        total=int(data["total"]), parts=tuple(ScorePart(**part) for part in data["parts"])
+    )
