@@ -1,0 +1,226 @@
+"""What a Procfile host runs: each Procfile command against the loopback fakes, the pins it
+installs, and a restart (SIGTERM) in the middle of commands."""
+
+from __future__ import annotations
+
+import re
+import shlex
+import signal
+import subprocess
+import sys
+import time
+import tomllib
+from importlib.metadata import version
+from pathlib import Path
+
+import httpx
+import pytest
+
+from tests.conftest import PYTHON, ROOT
+from tests.fake_appstore import FakeAppStore
+from tests.fake_discord import BOT_ID as DISCORD_BOT_ID
+from tests.fake_discord import BOT_TOKEN as DISCORD_TOKEN
+from tests.fake_discord import FakeDiscord
+from tests.fake_router import DEFAULT_KEY, FakeRouter
+from tests.fake_slack import APP_TOKEN, BOT_TOKEN, SIGNING_SECRET, FakeSlack
+from tests.test_console import clean_env
+from tests.test_worker_process import free_port, stop_cleanly, wait_until
+
+
+def procfile() -> dict[str, list[str]]:
+    entries = {}
+    for line in (ROOT / "Procfile").read_text().splitlines():
+        if line.strip() and not line.startswith("#"):
+            name, command = line.split(":", 1)
+            entries[name.strip()] = shlex.split(command)
+    return entries
+
+
+def start_procfile_process(name: str, tmp_path: Path, **env: str) -> subprocess.Popen[str]:
+    command = procfile()[name]
+    assert command[0] == "python"  # the buildpack's python; here, the test's interpreter
+    return subprocess.Popen(
+        [PYTHON, *command[1:]],
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        cwd=tmp_path,
+        env=clean_env(**env),
+    )
+
+
+def every_credential(
+    slack: FakeSlack, discord_api: FakeDiscord, router: FakeRouter, appstore: FakeAppStore
+) -> dict[str, str]:
+    """A Heroku app's config vars: both process types see all of them."""
+    return {
+        "SLACK_BOT_TOKEN": BOT_TOKEN,
+        "SLACK_APP_TOKEN": APP_TOKEN,
+        "SLACK_SIGNING_SECRET": SIGNING_SECRET,
+        "SLACK_API_URL": slack.api_url,
+        "DISCORD_BOT_TOKEN": DISCORD_TOKEN,
+        "DISCORD_API_URL": discord_api.api_url,
+        "DISCORD_GATEWAY_URL": discord_api.gateway_url,
+        "AI_BASE_URL": router.url,
+        "APPSTORE_BASE_URL": appstore.base_url,
+        "HUGGING_FACE_API_KEY": DEFAULT_KEY,
+    }
+
+
+def test_the_procfile_declares_a_web_and_a_worker_process() -> None:
+    assert procfile() == {
+        "web": ["python", "-m", "bot", "web"],
+        "worker": ["python", "-m", "bot", "worker"],
+    }
+
+
+def test_procfile_web_serves_slack_http_and_health_on_port(tmp_path: Path) -> None:
+    port = free_port()
+    with (
+        FakeSlack() as slack,
+        FakeDiscord() as discord_api,
+        FakeRouter() as router,
+        FakeAppStore() as appstore,
+    ):
+        env = every_credential(slack, discord_api, router, appstore)
+        web = start_procfile_process("web", tmp_path, PORT=str(port), **env)
+        try:
+
+            def health() -> httpx.Response | None:
+                try:
+                    return httpx.get(f"http://127.0.0.1:{port}/healthz")
+                except httpx.TransportError:
+                    return None
+
+            wait_until(lambda: health() is not None, what="/healthz on $PORT")
+            response = health()
+            assert response is not None and response.status_code == 200
+            body = response.json()
+            assert body["status"] == "ok"
+            assert body["adapters"] == {"slack_http": "connected"}
+            assert (body["model_circuit"], body["cache"]) == ("closed", "memory")
+            unsigned = httpx.post(f"http://127.0.0.1:{port}/slack/events", content=b"x=1")
+            assert unsigned.status_code == 401
+            out = stop_cleanly(web, signal.SIGTERM)
+        finally:
+            web.kill()
+        # The web process leaves the socket and the gateway to the worker.
+        assert not slack.socket_connected.is_set() and not discord_api.identified.is_set()
+    assert f"Trend Scout on Slack as trend-scout (HTTP on port {port})" in out
+    assert "Discord" not in out.split("Trend Scout on", 1)[1].splitlines()[0]
+
+
+def test_procfile_worker_connects_socket_mode_and_discord(tmp_path: Path) -> None:
+    with (
+        FakeSlack() as slack,
+        FakeDiscord() as discord_api,
+        FakeRouter() as router,
+        FakeAppStore() as appstore,
+    ):
+        worker = start_procfile_process(
+            "worker", tmp_path, **every_credential(slack, discord_api, router, appstore)
+        )
+        try:
+            wait_until(slack.socket_connected.is_set, what="the Socket Mode connection")
+            wait_until(discord_api.identified.is_set, what="the Discord IDENTIFY")
+            slack.deliver("slash_commands", slack.slash_command("Facebook"))
+            wait_until(lambda: slack.posted, what="the Slack reply")
+            out = stop_cleanly(worker, signal.SIGTERM)
+        finally:
+            worker.kill()
+    summary = next(line for line in out.splitlines() if "Trend Scout on" in line)
+    assert "Slack as trend-scout (Socket Mode)" in summary
+    assert "Discord as Trend Scout" in summary
+    assert "models openai/gpt-oss-120b" in summary and "cache memory" in summary
+    assert "App Store us" in summary
+    for secret in (BOT_TOKEN, APP_TOKEN, SIGNING_SECRET, DISCORD_TOKEN, DEFAULT_KEY):
+        assert secret not in out
+
+
+def test_a_sigterm_during_commands_loses_no_reply(tmp_path: Path) -> None:
+    """Heroku's restart: SIGTERM while the model is still answering a Slack and a Discord
+    command. Both still get their one reply, and the process exits 0 well inside 30 s."""
+    with (
+        FakeSlack() as slack,
+        FakeDiscord() as discord_api,
+        FakeRouter(latency=3.0) as router,
+        FakeAppStore() as appstore,
+    ):
+        worker = start_procfile_process(
+            "worker", tmp_path, **every_credential(slack, discord_api, router, appstore)
+        )
+        try:
+            wait_until(slack.socket_connected.is_set, what="the Socket Mode connection")
+            wait_until(lambda: discord_api.synced_commands, what="the Discord command sync")
+            time.sleep(2.5)  # discord.py's on_ready comes 2 s after the last GUILD_CREATE
+            slack.deliver("slash_commands", slack.slash_command("Facebook"))
+            discord_api.dispatch(
+                "MESSAGE_CREATE", discord_api.message(f"<@{DISCORD_BOT_ID}> build Facebook")
+            )
+            wait_until(lambda: len(router.completion_calls()) == 2, what="both model calls")
+            assert not slack.posted and not discord_api.sent  # both still in flight
+            signalled = time.monotonic()
+            out = stop_cleanly(worker, signal.SIGTERM)
+            took = time.monotonic() - signalled
+        finally:
+            worker.kill()
+    assert [p.where for p in slack.posted] == ["response_url"]
+    assert "Facebook · Opportunity analysis" in slack.posted[0].all_text()
+    assert len(discord_api.sent) == 1
+    assert "Facebook · Build guide" in discord_api.sent[0].all_text()
+    assert took < 30
+    assert "finishing 2 in flight" in out and "Traceback" not in out
+
+
+@pytest.mark.parametrize(
+    ("args", "problem"),
+    [
+        (["web"], "Slack HTTP mode (web) needs SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET"),
+        (["worker"], "the worker needs SLACK_BOT_TOKEN with SLACK_APP_TOKEN, or DISCORD_BOT_TOKEN"),
+        (["--adapter", "discord"], "DISCORD_BOT_TOKEN is not set"),
+        (
+            ["--adapter", "slack-socket"],
+            "Slack Socket Mode needs SLACK_BOT_TOKEN and SLACK_APP_TOKEN",
+        ),
+        (["--adapter", "console,discord"], "DISCORD_BOT_TOKEN is not set"),
+    ],
+)
+def test_a_process_type_without_its_credentials_is_one_line(
+    tmp_path: Path, args: list[str], problem: str
+) -> None:
+    result = subprocess.run(
+        [PYTHON, "-m", "bot", *args],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        env=clean_env(SLACK_BOT_TOKEN="xoxb-only"),
+        timeout=60,
+    )
+    assert result.returncode == 2
+    assert result.stderr.strip().splitlines() == [f"trend-scout: configuration error: {problem}"]
+
+
+def test_requirements_pin_what_the_tests_run_against() -> None:
+    pins = {}
+    for line in (ROOT / "requirements.txt").read_text().splitlines():
+        if line and not line.startswith("#"):
+            name, pinned = line.split("==")
+            pins[_canonical(name)] = pinned
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
+    for requirement in project["dependencies"]:
+        name = re.split(r"[<>=!~ ;\[]", requirement, maxsplit=1)[0]
+        assert _canonical(name) in pins, f"{name} is not in requirements.txt"
+    for name, pinned in pins.items():
+        assert version(name) == pinned, f"{name}: tests run {version(name)}, deploy pins {pinned}"
+
+
+def test_the_python_pin_is_the_tested_python() -> None:
+    pinned = (ROOT / ".python-version").read_text().strip()
+    assert pinned == f"{sys.version_info.major}.{sys.version_info.minor}"
+    requires = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["requires-python"]
+    assert requires == f">={pinned}"
+
+
+def _canonical(name: str) -> str:
+    return re.sub(r"[-_.]+", "-", name).lower()
