@@ -1,0 +1,260 @@
+"""The shared cache, cross-process single-flight and per-user limits, against a real redis-server
+on loopback; and what happens when Redis is down, goes away, and comes back."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import signal
+import time
+import urllib.parse
+from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+import redis
+
+from bot.cache import CacheKey, ReportCache
+from bot.commands import parse
+from bot.prompts import PROMPT_VERSION
+from bot.redis_backend import RedisBackend
+from bot.redis_cache import RedisAnswerCache, redis_key
+from bot.redis_limits import RedisUserLimiter
+from bot.report import FallbackReason, Source
+from bot.report_codec import decode_report, encode_report
+from bot.service import RecommendationService
+from bot.user_limits import UserRateLimiter
+from tests.conftest import ServiceFactory, wait_for
+from tests.fake_appstore import FakeAppStore
+from tests.fake_router import FakeRouter, Reply
+from tests.fake_slack import BOT_TOKEN, SIGNING_SECRET, FakeSlack, sign
+from tests.redis_server import RedisServer
+from tests.test_worker_process import bot_process, free_port, stop_cleanly, wait_until
+
+
+@pytest.fixture(scope="session")
+def redis_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RedisServer]:
+    server = RedisServer(tmp_path_factory.mktemp("redis")).start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+async def backend(redis_server: RedisServer) -> AsyncIterator[RedisBackend]:
+    shared = RedisBackend(redis_server.url)
+    await shared.client.flushdb()
+    yield shared
+    await shared.aclose()
+
+
+def shared_cache(backend: RedisBackend, **options: float) -> RedisAnswerCache:
+    """One worker's view of the shared cache: its own memory, the common Redis."""
+    return RedisAnswerCache(
+        backend,
+        ReportCache(ttl_seconds=600, max_entries=100),
+        ttl_seconds=600,
+        wait_limit_seconds=options.pop("wait_limit_seconds", 10.0),
+        **options,
+    )
+
+
+def analysis_key(service: RecommendationService, subject: str = "Facebook") -> CacheKey:
+    command = parse(subject)
+    assert not isinstance(command, type(parse("--bogus")))
+    effort = service.router.settings.reasoning_effort
+    return CacheKey.for_command(command, "us", service.primary_model, effort, PROMPT_VERSION)  # type: ignore[arg-type]
+
+
+async def answer_keys(backend: RedisBackend) -> list[bytes]:
+    return list(await backend.client.keys("trendscout:answer:*"))
+
+
+async def test_an_answer_made_by_one_worker_is_served_by_another(
+    make_grounded_service: ServiceFactory, backend: RedisBackend, router: FakeRouter
+) -> None:
+    first = make_grounded_service(cache=shared_cache(backend))
+    second = make_grounded_service(cache=shared_cache(backend))
+    made = await first.handle(parse("Facebook"))
+    served = await second.handle(parse("Facebook"))
+    assert made.source is Source.AI and served.source is Source.CACHE
+    assert len(router.completion_calls()) == 1
+    assert (served.text, served.app, served.clone_score) == (made.text, made.app, made.clone_score)
+    assert served.notes[-1] == "Cached answer"
+
+
+async def test_answers_expire_after_the_cache_ttl(
+    make_grounded_service: ServiceFactory, backend: RedisBackend
+) -> None:
+    service = make_grounded_service(cache=shared_cache(backend))
+    await service.handle(parse("Facebook"))
+    [key] = await answer_keys(backend)
+    assert 590_000 < await backend.client.pttl(key) <= 600_000
+
+
+async def test_a_stored_report_decodes_to_the_same_report(
+    make_grounded_service: ServiceFactory,
+) -> None:
+    report = await make_grounded_service().handle(parse("Facebook"))
+    assert report.app is not None and report.clone_score is not None and report.usage is not None
+    assert decode_report(encode_report(report, 1234.5)) == (report, 1234.5)
+
+
+async def test_fallback_advice_is_never_stored(
+    make_grounded_service: ServiceFactory, backend: RedisBackend, router: FakeRouter
+) -> None:
+    service = make_grounded_service(cache=shared_cache(backend))
+    router.always(Reply.error(503, "overloaded"))
+    report = await service.handle(parse("Facebook"))
+    assert report.source is Source.FALLBACK
+    assert await answer_keys(backend) == []
+    assert await backend.client.keys("trendscout:lock:*") == []  # released
+
+
+async def test_two_workers_asking_at_once_make_one_upstream_call(
+    make_grounded_service: ServiceFactory, backend: RedisBackend, router: FakeRouter
+) -> None:
+    router.latency = 0.5
+    workers = [make_grounded_service(cache=shared_cache(backend)) for _ in range(2)]
+    reports = await asyncio.gather(*(w.handle(parse("Facebook")) for w in workers))
+    assert len(router.completion_calls()) == 1
+    assert {r.source for r in reports} == {Source.AI}
+    assert reports[0].text == reports[1].text
+
+
+async def test_waiting_workers_get_the_leaders_fallback_too(
+    make_grounded_service: ServiceFactory, backend: RedisBackend, router: FakeRouter
+) -> None:
+    router.enqueue(Reply.error(402, "You have exceeded your monthly included credits", delay=0.3))
+    workers = [make_grounded_service(cache=shared_cache(backend)) for _ in range(3)]
+    reports = await asyncio.gather(*(w.handle(parse("Facebook")) for w in workers))
+    assert len(router.completion_calls()) == 1
+    assert {r.fallback_reason for r in reports} == {FallbackReason.CREDITS_EXHAUSTED}
+
+
+async def test_a_crashed_leaders_lock_expires_and_another_worker_answers(
+    make_grounded_service: ServiceFactory, backend: RedisBackend, router: FakeRouter
+) -> None:
+    service = make_grounded_service(cache=shared_cache(backend, lock_seconds=0.4))
+    # A worker took the lock and died: nobody renews it, nobody leaves a result.
+    await backend.client.set(redis_key("lock", analysis_key(service)), "dead-worker", px=400)
+    started = time.monotonic()
+    report = await service.handle(parse("Facebook"))
+    assert report.source is Source.AI and len(router.completion_calls()) == 1
+    assert 0.3 < time.monotonic() - started < 3
+
+
+async def test_a_long_answer_keeps_its_lock(
+    make_grounded_service: ServiceFactory, backend: RedisBackend, router: FakeRouter
+) -> None:
+    router.latency = 1.0  # longer than the lock: the leader must renew it
+    workers = [
+        make_grounded_service(cache=shared_cache(backend, lock_seconds=0.3)) for _ in range(2)
+    ]
+    first = asyncio.create_task(workers[0].handle(parse("Facebook")))
+    await wait_for(lambda: router.completion_calls(), what="the leader's model call")
+    second = await workers[1].handle(parse("Facebook"))
+    assert (await first).text == second.text
+    assert len(router.completion_calls()) == 1
+
+
+async def test_redis_unreachable_means_memory_and_one_warning(
+    make_grounded_service: ServiceFactory, router: FakeRouter, caplog: pytest.LogCaptureFixture
+) -> None:
+    down = RedisBackend(f"redis://127.0.0.1:{free_port()}/0", retry_seconds=60)
+    try:
+        assert await down.check() is False
+        service = make_grounded_service(cache=shared_cache(down))
+        limiter = RedisUserLimiter(down, UserRateLimiter(per_minute=1))
+        first = await service.handle(parse("Facebook"))
+        second = await service.handle(parse("Facebook"))
+        assert (await limiter.admit("slack:T:U"), await limiter.admit("slack:T:U")) == (0, 60)
+    finally:
+        await down.aclose()
+    assert (first.source, second.source) == (Source.AI, Source.CACHE)
+    assert service.cache.backend == "memory (Redis unreachable)"
+    warnings = [r for r in caplog.records if r.levelno == logging.WARNING and "Redis" in r.message]
+    assert len(warnings) == 1 and "unreachable" in warnings[0].message
+
+
+async def test_redis_going_away_and_coming_back(
+    tmp_path: Path, make_grounded_service: ServiceFactory, caplog: pytest.LogCaptureFixture
+) -> None:
+    server = RedisServer(tmp_path).start()
+    backend = RedisBackend(server.url, retry_seconds=0.2)
+    try:
+        service = make_grounded_service(cache=shared_cache(backend))
+        assert (await service.handle(parse("Facebook"))).source is Source.AI
+        assert len(await answer_keys(backend)) == 1
+        server.stop()
+        during = await service.handle(parse("build Facebook"))  # answered from memory's view
+        assert during.source is Source.AI and service.cache.backend.startswith("memory")
+        RedisServer(tmp_path, server.port).start()
+        await asyncio.sleep(0.3)
+        after = await service.handle(parse("gaps Social Networking"))
+        assert after.source is Source.AI and service.cache.backend == "redis"
+        assert len(await answer_keys(backend)) == 1  # the new server holds the new answer
+    finally:
+        await backend.aclose()
+        RedisServer(tmp_path, server.port).stop()
+    messages = [r.message for r in caplog.records if "Redis" in r.message]
+    assert any("unreachable" in m for m in messages)
+    assert any("reachable again" in m for m in messages)
+
+
+async def test_per_user_limits_hold_across_workers(backend: RedisBackend) -> None:
+    workers = [RedisUserLimiter(backend, UserRateLimiter(per_minute=3)) for _ in range(2)]
+    verdicts = [await workers[i % 2].admit("discord:42") for i in range(4)]
+    assert verdicts[:3] == [0, 0, 0]
+    assert 55 <= verdicts[3] <= 60
+    assert await workers[0].admit("discord:43") == 0  # another user is not affected
+
+
+def test_two_worker_processes_asked_at_once_make_one_upstream_call(
+    tmp_path: Path, redis_server: RedisServer
+) -> None:
+    """Two web dynos behind one load balancer, the same /scout at the same moment."""
+    ports = [free_port(), free_port()]
+    redis.Redis.from_url(redis_server.url).flushdb()
+    with (
+        FakeSlack() as slack,
+        FakeRouter(latency=1.5) as router,
+        FakeAppStore() as appstore,
+    ):
+        env = {
+            "SLACK_BOT_TOKEN": BOT_TOKEN,
+            "SLACK_SIGNING_SECRET": SIGNING_SECRET,
+            "SLACK_API_URL": slack.api_url,
+            "AI_BASE_URL": router.url,
+            "APPSTORE_BASE_URL": appstore.base_url,
+            "HUGGING_FACE_API_KEY": "hf_fake_test_key",
+            "REDIS_URL": redis_server.url,
+        }
+        with (
+            bot_process(tmp_path, "web", PORT=str(ports[0]), **env) as one,
+            bot_process(tmp_path, "web", PORT=str(ports[1]), **env) as two,
+        ):
+            for port in ports:
+                wait_until(lambda port=port: _healthy(port), what=f"the web process on {port}")
+            requests = [
+                urllib.parse.urlencode(slack.slash_command("Facebook")).encode() for _ in ports
+            ]
+            with httpx.Client() as client:
+                for port, body in zip(ports, requests, strict=True):
+                    headers = {"Content-Type": "application/x-www-form-urlencoded", **sign(body)}
+                    acked = client.post(
+                        f"http://127.0.0.1:{port}/slack/events", content=body, headers=headers
+                    )
+                    assert acked.status_code == 200
+            wait_until(lambda: len(slack.posted) == 2, what="both replies")
+            outputs = [stop_cleanly(one, signal.SIGTERM), stop_cleanly(two, signal.SIGTERM)]
+    assert len(router.completion_calls()) == 1
+    assert all("Facebook · Opportunity analysis" in p.all_text() for p in slack.posted)
+    assert all("cache redis" in out for out in outputs)
+
+
+def _healthy(port: int) -> bool:
+    try:
+        return httpx.get(f"http://127.0.0.1:{port}/healthz").status_code == 200
+    except httpx.TransportError:
+        return False
