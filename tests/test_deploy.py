@@ -24,7 +24,7 @@ from tests.fake_discord import FakeDiscord
 from tests.fake_router import DEFAULT_KEY, FakeRouter
 from tests.fake_slack import APP_TOKEN, BOT_TOKEN, SIGNING_SECRET, FakeSlack
 from tests.test_console import clean_env
-from tests.test_worker_process import free_port, stop_cleanly, wait_until
+from tests.test_worker_process import bot_process, free_port, stop_cleanly, wait_until
 
 
 def procfile() -> dict[str, list[str]]:
@@ -136,6 +136,35 @@ def test_procfile_worker_connects_socket_mode_and_discord(tmp_path: Path) -> Non
     assert "App Store us" in summary
     for secret in (BOT_TOKEN, APP_TOKEN, SIGNING_SECRET, DISCORD_TOKEN, DEFAULT_KEY):
         assert secret not in out
+
+
+def test_one_process_runs_every_configured_platform(tmp_path: Path) -> None:
+    """`python -m bot` with every credential: Socket Mode, HTTP on $PORT and Discord at once,
+    and /healthz sees each of them connected."""
+    port = free_port()
+    with (
+        FakeSlack() as slack,
+        FakeDiscord() as discord_api,
+        FakeRouter() as router,
+        FakeAppStore() as appstore,
+    ):
+        env = every_credential(slack, discord_api, router, appstore)
+        with bot_process(tmp_path, PORT=str(port), **env) as bot:
+
+            def adapters() -> dict[str, str]:
+                try:
+                    return dict(httpx.get(f"http://127.0.0.1:{port}/healthz").json()["adapters"])
+                except httpx.TransportError:
+                    return {}
+
+            everything = {
+                "slack_socket_mode": "connected",
+                "slack_http": "connected",
+                "discord": "connected",
+            }
+            wait_until(lambda: adapters() == everything, what="every adapter connected")
+            out = stop_cleanly(bot, signal.SIGTERM)
+    assert "Slack as trend-scout (Socket Mode and HTTP on port" in out and "Discord as" in out
 
 
 def test_a_sigterm_during_commands_loses_no_reply(tmp_path: Path) -> None:

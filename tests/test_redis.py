@@ -181,6 +181,7 @@ async def test_redis_going_away_and_coming_back(
     tmp_path: Path, make_grounded_service: ServiceFactory, caplog: pytest.LogCaptureFixture
 ) -> None:
     server = RedisServer(tmp_path).start()
+    restarted = RedisServer(tmp_path, server.port)
     backend = RedisBackend(server.url, retry_seconds=0.2)
     try:
         service = make_grounded_service(cache=shared_cache(backend))
@@ -189,14 +190,15 @@ async def test_redis_going_away_and_coming_back(
         server.stop()
         during = await service.handle(parse("build Facebook"))  # answered from memory's view
         assert during.source is Source.AI and service.cache.backend.startswith("memory")
-        RedisServer(tmp_path, server.port).start()
+        restarted.start()
         await asyncio.sleep(0.3)
         after = await service.handle(parse("gaps Social Networking"))
         assert after.source is Source.AI and service.cache.backend == "redis"
         assert len(await answer_keys(backend)) == 1  # the new server holds the new answer
     finally:
         await backend.aclose()
-        RedisServer(tmp_path, server.port).stop()
+        server.stop()
+        restarted.stop()
     messages = [r.message for r in caplog.records if "Redis" in r.message]
     assert any("unreachable" in m for m in messages)
     assert any("reachable again" in m for m in messages)

@@ -362,3 +362,19 @@ def test_the_fake_refuses_a_sixth_use_of_a_response_url() -> None:
         url = slack.new_response_url()
         statuses = [httpx.post(url, json={"text": "hi"}).status_code for _ in range(6)]
     assert statuses == [200] * 5 + [404]
+
+
+async def test_stats_for_an_admin_come_privately_in_the_ack(harness: SlackHarness) -> None:
+    harness.adapter.service.admin_ids = frozenset({"U0001"})
+    await harness.slash("Facebook")
+    await wait_for(lambda: harness.slack.posted, what="the reply")
+    response, _ = await harness.slash("stats")
+    body = response.json()
+    assert body["response_type"] == "ephemeral"
+    assert "Trend Scout stats" in body["text"] and "Commands: 1 (analysis 1)" in body["text"]
+    assert len(harness.slack.posted) == 1  # nothing in the channel
+
+
+async def test_stats_for_anyone_else_are_refused(harness: SlackHarness) -> None:
+    response, _ = await harness.slash("stats")
+    assert "for Trend Scout's admins only" in response.json()["text"]
