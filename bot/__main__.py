@@ -43,7 +43,13 @@ def build_service(
     settings: Settings, transport: AiohttpTransport, redis: RedisBackend | None = None
 ) -> RecommendationService:
     router = RouterClient(RouterSettings.from_settings(settings), transport)
-    catalog = ITunesCatalog(ITunesSettings(base_url=settings.appstore_base_url), transport)
+    catalog = ITunesCatalog(
+        ITunesSettings(
+            base_url=settings.appstore_base_url,
+            calls_per_minute=settings.appstore_calls_per_minute,
+        ),
+        transport,
+    )
     memory = ReportCache(settings.cache_ttl_seconds, settings.cache_max_entries)
     cache: AnswerCache = memory
     if redis is not None:

@@ -54,6 +54,7 @@ class Settings:
     redis_url: str | None = field(default=None, repr=False)
     appstore_base_url: str = "https://itunes.apple.com"
     appstore_country: str = "us"
+    appstore_calls_per_minute: int = 20  # Apple allows about 20
     slack_bot_token: str | None = field(default=None, repr=False)
     slack_app_token: str | None = field(default=None, repr=False)
     slack_signing_secret: str | None = field(default=None, repr=False)
@@ -189,6 +190,10 @@ def load_settings(env: Mapping[str, str]) -> Settings:
         kwargs["appstore_base_url"] = _url("APPSTORE_BASE_URL", v, ("https", "http")).rstrip("/")
     if (v := get("APPSTORE_COUNTRY")) is not None:
         kwargs["appstore_country"] = _country("APPSTORE_COUNTRY", v)
+    if (v := get("APPSTORE_CALLS_PER_MINUTE")) is not None:
+        kwargs["appstore_calls_per_minute"] = _number(
+            "APPSTORE_CALLS_PER_MINUTE", v, int, 1, 100_000
+        )
     kwargs["slack_bot_token"] = _secret(get("SLACK_BOT_TOKEN"))
     kwargs["slack_app_token"] = _secret(get("SLACK_APP_TOKEN"))
     kwargs["slack_signing_secret"] = _secret(get("SLACK_SIGNING_SECRET"))
