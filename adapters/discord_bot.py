@@ -31,6 +31,8 @@ from bot.user_limits import UserLimiter, limit_message
 
 log = logging.getLogger(__name__)
 
+RESTARTING = "Trend Scout is restarting — try again in a few seconds."
+
 NO_PINGS = discord.AllowedMentions.none()
 CUSTOM_ID_MAX = 100
 BUTTON_LABELS = {"gaps": "Market gaps", "build": "Build guide", "refresh": "Refresh"}
@@ -195,10 +197,13 @@ class DiscordAdapter:
     # -- events --------------------------------------------------------------------------
     async def on_message(self, message: discord.Message) -> None:
         me = self.client.user
-        if message.author.bot or me is None or not self.accepting:
+        if message.author.bot or me is None:
             return
         is_dm = message.guild is None
         if not is_dm and me not in message.mentions:  # @everyone, @here and roles do not count
+            return
+        if not self.accepting:
+            await message.reply(RESTARTING, mention_author=False, allowed_mentions=NO_PINGS)
             return
         text = clean_text(re.sub(rf"<@!?{me.id}>", " ", message.content))
         parsed = parse(text)
@@ -229,9 +234,7 @@ class DiscordAdapter:
 
     async def on_slash(self, interaction: discord.Interaction[Any], text: str) -> None:
         if not self.accepting:
-            await interaction.response.send_message(
-                "Trend Scout is restarting — try again in a few seconds.", ephemeral=True
-            )
+            await interaction.response.send_message(RESTARTING, ephemeral=True)
             return
         parsed = parse(text)
         refusal = await self._refusal(interaction.guild, interaction.user.id, parsed)

@@ -157,6 +157,18 @@ async def test_bots_and_mass_mentions_are_ignored(
     assert harness.fake.sent == [] and router.completion_calls() == []
 
 
+async def test_a_mention_while_restarting_is_told_so(
+    harness: DiscordHarness, router: FakeRouter
+) -> None:
+    harness.adapter.accepting = False  # SIGTERM arrived: no new commands
+    harness.mention("Facebook")
+    await wait_for(lambda: harness.fake.sent, what="the notice")
+    [notice] = harness.fake.sent
+    assert notice.payload["content"] == "Trend Scout is restarting — try again in a few seconds."
+    assert notice.payload["allowed_mentions"] == {"parse": [], "replied_user": False}
+    assert router.completion_calls() == []
+
+
 async def test_a_dm_needs_no_mention(harness: DiscordHarness) -> None:
     harness.fake.dispatch(
         "MESSAGE_CREATE", harness.fake.message("help", mentions_bot=False, guild=False)
