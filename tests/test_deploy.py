@@ -10,8 +10,12 @@ import subprocess
 import sys
 import time
 import tomllib
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
 from importlib.metadata import version
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
@@ -36,36 +40,53 @@ def procfile() -> dict[str, list[str]]:
     return entries
 
 
-def start_procfile_process(name: str, tmp_path: Path, **env: str) -> subprocess.Popen[str]:
+def procfile_process(name: str, tmp_path: Path, **env: str) -> Any:
+    """The Procfile's command for `name`, run as the buildpack would (with this interpreter)."""
     command = procfile()[name]
-    assert command[0] == "python"  # the buildpack's python; here, the test's interpreter
-    return subprocess.Popen(
-        [PYTHON, *command[1:]],
-        stdin=subprocess.DEVNULL,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-        cwd=tmp_path,
-        env=clean_env(**env),
-    )
+    assert command[:3] == ["python", "-m", "bot"]
+    return bot_process(tmp_path, *command[3:], **env)
 
 
-def every_credential(
-    slack: FakeSlack, discord_api: FakeDiscord, router: FakeRouter, appstore: FakeAppStore
-) -> dict[str, str]:
-    """A Heroku app's config vars: both process types see all of them."""
-    return {
-        "SLACK_BOT_TOKEN": BOT_TOKEN,
-        "SLACK_APP_TOKEN": APP_TOKEN,
-        "SLACK_SIGNING_SECRET": SIGNING_SECRET,
-        "SLACK_API_URL": slack.api_url,
-        "DISCORD_BOT_TOKEN": DISCORD_TOKEN,
-        "DISCORD_API_URL": discord_api.api_url,
-        "DISCORD_GATEWAY_URL": discord_api.gateway_url,
-        "AI_BASE_URL": router.url,
-        "APPSTORE_BASE_URL": appstore.base_url,
-        "HUGGING_FACE_API_KEY": DEFAULT_KEY,
-    }
+@dataclass
+class Fakes:
+    slack: FakeSlack
+    discord: FakeDiscord
+    router: FakeRouter
+    env: dict[str, str]  # a Heroku app's config vars: every process type sees all of them
+
+
+@contextmanager
+def every_fake(router_latency: float = 0.0) -> Iterator[Fakes]:
+    with (
+        FakeSlack() as slack,
+        FakeDiscord() as discord_api,
+        FakeRouter(latency=router_latency) as router,
+        FakeAppStore() as appstore,
+    ):
+        yield Fakes(
+            slack,
+            discord_api,
+            router,
+            {
+                "SLACK_BOT_TOKEN": BOT_TOKEN,
+                "SLACK_APP_TOKEN": APP_TOKEN,
+                "SLACK_SIGNING_SECRET": SIGNING_SECRET,
+                "SLACK_API_URL": slack.api_url,
+                "DISCORD_BOT_TOKEN": DISCORD_TOKEN,
+                "DISCORD_API_URL": discord_api.api_url,
+                "DISCORD_GATEWAY_URL": discord_api.gateway_url,
+                "AI_BASE_URL": router.url,
+                "APPSTORE_BASE_URL": appstore.base_url,
+                "HUGGING_FACE_API_KEY": DEFAULT_KEY,
+            },
+        )
+
+
+def health(port: int) -> httpx.Response | None:
+    try:
+        return httpx.get(f"http://127.0.0.1:{port}/healthz")
+    except httpx.TransportError:
+        return None
 
 
 def test_the_procfile_declares_a_web_and_a_worker_process() -> None:
@@ -78,57 +99,33 @@ def test_the_procfile_declares_a_web_and_a_worker_process() -> None:
 def test_procfile_web_serves_slack_http_and_health_on_port(tmp_path: Path) -> None:
     port = free_port()
     with (
-        FakeSlack() as slack,
-        FakeDiscord() as discord_api,
-        FakeRouter() as router,
-        FakeAppStore() as appstore,
+        every_fake() as fakes,
+        procfile_process("web", tmp_path, PORT=str(port), **fakes.env) as web,
     ):
-        env = every_credential(slack, discord_api, router, appstore)
-        web = start_procfile_process("web", tmp_path, PORT=str(port), **env)
-        try:
-
-            def health() -> httpx.Response | None:
-                try:
-                    return httpx.get(f"http://127.0.0.1:{port}/healthz")
-                except httpx.TransportError:
-                    return None
-
-            wait_until(lambda: health() is not None, what="/healthz on $PORT")
-            response = health()
-            assert response is not None and response.status_code == 200
-            body = response.json()
-            assert body["status"] == "ok"
-            assert body["adapters"] == {"slack_http": "connected"}
-            assert (body["model_circuit"], body["cache"]) == ("closed", "memory")
-            unsigned = httpx.post(f"http://127.0.0.1:{port}/slack/events", content=b"x=1")
-            assert unsigned.status_code == 401
-            out = stop_cleanly(web, signal.SIGTERM)
-        finally:
-            web.kill()
+        wait_until(lambda: health(port) is not None, what="/healthz on $PORT")
+        response = health(port)
+        assert response is not None and response.status_code == 200
+        body = response.json()
+        assert body["status"] == "ok"
+        assert body["adapters"] == {"slack_http": "connected"}
+        assert (body["model_circuit"], body["cache"]) == ("closed", "memory")
+        unsigned = httpx.post(f"http://127.0.0.1:{port}/slack/events", content=b"x=1")
+        assert unsigned.status_code == 401
+        out = stop_cleanly(web, signal.SIGTERM)
         # The web process leaves the socket and the gateway to the worker.
-        assert not slack.socket_connected.is_set() and not discord_api.identified.is_set()
+        assert not fakes.slack.socket_connected.is_set()
+        assert not fakes.discord.identified.is_set()
     assert f"Trend Scout on Slack as trend-scout (HTTP on port {port})" in out
     assert "Discord" not in out.split("Trend Scout on", 1)[1].splitlines()[0]
 
 
 def test_procfile_worker_connects_socket_mode_and_discord(tmp_path: Path) -> None:
-    with (
-        FakeSlack() as slack,
-        FakeDiscord() as discord_api,
-        FakeRouter() as router,
-        FakeAppStore() as appstore,
-    ):
-        worker = start_procfile_process(
-            "worker", tmp_path, **every_credential(slack, discord_api, router, appstore)
-        )
-        try:
-            wait_until(slack.socket_connected.is_set, what="the Socket Mode connection")
-            wait_until(discord_api.identified.is_set, what="the Discord IDENTIFY")
-            slack.deliver("slash_commands", slack.slash_command("Facebook"))
-            wait_until(lambda: slack.posted, what="the Slack reply")
-            out = stop_cleanly(worker, signal.SIGTERM)
-        finally:
-            worker.kill()
+    with every_fake() as fakes, procfile_process("worker", tmp_path, **fakes.env) as worker:
+        wait_until(fakes.slack.socket_connected.is_set, what="the Socket Mode connection")
+        wait_until(fakes.discord.identified.is_set, what="the Discord IDENTIFY")
+        fakes.slack.deliver("slash_commands", fakes.slack.slash_command("Facebook"))
+        wait_until(lambda: fakes.slack.posted, what="the Slack reply")
+        out = stop_cleanly(worker, signal.SIGTERM)
     summary = next(line for line in out.splitlines() if "Trend Scout on" in line)
     assert "Slack as trend-scout (Socket Mode)" in summary
     assert "Discord as Trend Scout" in summary
@@ -142,28 +139,19 @@ def test_one_process_runs_every_configured_platform(tmp_path: Path) -> None:
     """`python -m bot` with every credential: Socket Mode, HTTP on $PORT and Discord at once,
     and /healthz sees each of them connected."""
     port = free_port()
-    with (
-        FakeSlack() as slack,
-        FakeDiscord() as discord_api,
-        FakeRouter() as router,
-        FakeAppStore() as appstore,
-    ):
-        env = every_credential(slack, discord_api, router, appstore)
-        with bot_process(tmp_path, PORT=str(port), **env) as bot:
+    everything = {
+        "slack_socket_mode": "connected",
+        "slack_http": "connected",
+        "discord": "connected",
+    }
 
-            def adapters() -> dict[str, str]:
-                try:
-                    return dict(httpx.get(f"http://127.0.0.1:{port}/healthz").json()["adapters"])
-                except httpx.TransportError:
-                    return {}
+    def adapters() -> Any:
+        response = health(port)
+        return response.json()["adapters"] if response is not None else None
 
-            everything = {
-                "slack_socket_mode": "connected",
-                "slack_http": "connected",
-                "discord": "connected",
-            }
-            wait_until(lambda: adapters() == everything, what="every adapter connected")
-            out = stop_cleanly(bot, signal.SIGTERM)
+    with every_fake() as fakes, bot_process(tmp_path, PORT=str(port), **fakes.env) as bot:
+        wait_until(lambda: adapters() == everything, what="every adapter connected")
+        out = stop_cleanly(bot, signal.SIGTERM)
     assert "Slack as trend-scout (Socket Mode and HTTP on port" in out and "Discord as" in out
 
 
@@ -171,29 +159,22 @@ def test_a_sigterm_during_commands_loses_no_reply(tmp_path: Path) -> None:
     """Heroku's restart: SIGTERM while the model is still answering a Slack and a Discord
     command. Both still get their one reply, and the process exits 0 well inside 30 s."""
     with (
-        FakeSlack() as slack,
-        FakeDiscord() as discord_api,
-        FakeRouter(latency=3.0) as router,
-        FakeAppStore() as appstore,
+        every_fake(router_latency=3.0) as fakes,
+        procfile_process("worker", tmp_path, **fakes.env) as worker,
     ):
-        worker = start_procfile_process(
-            "worker", tmp_path, **every_credential(slack, discord_api, router, appstore)
+        slack, discord_api = fakes.slack, fakes.discord
+        wait_until(slack.socket_connected.is_set, what="the Socket Mode connection")
+        wait_until(lambda: discord_api.synced_commands, what="the Discord command sync")
+        time.sleep(2.5)  # discord.py's on_ready comes 2 s after the last GUILD_CREATE
+        slack.deliver("slash_commands", slack.slash_command("Facebook"))
+        discord_api.dispatch(
+            "MESSAGE_CREATE", discord_api.message(f"<@{DISCORD_BOT_ID}> build Facebook")
         )
-        try:
-            wait_until(slack.socket_connected.is_set, what="the Socket Mode connection")
-            wait_until(lambda: discord_api.synced_commands, what="the Discord command sync")
-            time.sleep(2.5)  # discord.py's on_ready comes 2 s after the last GUILD_CREATE
-            slack.deliver("slash_commands", slack.slash_command("Facebook"))
-            discord_api.dispatch(
-                "MESSAGE_CREATE", discord_api.message(f"<@{DISCORD_BOT_ID}> build Facebook")
-            )
-            wait_until(lambda: len(router.completion_calls()) == 2, what="both model calls")
-            assert not slack.posted and not discord_api.sent  # both still in flight
-            signalled = time.monotonic()
-            out = stop_cleanly(worker, signal.SIGTERM)
-            took = time.monotonic() - signalled
-        finally:
-            worker.kill()
+        wait_until(lambda: len(fakes.router.completion_calls()) == 2, what="both model calls")
+        assert not slack.posted and not discord_api.sent  # both still in flight
+        signalled = time.monotonic()
+        out = stop_cleanly(worker, signal.SIGTERM)
+        took = time.monotonic() - signalled
     assert [p.where for p in slack.posted] == ["response_url"]
     assert "Facebook · Opportunity analysis" in slack.posted[0].all_text()
     assert len(discord_api.sent) == 1
