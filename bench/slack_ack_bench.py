@@ -57,6 +57,7 @@ def start_bot(
         [sys.executable, *profiler, "-m", "bot", "slack"],
         cwd="/tmp",
         env=env,
+        stdout=subprocess.DEVNULL,  # the bot's log lines
         stderr=subprocess.DEVNULL,
     )
 
