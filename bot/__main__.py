@@ -75,7 +75,11 @@ def build_limiter(settings: Settings, redis: RedisBackend | None) -> UserLimiter
 
 async def run(settings: Settings, platforms: list[str], json_output: bool) -> int:
     transport = AiohttpTransport()  # the process's one connection pool
-    redis = RedisBackend(settings.redis_url) if settings.redis_url else None
+    redis = (
+        RedisBackend(settings.redis_url, verify_tls=settings.redis_tls_verify)
+        if settings.redis_url
+        else None
+    )
     try:
         if redis is not None:
             await redis.check()  # unreachable: one warning, then memory until it is back

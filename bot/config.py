@@ -52,6 +52,7 @@ class Settings:
     cache_ttl_seconds: int = 3600
     cache_max_entries: int = 1000
     redis_url: str | None = field(default=None, repr=False)
+    redis_tls_verify: bool = True  # Heroku's Key-Value Store serves self-signed certificates
     appstore_base_url: str = "https://itunes.apple.com"
     appstore_country: str = "us"
     appstore_calls_per_minute: int = 20  # Apple allows about 20
@@ -186,6 +187,10 @@ def load_settings(env: Mapping[str, str]) -> Settings:
         kwargs["cache_max_entries"] = _number("CACHE_MAX_ENTRIES", v, int, 1, 1_000_000)
     if (v := get("REDIS_URL")) is not None:
         kwargs["redis_url"] = _url("REDIS_URL", v, ("redis", "rediss"))
+    if (v := get("REDIS_TLS_VERIFY")) is not None:
+        kwargs["redis_tls_verify"] = (
+            _choice("REDIS_TLS_VERIFY", v, ("true", "false"), str.lower) == "true"
+        )
     if (v := get("APPSTORE_BASE_URL")) is not None:
         kwargs["appstore_base_url"] = _url("APPSTORE_BASE_URL", v, ("https", "http")).rstrip("/")
     if (v := get("APPSTORE_COUNTRY")) is not None:

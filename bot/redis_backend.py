@@ -37,12 +37,17 @@ class RedisBackend:
         url: str,
         retry_seconds: float = RETRY_SECONDS,
         timeout: float = OPERATION_TIMEOUT_SECONDS,
+        verify_tls: bool = True,
     ) -> None:
+        options: dict[str, Any] = {}
+        if url.startswith("rediss://") and not verify_tls:
+            options["ssl_cert_reqs"] = "none"  # still encrypted, but the certificate is not checked
         self.client: Redis = Redis.from_url(
             url,
             socket_connect_timeout=timeout,
             socket_timeout=timeout,
             health_check_interval=30,
+            **options,
         )
         self._breaker = CircuitBreaker(failure_threshold=1, cooldown_seconds=retry_seconds)
 

@@ -52,10 +52,12 @@ def test_every_name_is_read() -> None:
         "LOG_FORMAT": "JSON",
         "SCOUT_ADMIN_IDS": "U1, 123",
         "APPSTORE_CALLS_PER_MINUTE": "600",
+        "REDIS_TLS_VERIFY": "False",
     }
     s = load_settings(env)
     assert (s.log_format, s.scout_admin_ids) == ("json", frozenset({"U1", "123"}))
     assert s.appstore_calls_per_minute == 600
+    assert s.redis_tls_verify is False
     assert s.hf_api_key == "hf_abc"
     assert s.ai_base_url == "http://127.0.0.1:9000/v1"
     assert s.model_chain == ("m/one", "m/two", "m/three")
@@ -170,6 +172,7 @@ def test_env_example_lists_every_setting() -> None:
         "SCOUT_ADMIN_IDS",
         "LOG_FORMAT",
         "APPSTORE_CALLS_PER_MINUTE",
+        "REDIS_TLS_VERIFY",
     ]:
         assert name in names, name
     # The documented defaults are the code's defaults.

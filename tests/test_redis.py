@@ -260,3 +260,13 @@ def _healthy(port: int) -> bool:
         return httpx.get(f"http://127.0.0.1:{port}/healthz").status_code == 200
     except httpx.TransportError:
         return False
+
+
+@pytest.mark.parametrize(("verify", "required"), [(True, "required"), (False, "none")])
+def test_tls_certificate_checking_follows_the_setting(verify: bool, required: str) -> None:
+    import ssl
+
+    backend = RedisBackend("rediss://:secret@redis.example:6380/0", verify_tls=verify)
+    connection = backend.client.connection_pool.make_connection()
+    expected = ssl.CERT_REQUIRED if required == "required" else ssl.CERT_NONE
+    assert connection.ssl_context.cert_reqs == expected  # type: ignore[attr-defined]
