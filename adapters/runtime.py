@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from aiohttp import web
 
 from bot.config import Settings
+from bot.deliveries import DeliveryLedger
 from bot.service import RecommendationService
 from bot.user_limits import UserLimiter
 
@@ -29,6 +30,15 @@ DISCORD_READY_SECONDS = 60
 PLATFORMS = ("slack-socket", "slack-http", "discord")
 
 Health = Callable[[], Awaitable[dict[str, bool]]]  # adapter name → connected
+
+
+@dataclass(frozen=True)
+class SharedState:
+    """What every adapter of the process (and, with Redis, every worker) keeps together:
+    per-user command counts and the deliveries already handled."""
+
+    users: UserLimiter
+    deliveries: DeliveryLedger
 
 
 class StartupError(Exception):
@@ -52,7 +62,7 @@ class Running:
 async def start_slack(
     service: RecommendationService,
     settings: Settings,
-    limiter: UserLimiter,
+    shared: SharedState,
     socket_mode: bool,
     http: bool,
 ) -> Running:
@@ -60,7 +70,7 @@ async def start_slack(
 
     from adapters.slack import SlackAdapter
 
-    slack = SlackAdapter(service, settings, limiter)
+    slack = SlackAdapter(service, settings, shared.users, shared.deliveries)
     try:
         identity = await slack.client.auth_test()
     except SlackApiError as exc:
@@ -95,13 +105,13 @@ async def start_slack(
 
 
 async def start_discord(
-    service: RecommendationService, settings: Settings, limiter: UserLimiter
+    service: RecommendationService, settings: Settings, shared: SharedState
 ) -> Running:
     import discord
 
     from adapters.discord_bot import DiscordAdapter
 
-    bot = DiscordAdapter(service, settings, limiter)
+    bot = DiscordAdapter(service, settings, shared.users)
     connection = asyncio.create_task(bot.start())
     ready = asyncio.create_task(bot.client.wait_until_ready())
     done, _pending = await asyncio.wait(
@@ -131,14 +141,17 @@ async def start_discord(
 
 
 async def _start(
-    platforms: list[str], service: RecommendationService, settings: Settings, limiter: UserLimiter
+    platforms: list[str],
+    service: RecommendationService,
+    settings: Settings,
+    shared: SharedState,
 ) -> list[Running]:
     running: list[Running] = []
     socket_mode, http = "slack-socket" in platforms, "slack-http" in platforms
     if socket_mode or http:
-        running.append(await start_slack(service, settings, limiter, socket_mode, http))
+        running.append(await start_slack(service, settings, shared, socket_mode, http))
     if "discord" in platforms:
-        running.append(await start_discord(service, settings, limiter))
+        running.append(await start_discord(service, settings, shared))
     return running
 
 
@@ -181,7 +194,7 @@ async def serve(
     service: RecommendationService,
     settings: Settings,
     platforms: list[str],
-    limiter: UserLimiter,
+    shared: SharedState,
 ) -> int:
     """Run until SIGTERM/SIGINT; 0 on a clean stop, 1 when a platform could not start."""
     stop = asyncio.Event()
@@ -192,7 +205,7 @@ async def serve(
     health = HealthCheck(service, running)
     http: web.AppRunner | None = None
     try:
-        running.extend(await _start(platforms, service, settings, limiter))
+        running.extend(await _start(platforms, service, settings, shared))
         for platform in running:
             if platform.web_app is not None:
                 http = await _serve_http(platform.web_app, health, settings.port)

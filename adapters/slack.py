@@ -15,7 +15,6 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 from aiohttp import web
-from cachetools import TTLCache
 from slack_bolt.adapter.aiohttp import to_aiohttp_response, to_bolt_request
 from slack_bolt.adapter.socket_mode.aiohttp import AsyncSocketModeHandler
 from slack_bolt.async_app import AsyncApp
@@ -38,6 +37,7 @@ from adapters.slack_blocks import (
 from bot.cache import SingleFlight
 from bot.commands import Command, CommandKind, UsageError, clean_text, parse
 from bot.config import Settings
+from bot.deliveries import DeliveryLedger, MemoryDeliveryLedger
 from bot.report import Report
 from bot.request_scope import Caller
 from bot.service import RecommendationService
@@ -45,7 +45,6 @@ from bot.user_limits import UserLimiter, limit_message
 
 log = logging.getLogger(__name__)
 
-EVENT_MEMORY_SECONDS = 3600  # Slack retries within minutes; an hour is ample
 _MENTION = re.compile(r"<@[A-Z0-9]+(?:\|[^>]*)?>")
 
 Post = Callable[[SlackMessage, bool], Awaitable[None]]  # (message, private)
@@ -61,11 +60,16 @@ class ReplyRejected(Exception):
 
 class SlackAdapter:
     def __init__(
-        self, service: RecommendationService, settings: Settings, limiter: UserLimiter
+        self,
+        service: RecommendationService,
+        settings: Settings,
+        limiter: UserLimiter,
+        deliveries: DeliveryLedger | None = None,
     ) -> None:
         self.service = service
         self.settings = settings
         self.limiter = limiter
+        self.deliveries = deliveries or MemoryDeliveryLedger()
         self.client = AsyncWebClient(
             token=settings.slack_bot_token,
             base_url=settings.slack_api_url,
@@ -96,7 +100,6 @@ class SlackAdapter:
             signing_secret=settings.slack_signing_secret or "",
             process_before_response=True,
         )
-        self._seen_events: TTLCache[str, bool] = TTLCache(100_000, EVENT_MEMORY_SECONDS)
         self._socket: AsyncSocketModeHandler | None = None
         self.in_flight: set[asyncio.Task[None]] = set()
         self.app.command("/scout")(self._on_slash_command)
@@ -172,10 +175,9 @@ class SlackAdapter:
 
     async def _on_mention(self, body: dict[str, Any], event: dict[str, Any]) -> None:
         event_id = body.get("event_id") or f"{event.get('channel')}:{event.get('ts')}"
-        if event_id in self._seen_events:
+        if not await self.deliveries.first_time(f"slack:{event_id}"):
             log.info("duplicate delivery of %s ignored", event_id)
             return
-        self._seen_events[event_id] = True
         if event.get("bot_id"):
             return
         channel, thread = event.get("channel"), event.get("thread_ts") or event.get("ts")

@@ -16,9 +16,10 @@ import sys
 from collections.abc import Sequence
 
 from adapters.console import ConsoleAdapter
-from adapters.runtime import serve
+from adapters.runtime import SharedState, serve
 from bot.cache import AnswerCache, ReportCache
 from bot.config import ConfigError, Settings, load_settings, read_environment
+from bot.deliveries import MemoryDeliveryLedger, RedisDeliveryLedger
 from bot.itunes import ITunesCatalog, ITunesSettings
 from bot.logs import configure_logging
 from bot.redis_backend import RedisBackend
@@ -27,7 +28,7 @@ from bot.redis_limits import RedisUserLimiter
 from bot.router_client import RouterClient, RouterSettings
 from bot.service import RecommendationService
 from bot.transport import AiohttpTransport
-from bot.user_limits import UserLimiter, UserRateLimiter
+from bot.user_limits import UserRateLimiter
 
 log = logging.getLogger("bot")
 
@@ -68,9 +69,12 @@ def build_service(
     )
 
 
-def build_limiter(settings: Settings, redis: RedisBackend | None) -> UserLimiter:
-    memory = UserRateLimiter(settings.user_commands_per_minute)
-    return memory if redis is None else RedisUserLimiter(redis, memory)
+def build_shared_state(settings: Settings, redis: RedisBackend | None) -> SharedState:
+    users = UserRateLimiter(settings.user_commands_per_minute)
+    deliveries = MemoryDeliveryLedger()
+    if redis is None:
+        return SharedState(users, deliveries)
+    return SharedState(RedisUserLimiter(redis, users), RedisDeliveryLedger(redis, deliveries))
 
 
 async def run(settings: Settings, platforms: list[str], json_output: bool) -> int:
@@ -86,7 +90,7 @@ async def run(settings: Settings, platforms: list[str], json_output: bool) -> in
         service = build_service(settings, transport, redis)
         if platforms == ["console"]:
             return await ConsoleAdapter(service, json_output=json_output).run()
-        return await serve(service, settings, platforms, build_limiter(settings, redis))
+        return await serve(service, settings, platforms, build_shared_state(settings, redis))
     finally:
         await transport.aclose()
         if redis is not None:

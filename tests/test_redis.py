@@ -4,6 +4,7 @@ on loopback; and what happens when Redis is down, goes away, and comes back."""
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
 import signal
 import time
@@ -212,10 +213,11 @@ async def test_per_user_limits_hold_across_workers(backend: RedisBackend) -> Non
     assert await workers[0].admit("discord:43") == 0  # another user is not affected
 
 
-def test_two_worker_processes_asked_at_once_make_one_upstream_call(
+def test_two_worker_processes_share_answers_and_deliveries(
     tmp_path: Path, redis_server: RedisServer
 ) -> None:
-    """Two web dynos behind one load balancer, the same /scout at the same moment."""
+    """Two web dynos behind one load balancer: the same /scout at the same moment makes one
+    model call; a mention delivered to both is answered once."""
     ports = [free_port(), free_port()]
     redis.Redis.from_url(redis_server.url).flushdb()
     with (
@@ -249,9 +251,25 @@ def test_two_worker_processes_asked_at_once_make_one_upstream_call(
                     )
                     assert acked.status_code == 200
             wait_until(lambda: len(slack.posted) == 2, what="both replies")
+            # Slack re-delivers a mention, this time to the other worker: still one answer.
+            mention = json.dumps(slack.mention("build Facebook", event_id="Ev42")).encode()
+            with httpx.Client() as client:
+                for port in ports:
+                    headers = {"Content-Type": "application/json", **sign(mention)}
+                    delivered = client.post(
+                        f"http://127.0.0.1:{port}/slack/events", content=mention, headers=headers
+                    )
+                    assert delivered.status_code == 200
+            wait_until(lambda: len(slack.posted) == 3, what="the threaded answer")
+            time.sleep(0.5)
             outputs = [stop_cleanly(one, signal.SIGTERM), stop_cleanly(two, signal.SIGTERM)]
-    assert len(router.completion_calls()) == 1
-    assert all("Facebook · Opportunity analysis" in p.all_text() for p in slack.posted)
+    assert len(router.completion_calls()) == 2  # one per question, not per worker
+    assert [p.where for p in slack.posted].count("chat.postMessage") == 1
+    assert all(
+        "Facebook · Opportunity analysis" in p.all_text()
+        for p in slack.posted
+        if p.where == "response_url"
+    )
     assert all("cache redis" in out for out in outputs)
 
 
