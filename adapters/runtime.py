@@ -14,7 +14,7 @@ import logging
 import signal
 import time
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from aiohttp import web
 
@@ -56,7 +56,7 @@ class Running:
     health: Health
     stop_accepting: Callable[[], Awaitable[None]] = _nothing  # no new commands from here on
     close: Callable[[], Awaitable[None]] = _nothing  # after in-flight replies are out
-    web_app: web.Application | None = field(default=None)  # served on $PORT
+    web_app: web.Application | None = None  # served on $PORT
 
 
 async def start_slack(

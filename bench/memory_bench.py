@@ -29,6 +29,7 @@ from tests.fake_discord import BOT_TOKEN as DISCORD_TOKEN  # noqa: E402
 from tests.fake_discord import FakeDiscord  # noqa: E402
 from tests.fake_router import DEFAULT_KEY, FakeRouter  # noqa: E402
 from tests.fake_slack import APP_TOKEN, BOT_TOKEN, FakeSlack  # noqa: E402
+from tests.test_worker_process import wait_until  # noqa: E402
 
 ANALYSIS = (
     "**Improvements**\n"
@@ -66,14 +67,6 @@ def memory(pid: int) -> tuple[float, float]:
         if name in ("VmRSS", "VmHWM"):
             fields[name] = int(value.split()[0]) / 1024
     return fields["VmRSS"], fields["VmHWM"]
-
-
-def wait(condition: Any, within: float, what: str) -> None:
-    deadline = time.monotonic() + within
-    while not condition():
-        if time.monotonic() > deadline:
-            raise SystemExit(f"timed out waiting for {what}")
-        time.sleep(0.05)
 
 
 def imports_only() -> float:
@@ -124,8 +117,8 @@ def main() -> None:
             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
         )  # fmt: skip
         try:
-            wait(slack.socket_connected.is_set, 30, "Socket Mode")
-            wait(lambda: discord_api.synced_commands, 30, "the Discord command sync")
+            wait_until(slack.socket_connected.is_set, 30, "Socket Mode")
+            wait_until(lambda: discord_api.synced_commands, 30, "the Discord command sync")
             time.sleep(5)  # discord.py's guild wait, then settle
             rss, peak = memory(worker.pid)
             print(f"idle worker, Slack Socket Mode + Discord connected: "
@@ -136,7 +129,7 @@ def main() -> None:
                 count = min(args.batch, args.answers - first)
                 for i in range(first, first + count):
                     slack.deliver("slash_commands", slack.slash_command(f"App {i}", user=f"U{i}"))
-                wait(lambda n=first + count: len(slack.posted) >= n, 120, "the replies")
+                wait_until(lambda n=first + count: len(slack.posted) >= n, 120, "the replies")
             took = time.monotonic() - started
             slack.deliver("slash_commands", slack.slash_command("stats", user="UADMIN"))
             time.sleep(1)

@@ -77,8 +77,9 @@ class RecommendationService:
         """One log line and the stats for every command."""
         kind = parsed.kind.value if isinstance(parsed, Command) else "usage_error"
         is_lookup = isinstance(parsed, Command) and parsed.is_lookup
-        self.stats.record(kind, report, scope, is_lookup)
+        # Tokens are spent by the command that called the model, not by one it shared with.
         usage = report.usage if scope.model_calls else None
+        self.stats.record(kind, report, scope, is_lookup, usage)
         log.info(
             "command answered",
             extra={

@@ -12,7 +12,7 @@ import time
 from collections import Counter
 from dataclasses import dataclass, field
 
-from bot.report import Report, ReportKind
+from bot.report import Report, ReportKind, TokenUsage
 from bot.request_scope import RequestScope
 
 _GROWTH = 1.05
@@ -66,13 +66,20 @@ class ServiceStats:
         else:
             self.cache_misses += 1
 
-    def record(self, kind: str, report: Report, scope: RequestScope, is_lookup: bool) -> None:
+    def record(
+        self,
+        kind: str,
+        report: Report,
+        scope: RequestScope,
+        is_lookup: bool,
+        usage: TokenUsage | None,
+    ) -> None:
         self.commands[kind] += 1
         self.model_calls += scope.model_calls
         self.appstore_calls += scope.appstore_calls
-        if report.usage is not None and scope.model_calls:  # not when a shared answer
-            self.prompt_tokens += report.usage.prompt_tokens
-            self.completion_tokens += report.usage.completion_tokens
+        if usage is not None:
+            self.prompt_tokens += usage.prompt_tokens
+            self.completion_tokens += usage.completion_tokens
         if not is_lookup:
             return
         self.latency.add(report.latency_ms)

@@ -17,7 +17,7 @@ import pytest
 import redis
 
 from bot.cache import CacheKey, ReportCache
-from bot.commands import parse
+from bot.commands import Command, parse
 from bot.prompts import PROMPT_VERSION
 from bot.redis_backend import RedisBackend
 from bot.redis_cache import RedisAnswerCache, redis_key
@@ -31,6 +31,7 @@ from tests.fake_appstore import FakeAppStore
 from tests.fake_router import FakeRouter, Reply
 from tests.fake_slack import BOT_TOKEN, SIGNING_SECRET, FakeSlack, sign
 from tests.redis_server import RedisServer
+from tests.test_deploy import health
 from tests.test_worker_process import bot_process, free_port, stop_cleanly, wait_until
 
 
@@ -62,9 +63,9 @@ def shared_cache(backend: RedisBackend, **options: float) -> RedisAnswerCache:
 
 def analysis_key(service: RecommendationService, subject: str = "Facebook") -> CacheKey:
     command = parse(subject)
-    assert not isinstance(command, type(parse("--bogus")))
+    assert isinstance(command, Command)
     effort = service.router.settings.reasoning_effort
-    return CacheKey.for_command(command, "us", service.primary_model, effort, PROMPT_VERSION)  # type: ignore[arg-type]
+    return CacheKey.for_command(command, "us", service.primary_model, effort, PROMPT_VERSION)
 
 
 async def answer_keys(backend: RedisBackend) -> list[bytes]:
@@ -239,7 +240,9 @@ def test_two_worker_processes_share_answers_and_deliveries(
             bot_process(tmp_path, "web", PORT=str(ports[1]), **env) as two,
         ):
             for port in ports:
-                wait_until(lambda port=port: _healthy(port), what=f"the web process on {port}")
+                wait_until(
+                    lambda port=port: health(port) is not None, what=f"the web process on {port}"
+                )
             requests = [
                 urllib.parse.urlencode(slack.slash_command("Facebook")).encode() for _ in ports
             ]
@@ -271,13 +274,6 @@ def test_two_worker_processes_share_answers_and_deliveries(
         if p.where == "response_url"
     )
     assert all("cache redis" in out for out in outputs)
-
-
-def _healthy(port: int) -> bool:
-    try:
-        return httpx.get(f"http://127.0.0.1:{port}/healthz").status_code == 200
-    except httpx.TransportError:
-        return False
 
 
 @pytest.mark.parametrize(("verify", "required"), [(True, "required"), (False, "none")])
