@@ -17,7 +17,7 @@ from typing import TextIO
 from adapters.report_text import TITLES, score_bar, source_line
 from bot.commands import parse
 from bot.report import Report
-from bot.request_scope import CONSOLE
+from bot.runtime.request_scope import CONSOLE
 from bot.service import RecommendationService
 
 PROMPT = "scout> "

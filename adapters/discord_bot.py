@@ -21,13 +21,13 @@ from discord import app_commands
 from discord.gateway import DiscordWebSocket
 
 from adapters.discord_embeds import DiscordMessage, render
-from bot.categories import GENRE_IDS
+from bot.appstore.categories import GENRE_IDS
 from bot.commands import Command, UsageError, clean_text, parse
 from bot.config import Settings
 from bot.report import Report, ReportKind
-from bot.request_scope import Caller
+from bot.runtime.request_scope import Caller
 from bot.service import RecommendationService
-from bot.user_limits import UserLimiter, limit_message
+from bot.state.user_limits import UserLimiter, limit_message
 
 log = logging.getLogger(__name__)
 

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 import discord
 
 from adapters.report_text import TITLES, cut, score_bar, source_line
-from bot.catalog import AppInfo
+from bot.appstore.catalog import AppInfo
 from bot.report import Report, ReportKind
 
 TITLE_MAX = 256

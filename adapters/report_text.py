@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from bot.advice.scoring import CloneScore
 from bot.report import Report, ReportKind, Source
-from bot.scoring import CloneScore
 
 TITLES = {
     ReportKind.ANALYSIS: "Opportunity analysis",

@@ -19,9 +19,9 @@ from dataclasses import dataclass
 from aiohttp import web
 
 from bot.config import Settings
-from bot.deliveries import DeliveryLedger
 from bot.service import RecommendationService
-from bot.user_limits import UserLimiter
+from bot.state.delivery_ledger import DeliveryLedger
+from bot.state.user_limits import UserLimiter
 
 log = logging.getLogger(__name__)
 

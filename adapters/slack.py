@@ -34,14 +34,14 @@ from adapters.slack_blocks import (
     apology,
     render,
 )
-from bot.cache import SingleFlight
 from bot.commands import Command, CommandKind, UsageError, clean_text, parse
 from bot.config import Settings
-from bot.deliveries import DeliveryLedger, MemoryDeliveryLedger
 from bot.report import Report
-from bot.request_scope import Caller
+from bot.runtime.request_scope import Caller
+from bot.runtime.single_flight import SingleFlight
 from bot.service import RecommendationService
-from bot.user_limits import UserLimiter, limit_message
+from bot.state.delivery_ledger import DeliveryLedger, MemoryDeliveryLedger
+from bot.state.user_limits import UserLimiter, limit_message
 
 log = logging.getLogger(__name__)
 

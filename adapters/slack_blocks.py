@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from adapters.report_text import TITLES, cut, score_bar, source_line
-from bot.catalog import AppInfo
+from bot.appstore.catalog import AppInfo
 from bot.report import Report, ReportKind, Source
 
 MAX_BLOCKS = 50

@@ -6,7 +6,7 @@ Prints figures; asserts nothing. Run: `make bench` or
 Phases, each against the same fake router (fixed upstream latency):
 1. bare aiohttp client: the floor this machine allows;
 2. plain httpx.AsyncClient (httpcore transport): why the project does not use it;
-3. httpx on bot.transport.AiohttpTransport: the transport the bot uses;
+3. httpx on bot.runtime.transport.AiohttpTransport: the transport the bot uses;
 4. the service, distinct commands: end-to-end p50/p99, overhead over the floor, upstream calls;
 5. the service, identical concurrent commands: upstream calls (single-flight);
 6. cache hits: service time per command;
@@ -34,13 +34,13 @@ import httpx
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bot.cache import ReportCache  # noqa: E402
+from bot.ai.prompts import build_messages  # noqa: E402
+from bot.ai.router import RouterClient, RouterSettings  # noqa: E402
 from bot.commands import Command, parse  # noqa: E402
-from bot.prompts import build_messages  # noqa: E402
 from bot.report import Source  # noqa: E402
-from bot.router_client import RouterClient, RouterSettings  # noqa: E402
+from bot.runtime.transport import AiohttpTransport, http_client  # noqa: E402
 from bot.service import RecommendationService  # noqa: E402
-from bot.transport import AiohttpTransport, http_client  # noqa: E402
+from bot.state.answer_cache import ReportCache  # noqa: E402
 from tests.fake_router import DEFAULT_KEY  # noqa: E402
 
 
@@ -241,7 +241,7 @@ async def main_async(args: argparse.Namespace) -> dict[str, float]:
             line("bare aiohttp client (floor)", bare)
             gc.collect()
             ours = await httpx_load(http_client(AiohttpTransport(), 60), url, n, concurrency)
-            line("httpx on bot.transport.AiohttpTransport", ours)
+            line("httpx on bot.runtime.transport.AiohttpTransport", ours)
             gc.collect()
             service, calls = await service_load(url, n, concurrency, str(round_no))
             line(f"service, {n} distinct commands", service, f"upstream calls {calls}")

@@ -17,18 +17,18 @@ from collections.abc import Sequence
 
 from adapters.console import ConsoleAdapter
 from adapters.runtime import SharedState, serve
-from bot.cache import AnswerCache, ReportCache
+from bot.ai.router import RouterClient, RouterSettings
+from bot.appstore.itunes import ITunesCatalog, ITunesSettings
 from bot.config import ConfigError, Settings, load_settings, read_environment
-from bot.deliveries import MemoryDeliveryLedger, RedisDeliveryLedger
-from bot.itunes import ITunesCatalog, ITunesSettings
-from bot.logs import configure_logging
-from bot.redis_backend import RedisBackend
-from bot.redis_cache import RedisAnswerCache
-from bot.redis_limits import RedisUserLimiter
-from bot.router_client import RouterClient, RouterSettings
+from bot.runtime.logs import configure_logging
+from bot.runtime.transport import AiohttpTransport
 from bot.service import RecommendationService
-from bot.transport import AiohttpTransport
-from bot.user_limits import UserRateLimiter
+from bot.state.answer_cache import AnswerCache, ReportCache
+from bot.state.delivery_ledger import MemoryDeliveryLedger, RedisDeliveryLedger
+from bot.state.redis_answer_cache import RedisAnswerCache
+from bot.state.redis_backend import RedisBackend
+from bot.state.redis_limits import RedisUserLimiter
+from bot.state.user_limits import UserRateLimiter
 
 log = logging.getLogger("bot")
 

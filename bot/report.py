@@ -7,8 +7,8 @@ from datetime import date
 from enum import Enum
 from typing import Any
 
-from bot.catalog import AppInfo
-from bot.scoring import CloneScore
+from bot.advice.scoring import CloneScore
+from bot.appstore.catalog import AppInfo
 
 
 class ReportKind(Enum):

@@ -13,17 +13,18 @@ from dataclasses import dataclass, replace
 from datetime import date
 from typing import Any
 
-from bot.cache import AnswerCache, CacheKey, SingleFlight
-from bot.catalog import AppCatalog, AppInfo, LookupStatus
-from bot.categories import GENRE_IDS, category_list, category_named
+from bot.advice.fallback import advise
+from bot.advice.scoring import CloneScore, clone_score
+from bot.ai.prompts import PROMPT_VERSION, build_messages
+from bot.ai.router import RouterClient, RouterUnavailable
+from bot.appstore.catalog import AppCatalog, AppInfo, LookupStatus
+from bot.appstore.categories import GENRE_IDS, category_list, category_named
 from bot.commands import USAGE, Command, CommandKind, ParsedCommand, UsageError
-from bot.fallback import advise
-from bot.prompts import PROMPT_VERSION, build_messages
 from bot.report import FallbackReason, Report, ReportKind, Source
-from bot.request_scope import Caller, RequestScope, begin_request
-from bot.router_client import RouterClient, RouterUnavailable
-from bot.scoring import CloneScore, clone_score
-from bot.stats import ServiceStats
+from bot.runtime.request_scope import Caller, RequestScope, begin_request
+from bot.runtime.single_flight import SingleFlight
+from bot.runtime.stats import ServiceStats
+from bot.state.answer_cache import AnswerCache, CacheKey
 
 log = logging.getLogger(__name__)
 

@@ -10,12 +10,12 @@ from typing import Any
 
 import pytest
 
-from bot.cache import ReportCache
-from bot.circuit_breaker import CircuitBreaker
-from bot.itunes import ITunesCatalog, ITunesSettings
-from bot.router_client import RouterClient, RouterSettings
+from bot.ai.router import RouterClient, RouterSettings
+from bot.appstore.itunes import ITunesCatalog, ITunesSettings
+from bot.runtime.circuit_breaker import CircuitBreaker
+from bot.runtime.transport import AiohttpTransport
 from bot.service import RecommendationService
-from bot.transport import AiohttpTransport
+from bot.state.answer_cache import ReportCache
 from tests.fake_appstore import FakeAppStore
 from tests.fake_router import DEFAULT_KEY, FakeRouter
 

@@ -12,7 +12,7 @@ import pytest
 
 from adapters.discord_bot import DiscordAdapter
 from bot.config import Settings
-from bot.user_limits import UserRateLimiter
+from bot.state.user_limits import UserRateLimiter
 from tests.conftest import ServiceFactory, wait_for
 from tests.fake_discord import (
     BOT_ID,

@@ -9,8 +9,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from adapters.discord_embeds import render, sanitise, split
+from bot.advice.scoring import clone_score
 from bot.report import Report
-from bot.scoring import clone_score
 from tests.fake_discord import embed_problem
 from tests.test_slack_blocks import reports
 

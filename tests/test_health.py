@@ -7,7 +7,7 @@ import json
 from typing import Any
 
 from adapters.runtime import HealthCheck, Running
-from bot.circuit_breaker import CircuitBreaker
+from bot.runtime.circuit_breaker import CircuitBreaker
 from tests.conftest import ServiceFactory
 
 

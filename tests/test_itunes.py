@@ -9,11 +9,11 @@ from typing import Any
 
 import pytest
 
-from bot.catalog import AppInfo, LookupStatus
-from bot.categories import GENRE_IDS, category_named
-from bot.itunes import ITunesCatalog, best_match
-from bot.rate_limit import RateLimiter
-from bot.transport import AiohttpTransport
+from bot.appstore.catalog import AppInfo, LookupStatus
+from bot.appstore.categories import GENRE_IDS, category_named
+from bot.appstore.itunes import ITunesCatalog, best_match
+from bot.appstore.rate_limit import RateLimiter
+from bot.runtime.transport import AiohttpTransport
 from tests.conftest import FAST_APPSTORE, ManualClock
 from tests.fake_appstore import FakeAppStore, Reply
 

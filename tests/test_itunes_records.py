@@ -7,7 +7,7 @@ from datetime import date
 
 import pytest
 
-from bot.itunes_records import RecordError, chart_entries, parse_app, parse_apps, results
+from bot.appstore.records import RecordError, chart_entries, parse_app, parse_apps, results
 from tests.fake_appstore import FIXTURES
 
 

@@ -13,9 +13,9 @@ import httpx
 import pytest
 
 from bot.commands import parse
-from bot.logs import configure_logging
-from bot.redaction import MASK, Redactor
-from bot.request_scope import Caller
+from bot.runtime.logs import configure_logging
+from bot.runtime.redaction import MASK, Redactor
+from bot.runtime.request_scope import Caller
 from tests.conftest import ServiceFactory
 from tests.fake_discord import BOT_TOKEN as DISCORD_TOKEN
 from tests.fake_router import DEFAULT_KEY, FakeRouter, Reply

@@ -16,16 +16,16 @@ import httpx
 import pytest
 import redis
 
-from bot.cache import CacheKey, ReportCache
+from bot.ai.prompts import PROMPT_VERSION
 from bot.commands import Command, parse
-from bot.prompts import PROMPT_VERSION
-from bot.redis_backend import RedisBackend
-from bot.redis_cache import RedisAnswerCache, redis_key
-from bot.redis_limits import RedisUserLimiter
 from bot.report import FallbackReason, Source
-from bot.report_codec import decode_report, encode_report
 from bot.service import RecommendationService
-from bot.user_limits import UserRateLimiter
+from bot.state.answer_cache import CacheKey, ReportCache
+from bot.state.redis_answer_cache import RedisAnswerCache, redis_key
+from bot.state.redis_backend import RedisBackend
+from bot.state.redis_limits import RedisUserLimiter
+from bot.state.report_codec import decode_report, encode_report
+from bot.state.user_limits import UserRateLimiter
 from tests.conftest import ServiceFactory, wait_for
 from tests.fake_appstore import FakeAppStore
 from tests.fake_router import FakeRouter, Reply

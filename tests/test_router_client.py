@@ -8,12 +8,12 @@ import time
 import httpx
 import pytest
 
-from bot.circuit_breaker import BreakerState, CircuitBreaker
-from bot.completions import cut_at_last_line, error_details, retry_after_seconds
-from bot.prompts import Message
+from bot.ai.prompts import Message
+from bot.ai.router import Completion, RouterClient, RouterSettings, RouterUnavailable
+from bot.ai.wire import cut_at_last_line, error_details, retry_after_seconds
 from bot.report import FallbackReason
-from bot.router_client import Completion, RouterClient, RouterSettings, RouterUnavailable
-from bot.transport import AiohttpTransport
+from bot.runtime.circuit_breaker import BreakerState, CircuitBreaker
+from bot.runtime.transport import AiohttpTransport
 from tests.conftest import ClientFactory, ManualClock
 from tests.fake_router import (
     DEFAULT_ANSWER,

@@ -8,12 +8,9 @@ from datetime import date, timedelta
 from hypothesis import given
 from hypothesis import strategies as st
 
-from bot.catalog import AppInfo
-from bot.categories import category_named
-from bot.commands import Command, CommandKind
-from bot.fallback import advise
-from bot.playbooks import PLAYBOOKS, category_guessed_from
-from bot.scoring import (
+from bot.advice.fallback import advise
+from bot.advice.playbooks import PLAYBOOKS, category_guessed_from
+from bot.advice.scoring import (
     BUILD_SIMPLICITY,
     DEMAND_PEAK_HIGH,
     DEMAND_PEAK_LOW,
@@ -24,6 +21,9 @@ from bot.scoring import (
     dissatisfaction_points,
     staleness_points,
 )
+from bot.appstore.catalog import AppInfo
+from bot.appstore.categories import category_named
+from bot.commands import Command, CommandKind
 
 TODAY = date(2026, 11, 23)
 counts = st.integers(min_value=0, max_value=50_000_000)

@@ -9,11 +9,11 @@ from datetime import date
 
 import pytest
 
-from bot.cache import CacheKey, ReportCache
-from bot.catalog import AppInfo, AppLookup, LookupStatus
+from bot.ai.prompts import PROMPT_VERSION
+from bot.appstore.catalog import AppInfo, AppLookup, LookupStatus
 from bot.commands import Command, CommandKind, parse
-from bot.prompts import PROMPT_VERSION
 from bot.report import FallbackReason, ReportKind, Source
+from bot.state.answer_cache import CacheKey, ReportCache
 from tests.conftest import ManualClock, ServiceFactory
 from tests.fake_router import DEFAULT_ANSWER, FakeRouter, Reply
 

@@ -6,7 +6,7 @@ import asyncio
 
 import pytest
 
-from bot.cache import SingleFlight
+from bot.runtime.single_flight import SingleFlight
 
 
 class CountingCall:

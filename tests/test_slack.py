@@ -16,7 +16,7 @@ from aiohttp import web
 from adapters.slack import SlackAdapter
 from adapters.slack_blocks import ACTION_BUILD, ACTION_GAPS, ACTION_REFRESH
 from bot.config import Settings
-from bot.user_limits import UserRateLimiter
+from bot.state.user_limits import UserRateLimiter
 from tests.conftest import ServiceFactory, wait_for
 from tests.fake_router import FakeRouter, Reply
 from tests.fake_slack import (

@@ -8,9 +8,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from adapters.slack_blocks import render, sanitise
-from bot.catalog import AppInfo
+from bot.advice.scoring import clone_score
+from bot.appstore.catalog import AppInfo
 from bot.report import FallbackReason, Report, ReportKind, Source
-from bot.scoring import clone_score
 from tests.fake_slack import block_problem
 
 texts = st.text(max_size=400)

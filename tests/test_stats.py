@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 from bot.commands import parse
-from bot.request_scope import CONSOLE, Caller
-from bot.stats import LatencyHistogram
+from bot.runtime.request_scope import CONSOLE, Caller
+from bot.runtime.stats import LatencyHistogram
 from tests.conftest import ServiceFactory
 from tests.fake_router import FakeRouter, Reply
 

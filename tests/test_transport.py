@@ -1,4 +1,4 @@
-"""bot.transport: httpx's API over aiohttp, with aiohttp's failures as httpx's exceptions."""
+"""bot.runtime.transport: httpx over aiohttp, with aiohttp's failures as httpx's exceptions."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ import httpx
 import pytest
 from aiohttp import web
 
-from bot.transport import AiohttpTransport, http_client
+from bot.runtime.transport import AiohttpTransport, http_client
 from tests.loopback import reset_connection
 
 

@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from bot.user_limits import UserRateLimiter
+from bot.state.user_limits import UserRateLimiter
 from tests.conftest import ManualClock
 
 

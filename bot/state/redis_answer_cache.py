@@ -23,10 +23,10 @@ import time
 from collections.abc import Awaitable, Callable
 from dataclasses import asdict
 
-from bot.cache import CachedReport, CacheKey, ReportCache
-from bot.redis_backend import KEY_PREFIX, RedisBackend, RedisUnavailable
 from bot.report import Report
-from bot.report_codec import UndecodableReport, decode_report, encode_report
+from bot.state.answer_cache import CachedReport, CacheKey, ReportCache
+from bot.state.redis_backend import KEY_PREFIX, RedisBackend, RedisUnavailable
+from bot.state.report_codec import UndecodableReport, decode_report, encode_report
 
 log = logging.getLogger(__name__)
 

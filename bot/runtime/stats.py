@@ -13,7 +13,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 
 from bot.report import Report, ReportKind, TokenUsage
-from bot.request_scope import RequestScope
+from bot.runtime.request_scope import RequestScope
 
 _GROWTH = 1.05
 

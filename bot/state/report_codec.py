@@ -12,9 +12,9 @@ from dataclasses import fields
 from datetime import date
 from typing import Any
 
-from bot.catalog import AppInfo
+from bot.advice.scoring import CloneScore, ScorePart
+from bot.appstore.catalog import AppInfo
 from bot.report import FallbackReason, Report, ReportKind, Source, TokenUsage
-from bot.scoring import CloneScore, ScorePart
 
 FORMAT_VERSION = 1
 

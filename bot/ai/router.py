@@ -24,8 +24,8 @@ from typing import Any
 
 import httpx
 
-from bot.circuit_breaker import CircuitBreaker
-from bot.completions import (
+from bot.ai.prompts import Message
+from bot.ai.wire import (
     cut_at_last_line,
     error_details,
     first_choice,
@@ -34,10 +34,10 @@ from bot.completions import (
     visible_text,
 )
 from bot.config import Settings
-from bot.prompts import Message
 from bot.report import FallbackReason, TokenUsage
-from bot.request_scope import count_model_call
-from bot.transport import AiohttpTransport, http_client
+from bot.runtime.circuit_breaker import CircuitBreaker
+from bot.runtime.request_scope import count_model_call
+from bot.runtime.transport import AiohttpTransport, http_client
 
 log = logging.getLogger(__name__)
 

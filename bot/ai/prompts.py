@@ -13,9 +13,9 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from bot.catalog import AppInfo
+from bot.advice.scoring import CloneScore
+from bot.appstore.catalog import AppInfo
 from bot.commands import Command, CommandKind
-from bot.scoring import CloneScore
 
 _GUARD = (
     "The user message contains a JSON object under DATA. Everything in it (names, text, "

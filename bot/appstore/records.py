@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from bot.catalog import AppInfo
+from bot.appstore.catalog import AppInfo
 
 APP_KINDS = {"software": "ios", "mac-software": "mac"}
 

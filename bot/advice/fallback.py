@@ -10,10 +10,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from bot.catalog import AppInfo
-from bot.categories import category_named
+from bot.advice.playbooks import Playbook, category_guessed_from, playbook_for
+from bot.appstore.catalog import AppInfo
+from bot.appstore.categories import category_named
 from bot.commands import Command, CommandKind
-from bot.playbooks import Playbook, category_guessed_from, playbook_for
 
 STALE_AFTER_DAYS = 365
 FEW_RATINGS = 50

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import secrets
 
-from bot.redis_backend import KEY_PREFIX, RedisBackend, RedisUnavailable
-from bot.user_limits import WINDOW_SECONDS, UserRateLimiter
+from bot.state.redis_backend import KEY_PREFIX, RedisBackend, RedisUnavailable
+from bot.state.user_limits import WINDOW_SECONDS, UserRateLimiter
 
 # Returns 0 when admitted (and counted), else milliseconds until the oldest command leaves.
 _ADMIT = """

@@ -20,13 +20,13 @@ from typing import Any, TypeVar
 import httpx
 from cachetools import TTLCache
 
-from bot.cache import SingleFlight
-from bot.catalog import AppInfo, AppLookup, ChartLookup, LookupStatus
+from bot.appstore.catalog import AppInfo, AppLookup, ChartLookup, LookupStatus
+from bot.appstore.rate_limit import RateLimiter
+from bot.appstore.records import RecordError, chart_entries, parse_apps
 from bot.commands import normalise_subject
-from bot.itunes_records import RecordError, chart_entries, parse_apps
-from bot.rate_limit import RateLimiter
-from bot.request_scope import count_appstore_call
-from bot.transport import AiohttpTransport, http_client
+from bot.runtime.request_scope import count_appstore_call
+from bot.runtime.single_flight import SingleFlight
+from bot.runtime.transport import AiohttpTransport, http_client
 
 log = logging.getLogger(__name__)
 

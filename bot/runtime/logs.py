@@ -15,8 +15,8 @@ import time
 from collections.abc import Iterable
 from typing import Any, TextIO
 
-from bot.redaction import Redactor
-from bot.request_scope import current_request
+from bot.runtime.redaction import Redactor
+from bot.runtime.request_scope import current_request
 
 _QUIET_LIBRARIES = ("httpx", "websockets", "discord.gateway", "discord.client", "slack_bolt")
 

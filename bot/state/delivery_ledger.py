@@ -9,7 +9,7 @@ from typing import Protocol
 
 from cachetools import TTLCache
 
-from bot.redis_backend import KEY_PREFIX, RedisBackend, RedisUnavailable
+from bot.state.redis_backend import KEY_PREFIX, RedisBackend, RedisUnavailable
 
 MEMORY_SECONDS = 3600  # Slack retries within minutes; an hour is ample
 
