@@ -1,88 +1,123 @@
 """Console adapter: chat with Trend Scout in the terminal (like Hubot's shell adapter).
 
 Interactive on a terminal (prompt, progress spinner, `exit` or Ctrl-D quits). On a pipe it reads
-one command per line, prints one reply each, and returns at end of input. `--json` prints each
-Report as one JSON object per line.
+one command per line, prints one reply each, and finishes at end of input. `--json` prints each
+Report as one JSON object per line. Model and App Store text is printed without control or
+escape sequences, so an answer cannot drive the user's terminal.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import dataclasses
 import json
 import re
 import sys
-from typing import TextIO
+import threading
+from typing import Any, TextIO
 
-from adapters.report_text import TITLES, score_bar, source_line
-from bot.commands import parse
+from adapters.base import Adapter
+from adapters.rendering import render_text
+from bot.conversation import Conversation
 from bot.report import Report
-from bot.runtime.request_scope import CONSOLE
-from bot.service import RecommendationService
+from bot.runtime import CONSOLE
 
 PROMPT = "scout> "
 QUIT_WORDS = frozenset({"exit", "quit", ":q"})
 SPINNER = "⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏"
-BAR_WIDTH = 20
 
 
-class ConsoleAdapter:
+class ConsoleAdapter(Adapter):
+    name = "console"
+
     def __init__(
         self,
-        service: RecommendationService,
+        conversation: Conversation,
         stdin: TextIO | None = None,
         stdout: TextIO | None = None,
         stderr: TextIO | None = None,
         json_output: bool = False,
         interactive: bool | None = None,
     ) -> None:
-        self.service = service
+        super().__init__(conversation)
         self.stdin = stdin or sys.stdin
         self.stdout = stdout or sys.stdout
         self.stderr = stderr or sys.stderr
         self.json_output = json_output
         self.interactive = self.stdin.isatty() if interactive is None else interactive
         self.color = self.interactive and self.stdout.isatty() and not json_output
+        self._lines: asyncio.Queue[str | None] = asyncio.Queue()
+
+    # -- the Adapter interface -----------------------------------------------------------
+    async def start(self) -> str:
+        loop = asyncio.get_running_loop()
+
+        def read() -> None:  # a daemon thread: a pending readline never holds up the exit
+            while line := self.stdin.readline():
+                loop.call_soon_threadsafe(self._lines.put_nowait, line)
+            loop.call_soon_threadsafe(self._lines.put_nowait, None)
+
+        threading.Thread(target=read, name="console-input", daemon=True).start()
+        self.spawn(self._chat())
+        return "the console"
+
+    async def health(self) -> dict[str, bool]:
+        return {"console": not self.finished.is_set()}
+
+    async def stop_accepting(self) -> None:
+        await super().stop_accepting()
+        self._lines.put_nowait(None)  # a chat waiting for input ends now
+
+    async def close(self) -> None:
+        return None  # nothing to disconnect: the input thread ends with the process
 
     async def run(self) -> int:
-        if self.interactive:
-            self._say(
-                "Trend Scout — try `Calculator Pro`, `gaps Utilities`, `build Calculator Pro` "
-                "or `help`. `exit` or Ctrl-D quits."
-            )
-        while True:
-            line = await self._read_line()
-            if line is None:
-                break
-            text = line.strip()
-            if not text:
-                continue
-            if text.lower() in QUIT_WORDS:
-                break
-            report = await self._handle_with_progress(text)
-            self._say(self._render(report))
-        if self.interactive:
-            self._say("Bye.")
+        """Chat until end of input or `exit` (without the runtime: tests and tools)."""
+        await self.start()
+        await self.finished.wait()
         return 0
+
+    # -- the chat ------------------------------------------------------------------------
+    async def _chat(self) -> None:
+        try:
+            if self.interactive:
+                self._say(
+                    "Trend Scout — try `Calculator Pro`, `gaps Utilities`, "
+                    "`build Calculator Pro` or `help`. `exit` or Ctrl-D quits."
+                )
+            while self.accepting:
+                line = await self._read_line()
+                if line is None:
+                    break
+                text = line.strip()
+                if not text:
+                    continue
+                if text.lower() in QUIT_WORDS:
+                    break
+                report = await self._answer_with_progress(text)
+                self._say(self._render(report))
+            if self.interactive:
+                self._say("Bye.")
+        finally:
+            self.finished.set()
 
     async def _read_line(self) -> str | None:
         if self.interactive:
             self.stdout.write(PROMPT)
             self.stdout.flush()
-        line = await asyncio.to_thread(self.stdin.readline)
-        if line == "":
-            if self.interactive:
-                self.stdout.write("\n")
-            return None
+        line = await self._lines.get()
+        if line is None and self.interactive:
+            self.stdout.write("\n")
         return line
 
-    async def _handle_with_progress(self, text: str) -> Report:
-        command = parse(text)
+    async def _answer_with_progress(self, text: str) -> Report:
+        turn = await self.conversation.begin(CONSOLE, text)
         if not self.interactive:
-            return await self.service.handle(command, CONSOLE)
-        spinner = asyncio.create_task(self._spin(getattr(command, "subject", "") or "it"))
+            return await self.conversation.answer(turn)
+        spinner = asyncio.create_task(self._spin(turn.subject))
         try:
-            return await self.service.handle(command, CONSOLE)
+            return await self.conversation.answer(turn)
         finally:
             spinner.cancel()
             with contextlib.suppress(asyncio.CancelledError):
@@ -92,8 +127,9 @@ class ConsoleAdapter:
 
     async def _spin(self, subject: str) -> None:
         frame = 0
+        subject = printable(subject)[:60]
         while True:
-            self.stderr.write(f"\r{SPINNER[frame % len(SPINNER)]} Scouting {subject[:60]}…")
+            self.stderr.write(f"\r{SPINNER[frame % len(SPINNER)]} Scouting {subject}…")
             self.stderr.flush()
             frame += 1
             await asyncio.sleep(0.1)
@@ -105,48 +141,41 @@ class ConsoleAdapter:
     def _render(self, report: Report) -> str:
         if self.json_output:
             return json.dumps(report.to_dict(), ensure_ascii=False)
-        return render_text(report, color=self.color)
+        if self.color:
+            return render_text(printable_report(report), _bold, _faint)
+        return render_text(printable_report(report))
 
 
-def render_text(report: Report, color: bool = False) -> str:
-    """A Report as readable terminal text."""
+# CSI (ESC [ … final byte), OSC (ESC ] … BEL or ST), other two-character escapes, and 8-bit CSI.
+_ESCAPE = re.compile(
+    r"\x1b\[[0-?]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)?|\x1b[@-_]|\x9b[0-?]*[ -/]*[@-~]"
+)
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 
-    def bold(text: str) -> str:
-        return f"\x1b[1m{text}\x1b[0m" if color else text
 
-    def dim(text: str) -> str:
-        return f"\x1b[2m{text}\x1b[0m" if color else text
+def printable(text: str) -> str:
+    """Text that cannot drive a terminal: escape sequences and control characters go
+    (newlines and tabs stay)."""
+    return _CONTROL.sub("", _ESCAPE.sub("", text))
 
-    body = report.text
-    if color:
-        body = re.sub(r"\*\*(.+?)\*\*", lambda m: bold(m.group(1)), body)
-    if report.is_reply_private:
-        return body + "\n"
 
-    lines = [bold(f"━━ {report.subject} · {TITLES[report.kind].lower()} ━━")]
-    app = report.app
-    if app is not None:
-        facts = [app.category or "category unknown", app.rating_summary]
-        if app.formatted_price:
-            facts.append(app.formatted_price)
-        if app.last_update:
-            facts.append(f"updated {app.last_update.isoformat()}")
-        lines.append(" · ".join(facts))
-    if report.clone_score is not None:
-        score = report.clone_score
-        lines.append(f"Clone score {score.total}/100 {score_bar(score, BAR_WIDTH)}")
-        for part in score.parts:
-            mark = " (estimated)" if part.estimated else ""
-            lines.append(f"  {part.name}: {part.points:.0f}/25 — {part.reason}{mark}")
-    if report.top_apps:
-        lines.append("Top apps now:")
-        lines.extend(
-            f"  {rank}. {top.name} — {top.rating_summary}"
-            for rank, top in enumerate(report.top_apps, 1)
-        )
-    lines.append("")
-    lines.append(body)
-    lines.append("")
-    lines.append(dim("── " + source_line(report)))
-    lines.extend(dim(f"   {note}") for note in report.notes)
-    return "\n".join(lines) + "\n"
+def printable_report(value: Any) -> Any:
+    """The report with every string in it (the model's text, App Store names…) printable;
+    the console's own styles are added after this."""
+    if isinstance(value, str):
+        return printable(value)
+    if isinstance(value, tuple):
+        return tuple(printable_report(item) for item in value)
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        fields = dataclasses.fields(value)
+        changes = {f.name: printable_report(getattr(value, f.name)) for f in fields}
+        return dataclasses.replace(value, **changes)
+    return value
+
+
+def _bold(text: str) -> str:
+    return f"\x1b[1m{text}\x1b[0m"
+
+
+def _faint(text: str) -> str:
+    return f"\x1b[2m{text}\x1b[0m"

@@ -12,7 +12,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import re
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Sequence
 from typing import Any
 
 import discord
@@ -20,23 +20,23 @@ import yarl
 from discord import app_commands
 from discord.gateway import DiscordWebSocket
 
-from adapters.discord_embeds import DiscordMessage, render
-from bot.appstore.categories import GENRE_IDS
-from bot.commands import Command, UsageError, clean_text, parse
-from bot.config import Settings
+from adapters.base import Adapter, StartupError
+from adapters.discord_embeds import DiscordMessage, plain, render
+from bot.appstore import GENRE_IDS
+from bot.config import DiscordSettings
+from bot.conversation import Conversation, Turn
 from bot.report import Report, ReportKind
-from bot.runtime.request_scope import Caller
-from bot.service import RecommendationService
-from bot.state.user_limits import UserLimiter, limit_message
+from bot.runtime import Caller
 
 log = logging.getLogger(__name__)
 
 RESTARTING = "Trend Scout is restarting — try again in a few seconds."
+APOLOGY = "Sorry — something went wrong sending that reply."
 
 NO_PINGS = discord.AllowedMentions.none()
 CUSTOM_ID_MAX = 100
 BUTTON_LABELS = {"gaps": "Market gaps", "build": "Build guide", "refresh": "Refresh"}
-Send = Callable[[DiscordMessage, discord.ui.View | None], Awaitable[None]]
+READY_SECONDS = 60
 
 
 class ScoutButton(
@@ -66,13 +66,14 @@ class ScoutButton(
     def command_text(self) -> str:
         return self.argument if self.verb == "refresh" else f"{self.verb} {self.argument}"
 
+
     async def callback(self, interaction: discord.Interaction[Any]) -> None:
         client = interaction.client
         assert isinstance(client, ScoutClient)
         await client.adapter.on_button(interaction, self.command_text)
 
 
-def buttons_for(report: Report, command_text: str) -> discord.ui.View | None:
+def buttons_for(report: Report, refresh: str) -> discord.ui.View | None:
     if report.is_reply_private:
         return None
     candidates: list[tuple[str, str]] = []
@@ -84,8 +85,8 @@ def buttons_for(report: Report, command_text: str) -> discord.ui.View | None:
     if report.kind is ReportKind.ANALYSIS:
         target = f"id:{report.app.track_id}" if report.app is not None else report.subject
         candidates.append(("build", target))
-    if command_text:
-        candidates.append(("refresh", f"{command_text} --fresh"))
+    if refresh:
+        candidates.append(("refresh", refresh))
     view = discord.ui.View(timeout=None)
     for verb, argument in candidates:
         if len(f"scout:{verb}:{argument}") <= CUSTOM_ID_MAX:  # else the button is left out
@@ -158,31 +159,49 @@ def scout_commands(adapter: DiscordAdapter) -> app_commands.Group:
     return group
 
 
-class DiscordAdapter:
+class DiscordAdapter(Adapter):
+    name = "Discord"
+
     def __init__(
         self,
-        service: RecommendationService,
-        settings: Settings,
-        limiter: UserLimiter,
+        conversation: Conversation,
+        settings: DiscordSettings,
         guild_ready_timeout: float = 2.0,
     ) -> None:
-        self.service = service
+        super().__init__(conversation)
         self.settings = settings
-        self.limiter = limiter
         # discord.py reads these class attributes on every request and connection.
-        discord.http.Route.BASE = settings.discord_api_url
-        DiscordWebSocket.DEFAULT_GATEWAY = yarl.URL(settings.discord_gateway_url)
+        discord.http.Route.BASE = settings.api_url
+        DiscordWebSocket.DEFAULT_GATEWAY = yarl.URL(settings.gateway_url)
         self.client = ScoutClient(
-            self, sorted(int(g) for g in settings.discord_guild_ids), guild_ready_timeout
+            self, sorted(int(g) for g in settings.guild_ids), guild_ready_timeout
         )
-        self.in_flight: set[asyncio.Task[None]] = set()
-        self.accepting = True  # False while shutting down: no new commands
+        self._connection: asyncio.Task[None] | None = None
 
-    async def start(self) -> None:
-        await self.client.start(self.settings.discord_bot_token or "")
+    # -- the Adapter interface -----------------------------------------------------------
+    async def start(self) -> str:
+        self._connection = asyncio.create_task(self.client.start(self.settings.bot_token or ""))
+        ready = asyncio.create_task(self.client.wait_until_ready())
+        done, _pending = await asyncio.wait(
+            {self._connection, ready}, timeout=READY_SECONDS, return_when=asyncio.FIRST_COMPLETED
+        )
+        if ready not in done:
+            ready.cancel()
+            problem = self._connection.exception() if self._connection in done else None
+            await self.close()
+            if isinstance(problem, discord.LoginFailure):
+                raise StartupError("DISCORD_BOT_TOKEN was rejected by Discord")
+            reason = type(problem).__name__ if problem else f"no READY in {READY_SECONDS} s"
+            raise StartupError(f"Discord could not be reached ({reason})")
+        return f"Discord as {self.client.user}"
+
+    async def health(self) -> dict[str, bool]:
+        return {"discord": self.connected}
 
     async def close(self) -> None:
         await self.client.close()
+        if self._connection is not None:
+            await asyncio.wait({self._connection}, timeout=10)
 
     @property
     def connected(self) -> bool:
@@ -199,114 +218,108 @@ class DiscordAdapter:
         me = self.client.user
         if message.author.bot or me is None:
             return
-        is_dm = message.guild is None
-        if not is_dm and me not in message.mentions:  # @everyone, @here and roles do not count
-            return
+        if message.guild is not None and me not in message.mentions:
+            return  # @everyone, @here and roles do not count
         if not self.accepting:
             await message.reply(RESTARTING, mention_author=False, allowed_mentions=NO_PINGS)
             return
-        text = clean_text(re.sub(rf"<@!?{me.id}>", " ", message.content))
-        parsed = parse(text)
-        refusal = await self._refusal(message.guild, message.author.id, parsed)
-
-        replied = False
-
-        async def send(reply: DiscordMessage, view: discord.ui.View | None) -> None:
-            # The first message replies to the mention; a long answer continues below it.
-            nonlocal replied
-            options: dict[str, Any] = {
-                "content": reply.content,
-                "embeds": reply.embeds,
-                "view": view or discord.utils.MISSING,
-                "allowed_mentions": NO_PINGS,
-            }
-            if not replied:
-                await message.reply(mention_author=False, **options)
-                replied = True
-            else:
-                await message.channel.send(**options)
-
-        if refusal is not None:
-            await send(DiscordMessage(content=refusal), None)
+        text = re.sub(rf"<@!?{me.id}>", " ", message.content)
+        turn = await self.conversation.begin(_caller(message.guild, message.author.id), text)
+        if turn.refusal is not None:
+            await message.reply(
+                turn.refusal.text, mention_author=False, allowed_mentions=NO_PINGS
+            )
             return
-        async with message.channel.typing():
-            await self._answer(parsed, text, Caller("discord", str(message.author.id)), send)
+        self.spawn(self._reply_typing(message.channel, turn, _Reply(message, turn)))
+
+    async def _reply_typing(
+        self, channel: discord.abc.Messageable, turn: Turn, outbox: _DiscordOutbox
+    ) -> None:
+        async with channel.typing():
+            await self.reply(turn, outbox)
 
     async def on_slash(self, interaction: discord.Interaction[Any], text: str) -> None:
         if not self.accepting:
             await interaction.response.send_message(RESTARTING, ephemeral=True)
             return
-        parsed = parse(text)
-        refusal = await self._refusal(interaction.guild, interaction.user.id, parsed)
-        if refusal is not None:
-            await interaction.response.send_message(refusal, ephemeral=True)
+        turn = await self.conversation.begin(_caller(interaction.guild, interaction.user.id), text)
+        if turn.refusal is not None:
+            await interaction.response.send_message(turn.refusal.text, ephemeral=True)
             return
-        private = not isinstance(parsed, Command) or not parsed.is_lookup
+        private = not turn.needs_work
         await interaction.response.defer(thinking=True, ephemeral=private)
-        caller = Caller("discord", str(interaction.user.id))
-        await self._answer(parsed, text, caller, _follow_up(interaction, private))
+        self.spawn(self.reply(turn, _FollowUp(interaction, turn, private)))
 
     async def on_button(self, interaction: discord.Interaction[Any], text: str) -> None:
         await self.on_slash(interaction, text)
 
-    # -- the one path every command takes ------------------------------------------------
-    async def _answer(
-        self, parsed: Command | UsageError, text: str, caller: Caller, send: Send
-    ) -> None:
-        """Produce the Report and deliver it: exactly one reply, continued if it is long."""
-        task = asyncio.current_task()
-        if task is not None:
-            self.in_flight.add(task)
-        try:
-            report = await self.service.handle(parsed, caller)
-            messages = render(report)
-            view = buttons_for(report, text if isinstance(parsed, Command) else "")
-            for index, reply in enumerate(messages):
-                last = index == len(messages) - 1
-                await self._deliver(reply, view if last else None, send)
-        except Exception:
-            log.exception("Discord reply failed")
-            notice = DiscordMessage(content="Sorry — something went wrong sending that reply.")
-            try:
-                await send(notice, None)
-            except Exception:
-                log.exception("could not tell the user that the reply failed")
-        finally:
-            if task is not None:
-                self.in_flight.discard(task)
 
-    async def _deliver(
-        self, reply: DiscordMessage, view: discord.ui.View | None, send: Send
-    ) -> None:
-        try:
-            await send(reply, view)
-        except discord.HTTPException as exc:
-            if exc.status != 400:
-                raise
-            log.warning("Discord refused the reply (%s); sending it as plain text", exc.code)
-            text = "\n\n".join(e.description or "" for e in reply.embeds).strip() or "—"
-            await send(DiscordMessage(content=text[:1999]), None)
+def _caller(guild: discord.Guild | None, user_id: int) -> Caller:
+    return Caller("discord", str(user_id), workspace=str(guild.id) if guild else None)
 
-    async def _refusal(
-        self, guild: discord.Guild | None, user_id: int, parsed: Command | UsageError
-    ) -> str | None:
-        allowed = self.settings.discord_allowed_guild_ids
-        if allowed and (guild is None or str(guild.id) not in allowed):
-            return "Trend Scout is not enabled for this server."
-        needs_work = isinstance(parsed, Command) and parsed.is_lookup
-        if needs_work and (wait := await self.limiter.admit(f"discord:{user_id}")):
-            return limit_message(self.limiter.per_minute, wait)
+
+class _DiscordOutbox:
+    """A reply as embeds: one message, continued below when it is long; buttons on the last."""
+
+    def __init__(self, turn: Turn) -> None:
+        self._refresh = turn.refresh_text
+
+    async def _send(self, reply: DiscordMessage, view: discord.ui.View | None) -> None:
+        raise NotImplementedError
+
+    async def send(self, report: Report) -> None:
+        messages = render(report)
+        view = buttons_for(report, self._refresh)
+        for index, reply in enumerate(messages):
+            await self._send(reply, view if index == len(messages) - 1 else None)
+
+    def rejection(self, error: Exception) -> str | None:
+        if isinstance(error, discord.HTTPException) and error.status == 400:
+            return f"HTTP 400, code {error.code}"
         return None
 
+    async def send_plain(self, report: Report) -> None:
+        await self._send(plain(report), None)
 
-def _follow_up(interaction: discord.Interaction[Any], private: bool) -> Send:
-    async def send(reply: DiscordMessage, view: discord.ui.View | None) -> None:
-        await interaction.followup.send(
+    async def apologise(self, report: Report | None) -> None:
+        await self._send(DiscordMessage(content=APOLOGY), None)
+
+
+class _Reply(_DiscordOutbox):
+    """The first message replies to the mention (without pinging); the rest follow below."""
+
+    def __init__(self, message: discord.Message, turn: Turn) -> None:
+        super().__init__(turn)
+        self._message = message
+        self._replied = False
+
+    async def _send(self, reply: DiscordMessage, view: discord.ui.View | None) -> None:
+        options: dict[str, Any] = {
+            "content": reply.content,
+            "embeds": reply.embeds,
+            "view": view or discord.utils.MISSING,
+            "allowed_mentions": NO_PINGS,
+        }
+        if not self._replied:
+            await self._message.reply(mention_author=False, **options)
+            self._replied = True
+        else:
+            await self._message.channel.send(**options)
+
+
+class _FollowUp(_DiscordOutbox):
+    """Follow-ups of a deferred interaction."""
+
+    def __init__(self, interaction: discord.Interaction[Any], turn: Turn, private: bool) -> None:
+        super().__init__(turn)
+        self._interaction = interaction
+        self._private = private
+
+    async def _send(self, reply: DiscordMessage, view: discord.ui.View | None) -> None:
+        await self._interaction.followup.send(
             content=reply.content or discord.utils.MISSING,
             embeds=reply.embeds,
             view=view or discord.utils.MISSING,
-            ephemeral=private,
+            ephemeral=self._private,
             allowed_mentions=NO_PINGS,
         )
-
-    return send

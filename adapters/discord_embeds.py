@@ -15,10 +15,21 @@ from dataclasses import dataclass, field
 
 import discord
 
-from adapters.report_text import TITLES, cut, score_bar, source_line
-from bot.appstore.catalog import AppInfo
+from adapters.rendering import (
+    TITLES,
+    cut,
+    fact_fields,
+    render_text,
+    score_bar,
+    score_lines,
+    source_line,
+    split,
+    top_app_lines,
+)
+from bot.appstore import AppInfo
 from bot.report import Report, ReportKind
 
+CONTENT_MAX = 2000
 TITLE_MAX = 256
 DESCRIPTION_MAX = 4096
 FIELD_VALUE_MAX = 1024
@@ -78,19 +89,12 @@ def render(report: Report) -> list[DiscordMessage]:
     if report.clone_score is not None:
         score = report.clone_score
         lines = [f"**{score.total}/100** `{score_bar(score, BAR_WIDTH)}`"]
-        for part in score.parts:
-            estimated = " *(estimated)*" if part.estimated else ""
-            lines.append(
-                f"{part.name}: **{part.points:.0f}**/25 — {sanitise(part.reason)}{estimated}"
-            )
+        lines += score_lines(score, lambda t: f"**{t}**", lambda t: f"*{t}*", sanitise)
         first.add_field(
             name="Clone score", value=_cut("\n".join(lines), FIELD_VALUE_MAX), inline=False
         )
     if report.top_apps:
-        lines = [
-            f"{rank}. {sanitise(top.name)} — {top.rating_summary}"
-            for rank, top in enumerate(report.top_apps, 1)
-        ]
+        lines = top_app_lines(report.top_apps, sanitise)
         first.add_field(
             name="Top apps now", value=_cut("\n".join(lines), FIELD_VALUE_MAX), inline=False
         )
@@ -115,44 +119,14 @@ def render(report: Report) -> list[DiscordMessage]:
     return messages
 
 
-def split(text: str, limit: int) -> list[str]:
-    """Pieces of at most `limit` characters, cut at paragraph, then line, then word boundaries."""
-    pieces: list[str] = []
-    current = ""
-    for paragraph in (p.strip() for p in re.split(r"\n\s*\n", text.strip())):
-        while len(paragraph) > limit:
-            cut = paragraph.rfind("\n", 0, limit)
-            if cut <= 0:
-                cut = paragraph.rfind(" ", 0, limit)
-            if cut <= 0:
-                cut = limit  # one unbroken "word" longer than a whole embed
-            head, paragraph = paragraph[:cut].rstrip(), paragraph[cut:].strip()
-            if current:
-                pieces.append(current)
-                current = ""
-            pieces.append(head)
-        if not paragraph:
-            continue
-        if current and len(current) + 2 + len(paragraph) <= limit:
-            current += "\n\n" + paragraph
-        else:
-            if current:
-                pieces.append(current)
-            current = paragraph
-    if current:
-        pieces.append(current)
-    return pieces
-
-
 def _facts(embed: discord.Embed, app: AppInfo) -> None:
-    embed.add_field(name="Category", value=_cut(sanitise(app.category or "unknown"), 1024))
-    embed.add_field(name="Rating", value=app.rating_summary)
-    embed.add_field(name="Price", value=_cut(sanitise(app.formatted_price or "unknown"), 1024))
-    embed.add_field(
-        name="Last update", value=app.last_update.isoformat() if app.last_update else "unknown"
-    )
-    if app.seller:
-        embed.add_field(name="Seller", value=_cut(sanitise(app.seller), 1024))
+    for label, value in fact_fields(app):
+        embed.add_field(name=label, value=_cut(sanitise(value), FIELD_VALUE_MAX))
+
+
+def plain(report: Report) -> DiscordMessage:
+    """The reply as plain content, for when Discord refuses its embeds."""
+    return DiscordMessage(content=cut(sanitise(render_text(report)).strip() or "—", CONTENT_MAX))
 
 
 def _cut(text: str, limit: int) -> str:

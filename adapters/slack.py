@@ -1,17 +1,15 @@
 """Slack adapter on Bolt's `AsyncApp`: the `/scout` slash command, its buttons and @mentions,
 over Socket Mode (`SLACK_APP_TOKEN`) or HTTP (`SLACK_SIGNING_SECRET`, `POST /slack/events`).
 
-The rules it keeps: `ack()` first (Slack's 3-second deadline), the work after; exactly one final
-reply per accepted command, also when something fails; re-delivered events answered once; only
-blocks that Slack accepts (rendering in `adapters/slack_blocks.py`); no pings.
+The rules it keeps: `ack()` first (Slack's 3-second deadline), the work after; re-delivered
+events answered once; only blocks that Slack accepts (rendering in `adapters/slack_blocks.py`).
+Everything else — refusals, parsing, the one final reply — is the shared conversation path.
 """
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import re
-from collections.abc import Awaitable, Callable
 from typing import Any
 
 from aiohttp import web
@@ -26,28 +24,28 @@ from slack_sdk.http_retry.builtin_async_handlers import (
 )
 from slack_sdk.web.async_client import AsyncWebClient
 
+from adapters.base import Adapter, StartupError
 from adapters.slack_blocks import (
     ACTION_BUILD,
     ACTION_GAPS,
     ACTION_REFRESH,
     SlackMessage,
     apology,
+    escape,
+    plain,
     render,
 )
-from bot.commands import Command, CommandKind, UsageError, clean_text, parse
-from bot.config import Settings
+from bot.config import SlackSettings
+from bot.conversation import Conversation, Turn
 from bot.report import Report
-from bot.runtime.request_scope import Caller
-from bot.runtime.single_flight import SingleFlight
-from bot.service import RecommendationService
-from bot.state.delivery_ledger import DeliveryLedger, MemoryDeliveryLedger
-from bot.state.user_limits import UserLimiter, limit_message
+from bot.runtime import Caller, SingleFlight
+from bot.state import DeliveryLedger, MemoryDeliveryLedger
 
 log = logging.getLogger(__name__)
 
 _MENTION = re.compile(r"<@[A-Z0-9]+(?:\|[^>]*)?>")
-
-Post = Callable[[SlackMessage, bool], Awaitable[None]]  # (message, private)
+# Errors with which Slack refuses a message's form rather than the request.
+_FORM_ERRORS = frozenset({"invalid_blocks", "msg_too_long", "msg_blocks_too_long"})
 
 
 class ReplyRejected(Exception):
@@ -58,50 +56,54 @@ class ReplyRejected(Exception):
         self.error = error.strip()
 
 
-class SlackAdapter:
+class SlackAdapter(Adapter):
+    name = "Slack"
+
     def __init__(
         self,
-        service: RecommendationService,
-        settings: Settings,
-        limiter: UserLimiter,
+        conversation: Conversation,
+        settings: SlackSettings,
         deliveries: DeliveryLedger | None = None,
+        *,
+        socket_mode: bool = False,
+        http_port: int | None = None,  # serve Slack's HTTP endpoint (on the runtime's $PORT)
     ) -> None:
-        self.service = service
+        super().__init__(conversation)
         self.settings = settings
-        self.limiter = limiter
         self.deliveries = deliveries or MemoryDeliveryLedger()
+        self.socket_mode = socket_mode
+        self.http_port = http_port
         self.client = AsyncWebClient(
-            token=settings.slack_bot_token,
-            base_url=settings.slack_api_url,
+            token=settings.bot_token,
+            base_url=settings.api_url,
             # Slack's 429s carry Retry-After: wait it out instead of losing the reply.
             retry_handlers=[
                 *async_default_handlers(),
                 AsyncRateLimitErrorRetryHandler(max_retry_count=2),
             ],
         )
-        # Bolt's own client carries no token: requests are authorized by `_authorize`, which
-        # asks auth.test once. (Bolt's built-in single-team authorization calls auth.test from
-        # every request until the first answer lands: 200 calls for a burst of 200 commands.)
+        # Bolt's own client carries no token: requests are authorized by `_authorize_once`,
+        # which asks auth.test once. (Bolt's built-in single-team authorization calls auth.test
+        # from every request until the first answer lands: 200 calls for a burst of 200.)
         bolt_client = AsyncWebClient(
-            base_url=settings.slack_api_url, retry_handlers=self.client.retry_handlers
+            base_url=settings.api_url, retry_handlers=self.client.retry_handlers
         )
         self._identity: SingleFlight[AuthorizeResult] = SingleFlight()
         self._authorized: AuthorizeResult | None = None
 
-        # process_before_response: Bolt returns the ack as soon as a listener returns, instead
-        # of polling for it every 10 ms; listeners ack, start their work as a task, and return.
         async def authorize(enterprise_id: str | None, team_id: str | None) -> AuthorizeResult:
             # Bolt passes arguments by name, so this is a plain function, not a method.
             return await self._authorize_once()
 
+        # process_before_response: Bolt returns the ack as soon as a listener returns, instead
+        # of polling for it every 10 ms; listeners ack, spawn their work, and return.
         self.app = AsyncApp(
             client=bolt_client,
             authorize=authorize,
-            signing_secret=settings.slack_signing_secret or "",
+            signing_secret=settings.signing_secret or "",
             process_before_response=True,
         )
         self._socket: AsyncSocketModeHandler | None = None
-        self.in_flight: set[asyncio.Task[None]] = set()
         self.app.command("/scout")(self._on_slash_command)
         self.app.action(re.compile(f"^({ACTION_GAPS}|{ACTION_BUILD}|{ACTION_REFRESH})$"))(
             self._on_button
@@ -116,12 +118,55 @@ class SlackAdapter:
     async def _auth_test(self) -> AuthorizeResult:
         response = await self.client.auth_test()
         return AuthorizeResult.from_auth_test_response(
-            bot_token=self.settings.slack_bot_token, auth_test_response=response
+            bot_token=self.settings.bot_token, auth_test_response=response
         )
 
-    # -- transports ----------------------------------------------------------------------
-    def web_app(self) -> web.Application:
+    # -- the Adapter interface -----------------------------------------------------------
+    async def start(self) -> str:
+        try:
+            identity = await self.client.auth_test()
+        except SlackApiError as exc:
+            error = exc.response.get("error")
+            raise StartupError(f"SLACK_BOT_TOKEN was rejected by Slack ({error})") from None
+        modes = []
+        if self.socket_mode:
+            self._socket = AsyncSocketModeHandler(
+                self.app, self.settings.app_token, web_client=self.client
+            )
+            try:
+                await self._socket.connect_async()
+            except SlackApiError as exc:
+                error = exc.response.get("error")
+                raise StartupError(f"SLACK_APP_TOKEN was rejected by Slack ({error})") from None
+            modes.append("Socket Mode")
+        if self.http_port is not None:
+            modes.append(f"HTTP on port {self.http_port}")
+        return f"Slack as {identity.get('user')} ({' and '.join(modes)})"
+
+    async def health(self) -> dict[str, bool]:
+        states = {}
+        if self.socket_mode:
+            states["slack_socket_mode"] = (
+                self._socket is not None and await self._socket.client.is_connected()
+            )
+        if self.http_port is not None:
+            states["slack_http"] = True  # this answer came through it
+        return states
+
+    async def stop_accepting(self) -> None:
+        # Replies go out through response_url and the Web API, so the socket can close now.
+        await super().stop_accepting()
+        await self.close()
+
+    async def close(self) -> None:
+        if self._socket is not None:
+            await self._socket.close_async()
+            self._socket = None
+
+    def web_app(self) -> web.Application | None:
         """HTTP mode: Slack's Events/Commands/Interactivity endpoint."""
+        if self.http_port is None:
+            return None
         application = web.Application()
         application.router.add_post("/slack/events", self._http_events)
         return application
@@ -130,48 +175,27 @@ class SlackAdapter:
         bolt_response = await self.app.async_dispatch(await to_bolt_request(request))
         return await to_aiohttp_response(bolt_response)
 
-    async def start_socket_mode(self) -> None:
-        self._socket = AsyncSocketModeHandler(
-            self.app, self.settings.slack_app_token, web_client=self.client
-        )
-        await self._socket.connect_async()
-
-    async def socket_connected(self) -> bool:
-        return self._socket is not None and await self._socket.client.is_connected()
-
-    async def close(self) -> None:
-        if self._socket is not None:
-            await self._socket.close_async()
-
     # -- listeners -----------------------------------------------------------------------
     async def _on_slash_command(self, ack: Any, command: dict[str, Any], respond: Any) -> None:
         text = command.get("text") or ""
-        parsed = parse(text)
-        refusal = await self._refusal(command.get("team_id"), command.get("user_id"), parsed)
-        if refusal is not None:
-            await ack(response_type="ephemeral", text=refusal)
-            return
-        caller = Caller("slack", str(command.get("user_id") or ""))
-        if not _needs_work(parsed):  # help, stats and usage: answered in the ack, privately
-            report = await self.service.handle(parsed, caller)
+        turn = await self.conversation.begin(
+            _caller(command.get("team_id"), command.get("user_id")), text
+        )
+        if not turn.needs_work:  # help, stats, usage and refusals: privately, in the ack
+            report = await self.conversation.answer(turn)
             await ack(response_type="ephemeral", **render(report).payload())
             return
-        await ack(response_type="ephemeral", text=f"Scouting {_subject(parsed)}…")
-        self._start(self._answer(parsed, text, caller, _responder(respond), respond))
+        await ack(response_type="ephemeral", text=f"Scouting {escape(turn.subject)}…")
+        self.spawn(self.reply(turn, _ResponseUrl(respond, turn)))
 
     async def _on_button(
         self, ack: Any, body: dict[str, Any], action: dict[str, Any], respond: Any
     ) -> None:
         await ack()
         text = str(action.get("value") or "")
-        parsed = parse(text)
-        team, user = body.get("team", {}).get("id"), body.get("user", {}).get("id")
-        refusal = await self._refusal(team, user, parsed)
-        if refusal is not None:
-            await respond(response_type="ephemeral", replace_original=False, text=refusal)
-            return
-        caller = Caller("slack", str(user or ""))
-        self._start(self._answer(parsed, text, caller, _responder(respond), respond))
+        team, user = (body.get("team") or {}).get("id"), (body.get("user") or {}).get("id")
+        turn = await self.conversation.begin(_caller(team, user), text)
+        self.spawn(self.reply(turn, _ResponseUrl(respond, turn)))
 
     async def _on_mention(self, body: dict[str, Any], event: dict[str, Any]) -> None:
         event_id = body.get("event_id") or f"{event.get('channel')}:{event.get('ts')}"
@@ -180,98 +204,57 @@ class SlackAdapter:
             return
         if event.get("bot_id"):
             return
-        channel, thread = event.get("channel"), event.get("thread_ts") or event.get("ts")
+        text = _MENTION.sub(" ", event.get("text") or "")
+        turn = await self.conversation.begin(_caller(body.get("team_id"), event.get("user")), text)
+        thread = event.get("thread_ts") or event.get("ts")
+        self.spawn(self.reply(turn, _Thread(self.client, event.get("channel"), thread, turn)))
 
-        async def post(message: SlackMessage, _private: bool) -> None:
-            # A mention is a conversation: even private replies go to its thread.
-            await self.client.chat_postMessage(
-                channel=channel, thread_ts=thread, unfurl_links=False, **message.payload()
-            )
 
-        text = clean_text(_MENTION.sub(" ", event.get("text") or ""))
-        parsed = parse(text)
-        refusal = await self._refusal(body.get("team_id"), event.get("user"), parsed)
-        if refusal is not None:
-            self._start(post(SlackMessage(refusal, [_plain_section(refusal)]), True))
-            return
-        caller = Caller("slack", str(event.get("user") or ""))
-        self._start(self._answer(parsed, text, caller, post, None))
+def _caller(team: Any, user: Any) -> Caller:
+    return Caller("slack", str(user or ""), workspace=str(team) if team else None)
 
-    # -- the one path every command takes ------------------------------------------------
-    def _start(self, work: Awaitable[None]) -> None:
-        """Run a command's work after its ack; kept referenced until done, for shutdown."""
 
-        async def after_waiting_acks() -> None:
-            # Yield once: acks already queued go out first (Slack's 3 s deadline is hard,
-            # the answer can wait a moment). A burst of commands is acked, then answered.
-            await asyncio.sleep(0)
-            try:
-                await work
-            except Exception:
-                log.exception("Slack background work failed")
-
-        task = asyncio.ensure_future(after_waiting_acks())
-        self.in_flight.add(task)
-        task.add_done_callback(self.in_flight.discard)
-
-    async def _answer(
-        self,
-        parsed: Command | UsageError,
-        text: str,
-        caller: Caller,
-        post: Post,
-        respond: Any | None,
-    ) -> None:
-        """Produce the Report and deliver exactly one final reply."""
-        report: Report | None = None
-        try:
-            report = await self.service.handle(parsed, caller)
-            message = render(report, text if _needs_work(parsed) else "")
-            await self._deliver(message, report.is_reply_private, post)
-        except Exception:
-            log.exception("Slack reply failed")
-            await self._apologise(report, post, respond)
-
-    async def _deliver(self, message: SlackMessage, private: bool, post: Post) -> None:
-        try:
-            await post(message, private)
-        except (SlackApiError, ReplyRejected) as exc:
-            error = exc.error if isinstance(exc, ReplyRejected) else exc.response.get("error")
-            if error not in ("invalid_blocks", "msg_too_long", "msg_blocks_too_long"):
-                raise
-            log.warning("Slack rejected the reply (%s); sending it as plain text", error)
-            plain = message.text if len(message.text) < 3000 else message.text[:2999] + "…"
-            await post(SlackMessage(plain, [_plain_section(plain)]), private)
-
-    async def _apologise(self, report: Report | None, post: Post, respond: Any | None) -> None:
-        message = apology(report)
-        try:
-            if respond is not None:
-                await respond(
-                    response_type="ephemeral", replace_original=False, **message.payload()
-                )
-            else:
-                await post(message, True)
-        except Exception:
-            log.exception("could not tell the user that the reply failed")
-
-    async def _refusal(
-        self, team: str | None, user: str | None, parsed: Command | UsageError
-    ) -> str | None:
-        """Why this command is not taken, or None. Help and usage do not count as commands."""
-        allowed = self.settings.slack_allowed_team_ids
-        if allowed and team not in allowed:
-            return "Trend Scout is not enabled for this workspace."
-        if _needs_work(parsed) and (wait := await self.limiter.admit(f"slack:{team}:{user}")):
-            return limit_message(self.limiter.per_minute, wait)
+def _rejection(error: Exception) -> str | None:
+    if isinstance(error, ReplyRejected):
+        reason: Any = error.error
+    elif isinstance(error, SlackApiError):
+        reason = error.response.get("error")
+    else:
         return None
+    return reason if reason in _FORM_ERRORS else None
 
 
-def _responder(respond: Any) -> Post:
+class _SlackOutbox:
+    """A reply in Block Kit; `_post` says where it goes."""
+
+    def __init__(self, turn: Turn) -> None:
+        self._refresh = turn.refresh_text  # what the Refresh button sends
+
+    async def _post(self, message: SlackMessage, private: bool) -> None:
+        raise NotImplementedError
+
+    async def send(self, report: Report) -> None:
+        await self._post(render(report, self._refresh), report.is_reply_private)
+
+    def rejection(self, error: Exception) -> str | None:
+        return _rejection(error)
+
+    async def send_plain(self, report: Report) -> None:
+        await self._post(plain(report), report.is_reply_private)
+
+    async def apologise(self, report: Report | None) -> None:
+        await self._post(apology(report), True)
+
+
+class _ResponseUrl(_SlackOutbox):
     """Replies through the command's `response_url`: in the channel, or only to its author."""
 
-    async def post(message: SlackMessage, private: bool) -> None:
-        response = await respond(
+    def __init__(self, respond: Any, turn: Turn) -> None:
+        super().__init__(turn)
+        self._respond = respond
+
+    async def _post(self, message: SlackMessage, private: bool) -> None:
+        response = await self._respond(
             response_type="ephemeral" if private else "in_channel",
             replace_original=False,
             **message.payload(),
@@ -279,20 +262,18 @@ def _responder(respond: Any) -> Post:
         if response.status_code != 200:  # webhooks report errors in the body, not by raising
             raise ReplyRejected(response.body or f"HTTP {response.status_code}")
 
-    return post
 
+class _Thread(_SlackOutbox):
+    """Replies in the thread of a mention: a mention is a conversation, so even private replies
+    go there."""
 
-def _needs_work(parsed: Command | UsageError) -> bool:
-    """Lookups are answered after the ack; help, stats and usage errors in it."""
-    return isinstance(parsed, Command) and parsed.is_lookup
+    def __init__(
+        self, client: AsyncWebClient, channel: Any, thread: Any, turn: Turn
+    ) -> None:
+        super().__init__(turn)
+        self._client, self._channel, self._thread = client, channel, thread
 
-
-def _subject(parsed: Command | UsageError) -> str:
-    subject = parsed.subject if isinstance(parsed, Command) else ""
-    if isinstance(parsed, Command) and parsed.kind is CommandKind.GAPS:
-        subject = f"gaps in {subject}"
-    return (subject or "it").replace("<", "&lt;").replace(">", "&gt;").replace("@", "@\u200b")
-
-
-def _plain_section(text: str) -> dict[str, Any]:
-    return {"type": "section", "text": {"type": "plain_text", "text": text[:3000] or " "}}
+    async def _post(self, message: SlackMessage, private: bool) -> None:
+        await self._client.chat_postMessage(
+            channel=self._channel, thread_ts=self._thread, unfurl_links=False, **message.payload()
+        )

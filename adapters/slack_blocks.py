@@ -16,8 +16,18 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from adapters.report_text import TITLES, cut, score_bar, source_line
-from bot.appstore.catalog import AppInfo
+from adapters.rendering import (
+    TITLES,
+    cut,
+    fact_fields,
+    render_text,
+    score_bar,
+    score_lines,
+    source_line,
+    split,
+    top_app_lines,
+)
+from bot.appstore import AppInfo
 from bot.report import Report, ReportKind, Source
 
 MAX_BLOCKS = 50
@@ -55,11 +65,21 @@ def sanitise(text: str) -> str:
     return _MASS_MENTION.sub("@\u200b", escaped)
 
 
-def render(report: Report, command_text: str = "") -> SlackMessage:
-    """The reply for a Report. `command_text` (what the user typed) lets Refresh re-ask it."""
+def escape(text: str) -> str:
+    """Untrusted text for a plain Slack message (e.g. the "Scouting …" ack)."""
+    return sanitise(text).replace("@", "@\u200b")
+
+
+def mrkdwn(markdown: str) -> str:
+    """Slack's own markup for the Markdown the core writes: **bold** becomes *bold*."""
+    return re.sub(r"\*\*(.+?)\*\*", r"*\1*", markdown)
+
+
+def render(report: Report, refresh: str = "") -> SlackMessage:
+    """The reply for a Report. `refresh` is the command a Refresh button sends ("" for none)."""
     if report.is_reply_private:
-        body = cut(sanitise(report.text), SECTION_MAX)
-        summary = cut(sanitise(report.text), NOTIFICATION_MAX).strip() or "Trend Scout"
+        body = cut(mrkdwn(sanitise(report.text)), SECTION_MAX)
+        summary = cut(mrkdwn(sanitise(report.text)), NOTIFICATION_MAX).strip() or "Trend Scout"
         return SlackMessage(summary, [_section(body)])
 
     title = TITLES[report.kind]
@@ -74,23 +94,15 @@ def render(report: Report, command_text: str = "") -> SlackMessage:
     if report.clone_score is not None:
         score = report.clone_score
         lines = [f"*Clone score {score.total}/100*  `{score_bar(score, BAR_WIDTH)}`"]
-        for part in score.parts:
-            estimated = " _(estimated)_" if part.estimated else ""
-            lines.append(
-                f"• {part.name}: *{part.points:.0f}*/25 — {sanitise(part.reason)}{estimated}"
-            )
+        lines.extend(f"• {line}" for line in score_lines(score, _bold, _italic, sanitise))
         blocks.append(_section("\n".join(lines)))
     if report.top_apps:
-        lines = ["*Top apps now*"]
-        lines.extend(
-            f"{rank}. {sanitise(app.name)} — {app.rating_summary}"
-            for rank, app in enumerate(report.top_apps, 1)
-        )
+        lines = ["*Top apps now*", *top_app_lines(report.top_apps, sanitise)]
         blocks.append(_section(cut("\n".join(lines), SECTION_MAX)))
     blocks.append({"type": "divider"})
     blocks.extend(_markdown_blocks(sanitise(report.text)))
     blocks.append(_context(report))
-    actions = _actions(report, command_text)
+    actions = _actions(report, refresh)
     if actions is not None:
         blocks.append(actions)
     if len(blocks) > MAX_BLOCKS:  # cannot happen with the caps above; kept as a hard guarantee
@@ -100,6 +112,14 @@ def render(report: Report, command_text: str = "") -> SlackMessage:
     if report.source is Source.FALLBACK:
         summary += " (rule-based advice)"
     return SlackMessage(cut(sanitise(summary), NOTIFICATION_MAX), blocks)
+
+
+def plain(report: Report) -> SlackMessage:
+    """The reply as plain text, for when Slack refuses its blocks."""
+    text = cut(sanitise(render_text(report)).strip() or "—", SECTION_MAX)
+    summary = f"{TITLES.get(report.kind, 'Trend Scout')}: {report.subject}".strip(": ")
+    block = {"type": "section", "text": {"type": "plain_text", "text": text}}
+    return SlackMessage(cut(sanitise(summary), NOTIFICATION_MAX), [block])
 
 
 def apology(report: Report | None) -> SlackMessage:
@@ -112,14 +132,7 @@ def apology(report: Report | None) -> SlackMessage:
 
 
 def _facts(app: AppInfo) -> dict[str, Any]:
-    fields = [
-        ("Category", app.category or "unknown"),
-        ("Rating", app.rating_summary),
-        ("Price", app.formatted_price or "unknown"),
-        ("Last update", app.last_update.isoformat() if app.last_update else "unknown"),
-    ]
-    if app.seller:
-        fields.append(("Seller", app.seller))
+    fields = fact_fields(app)
     name = sanitise(app.name)
     title = f"<{app.url}|{name}>" if app.url and app.url.startswith("https://") else name
     block: dict[str, Any] = {
@@ -140,36 +153,13 @@ def _markdown_blocks(text: str) -> list[dict[str, Any]]:
     too long (then at a line, then at a word)."""
     chunks: list[str] = []
     used = 0
-    shortened = False
-    for paragraph in _pieces(text.strip(), MARKDOWN_BLOCK_MAX):
-        if used + len(paragraph) > MARKDOWN_TOTAL_MAX:
-            shortened = True
+    for chunk in split(text, MARKDOWN_BLOCK_MAX):
+        if used + len(chunk) > MARKDOWN_TOTAL_MAX:
+            chunks.append("_…the rest was too long for one Slack message._")
             break
-        if chunks and len(chunks[-1]) + 2 + len(paragraph) <= MARKDOWN_BLOCK_MAX:
-            chunks[-1] += "\n\n" + paragraph
-        else:
-            chunks.append(paragraph)
-        used += len(paragraph) + 2
-    if shortened:
-        chunks.append("_…the rest was too long for one Slack message._")
+        chunks.append(chunk)
+        used += len(chunk)
     return [{"type": "markdown", "text": chunk} for chunk in chunks or ["_(no text)_"]]
-
-
-def _pieces(text: str, limit: int) -> list[str]:
-    pieces: list[str] = []
-    for paragraph in re.split(r"\n\s*\n", text):
-        paragraph = paragraph.strip()
-        while len(paragraph) > limit:
-            cut = paragraph.rfind("\n", 0, limit)
-            if cut <= 0:
-                cut = paragraph.rfind(" ", 0, limit)
-            if cut <= 0:
-                cut = limit
-            pieces.append(paragraph[:cut].rstrip())
-            paragraph = paragraph[cut:].strip()
-        if paragraph:
-            pieces.append(paragraph)
-    return pieces
 
 
 def _context(report: Report) -> dict[str, Any]:
@@ -183,7 +173,7 @@ def _context(report: Report) -> dict[str, Any]:
     }
 
 
-def _actions(report: Report, command_text: str) -> dict[str, Any] | None:
+def _actions(report: Report, refresh: str) -> dict[str, Any] | None:
     """Follow-up buttons. Their values are plain commands, so they work after a restart."""
     buttons = []
     category = report.app.category if report.app is not None else None
@@ -194,8 +184,8 @@ def _actions(report: Report, command_text: str) -> dict[str, Any] | None:
     if report.kind is not ReportKind.BUILD and report.kind is not ReportKind.GAPS:
         target = f"id:{report.app.track_id}" if report.app is not None else report.subject
         buttons.append(_button("Build guide", ACTION_BUILD, f"build {target}"))
-    if command_text:
-        buttons.append(_button("Refresh", ACTION_REFRESH, f"{command_text} --fresh"))
+    if refresh:
+        buttons.append(_button("Refresh", ACTION_REFRESH, refresh))
     if not buttons:
         return None
     return {"type": "actions", "block_id": "scout_actions", "elements": buttons}
@@ -208,6 +198,14 @@ def _button(text: str, action_id: str, value: str) -> dict[str, Any]:
         "text": {"type": "plain_text", "text": cut(text, BUTTON_TEXT_MAX)},
         "value": cut(value, BUTTON_VALUE_MAX),
     }
+
+
+def _bold(text: str) -> str:
+    return f"*{text}*"
+
+
+def _italic(text: str) -> str:
+    return f"_{text}_"
 
 
 def _section(text: str) -> dict[str, Any]:

@@ -29,7 +29,7 @@ from tests.fake_discord import BOT_TOKEN as DISCORD_TOKEN  # noqa: E402
 from tests.fake_discord import FakeDiscord  # noqa: E402
 from tests.fake_router import DEFAULT_KEY, FakeRouter  # noqa: E402
 from tests.fake_slack import APP_TOKEN, BOT_TOKEN, FakeSlack  # noqa: E402
-from tests.test_worker_process import wait_until  # noqa: E402
+from tests.helpers import wait_until  # noqa: E402
 
 ANALYSIS = (
     "**Improvements**\n"

@@ -40,7 +40,7 @@ from bot.commands import Command, parse  # noqa: E402
 from bot.report import Source  # noqa: E402
 from bot.runtime.transport import AiohttpTransport, http_client  # noqa: E402
 from bot.service import RecommendationService  # noqa: E402
-from bot.state.answer_cache import ReportCache  # noqa: E402
+from bot.state.answer_cache import MemoryAnswerCache  # noqa: E402
 from tests.fake_router import DEFAULT_KEY  # noqa: E402
 
 
@@ -164,7 +164,7 @@ def new_service(url: str, transport: AiohttpTransport) -> RecommendationService:
         base_url=url, api_key=DEFAULT_KEY, models=("openai/gpt-oss-120b",), timeout=60
     )
     return RecommendationService(
-        RouterClient(settings, transport), ReportCache(ttl_seconds=3600, max_entries=20_000)
+        RouterClient(settings, transport), MemoryAnswerCache(ttl_seconds=3600, max_entries=20_000)
     )
 
 

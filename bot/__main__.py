@@ -15,20 +15,26 @@ import logging
 import sys
 from collections.abc import Sequence
 
-from adapters.console import ConsoleAdapter
-from adapters.runtime import SharedState, serve
-from bot.ai.router import RouterClient, RouterSettings
-from bot.appstore.itunes import ITunesCatalog, ITunesSettings
+from adapters.base import Adapter
+from adapters.runtime import serve
+from bot.ai import RouterClient
+from bot.appstore import ITunesCatalog
 from bot.config import ConfigError, Settings, load_settings, read_environment
-from bot.runtime.logs import configure_logging
-from bot.runtime.transport import AiohttpTransport
+from bot.conversation import Conversation
+from bot.runtime import AiohttpTransport, configure_logging
 from bot.service import RecommendationService
-from bot.state.answer_cache import AnswerCache, ReportCache
-from bot.state.delivery_ledger import MemoryDeliveryLedger, RedisDeliveryLedger
-from bot.state.redis_answer_cache import RedisAnswerCache
-from bot.state.redis_backend import RedisBackend
-from bot.state.redis_limits import RedisUserLimiter
-from bot.state.user_limits import UserRateLimiter
+from bot.state import (
+    AnswerCache,
+    DeliveryLedger,
+    MemoryAnswerCache,
+    MemoryDeliveryLedger,
+    MemoryUserLimiter,
+    RedisAnswerCache,
+    RedisBackend,
+    RedisDeliveryLedger,
+    RedisUserLimiter,
+    UserLimiter,
+)
 
 log = logging.getLogger("bot")
 
@@ -43,54 +49,102 @@ class PlatformProblem(Exception):
 def build_service(
     settings: Settings, transport: AiohttpTransport, redis: RedisBackend | None = None
 ) -> RecommendationService:
-    router = RouterClient(RouterSettings.from_settings(settings), transport)
-    catalog = ITunesCatalog(
-        ITunesSettings(
-            base_url=settings.appstore_base_url,
-            calls_per_minute=settings.appstore_calls_per_minute,
-        ),
-        transport,
-    )
-    memory = ReportCache(settings.cache_ttl_seconds, settings.cache_max_entries)
+    memory = MemoryAnswerCache(settings.cache.ttl_seconds, settings.cache.max_entries)
     cache: AnswerCache = memory
     if redis is not None:
         cache = RedisAnswerCache(
             redis,
             memory,
-            settings.cache_ttl_seconds,
-            wait_limit_seconds=settings.ai_timeout + REDIS_WAIT_MARGIN_SECONDS,
+            settings.cache.ttl_seconds,
+            wait_limit_seconds=settings.router.timeout + REDIS_WAIT_MARGIN_SECONDS,
         )
     return RecommendationService(
-        router,
+        RouterClient(settings.router, transport),
         cache,
-        catalog,
-        default_country=settings.appstore_country,
-        admin_ids=settings.scout_admin_ids,
+        ITunesCatalog(settings.appstore, transport),
+        default_country=settings.appstore.country,
     )
 
 
-def build_shared_state(settings: Settings, redis: RedisBackend | None) -> SharedState:
-    users = UserRateLimiter(settings.user_commands_per_minute)
-    deliveries = MemoryDeliveryLedger()
-    if redis is None:
-        return SharedState(users, deliveries)
-    return SharedState(RedisUserLimiter(redis, users), RedisDeliveryLedger(redis, deliveries))
+def build_conversation(
+    settings: Settings, service: RecommendationService, redis: RedisBackend | None
+) -> Conversation:
+    limiter: UserLimiter = MemoryUserLimiter(settings.user_commands_per_minute)
+    if redis is not None:
+        limiter = RedisUserLimiter(redis, MemoryUserLimiter(settings.user_commands_per_minute))
+    return Conversation(
+        service,
+        limiter,
+        allowed_workspaces={
+            "slack": settings.slack.allowed_team_ids,
+            "discord": settings.discord.allowed_guild_ids,
+        },
+        admin_ids=settings.admin_ids,
+    )
+
+
+def build_adapters(
+    platforms: list[str],
+    settings: Settings,
+    conversation: Conversation,
+    redis: RedisBackend | None,
+    json_output: bool = False,
+) -> list[Adapter]:
+    """The adapters for `platforms` (SDKs are imported only for the platforms chosen)."""
+    adapters: list[Adapter] = []
+    if platforms == ["console"]:
+        from adapters.console import ConsoleAdapter
+
+        return [ConsoleAdapter(conversation, json_output=json_output)]
+    socket_mode, http = "slack-socket" in platforms, "slack-http" in platforms
+    if socket_mode or http:
+        from adapters.slack import SlackAdapter
+
+        deliveries: DeliveryLedger = MemoryDeliveryLedger()
+        if redis is not None:
+            deliveries = RedisDeliveryLedger(redis, MemoryDeliveryLedger())
+        adapters.append(
+            SlackAdapter(
+                conversation,
+                settings.slack,
+                deliveries,
+                socket_mode=socket_mode,
+                http_port=settings.port if http else None,
+            )
+        )
+    if "discord" in platforms:
+        from adapters.discord_bot import DiscordAdapter
+
+        adapters.append(DiscordAdapter(conversation, settings.discord))
+    return adapters
+
+
+def describe(settings: Settings, service: RecommendationService) -> str:
+    """The start-up line's tail: models, cache and store (never a secret)."""
+    cache = service.cache.backend
+    ttl = settings.cache.ttl_seconds
+    if cache == "memory":
+        cache = f"memory (TTL {ttl} s, {settings.cache.max_entries} entries)"
+    else:
+        cache = f"{cache} (TTL {ttl} s)"
+    models = " → ".join(settings.router.models)
+    return f"models {models}; cache {cache}; App Store {settings.appstore.country}"
 
 
 async def run(settings: Settings, platforms: list[str], json_output: bool) -> int:
     transport = AiohttpTransport()  # the process's one connection pool
     redis = (
-        RedisBackend(settings.redis_url, verify_tls=settings.redis_tls_verify)
-        if settings.redis_url
+        RedisBackend(settings.cache.redis_url, verify_tls=settings.cache.redis_tls_verify)
+        if settings.cache.redis_url
         else None
     )
     try:
         if redis is not None:
             await redis.check()  # unreachable: one warning, then memory until it is back
         service = build_service(settings, transport, redis)
-        if platforms == ["console"]:
-            return await ConsoleAdapter(service, json_output=json_output).run()
-        return await serve(service, settings, platforms, build_shared_state(settings, redis))
+        conversation = build_conversation(settings, service, redis)
+        adapters = build_adapters(platforms, settings, conversation, redis, json_output)
+        return await serve(service, adapters, settings.port, describe(settings, service))
     finally:
         await transport.aclose()
         if redis is not None:
@@ -125,20 +179,20 @@ def _adapter_list(raw: str) -> list[str]:
 
 
 def choose_platforms(chosen: list[str], settings: Settings) -> list[str]:
-    """The platforms to run (`console` or runtime.PLATFORMS); `PlatformProblem` if impossible."""
-    s = settings
-    socket_ready = bool(s.slack_bot_token and s.slack_app_token)
-    http_ready = bool(s.slack_bot_token and s.slack_signing_secret)
+    """The platforms to run: `console`, or some of `slack-socket`, `slack-http` and `discord`;
+    `PlatformProblem` when the chosen ones lack credentials."""
+    slack, discord = settings.slack, settings.discord
+    socket_ready, http_ready = slack.socket_mode_ready, slack.http_ready
     if not chosen:
-        if not (s.slack_bot_token or s.discord_bot_token):
+        if not (slack.bot_token or discord.bot_token):
             return ["console"]
-        chosen = ["slack"] * bool(s.slack_bot_token) + ["discord"] * bool(s.discord_bot_token)
+        chosen = ["slack"] * bool(slack.bot_token) + ["discord"] * bool(discord.bot_token)
     platforms: list[str] = []
     for name in chosen:
         if name == "console":
             platforms.append("console")
         elif name == "slack":
-            if not s.slack_bot_token:
+            if not slack.bot_token:
                 raise PlatformProblem("SLACK_BOT_TOKEN is not set")
             if not (socket_ready or http_ready):
                 raise PlatformProblem(
@@ -157,11 +211,11 @@ def choose_platforms(chosen: list[str], settings: Settings) -> list[str]:
                 )
             platforms.append("slack-http")
         elif name == "discord":
-            if not s.discord_bot_token:
+            if not discord.bot_token:
                 raise PlatformProblem("DISCORD_BOT_TOKEN is not set")
             platforms.append(name)
         elif name == "worker":
-            found = ["slack-socket"] * socket_ready + ["discord"] * bool(s.discord_bot_token)
+            found = ["slack-socket"] * socket_ready + ["discord"] * bool(discord.bot_token)
             if not found:
                 raise PlatformProblem(
                     "the worker needs SLACK_BOT_TOKEN with SLACK_APP_TOKEN, or DISCORD_BOT_TOKEN"
@@ -190,7 +244,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     configure_logging(
         level, settings.log_format, settings.secrets, sys.stderr if console else sys.stdout
     )
-    if not settings.hf_api_key:
+    if not settings.router.api_key:
         log.warning(
             "HUGGING_FACE_API_KEY is not set: running in fallback-only mode (rule-based advice)"
         )

@@ -14,7 +14,7 @@ MAX_INPUT_CHARS = 500  # a whole command line; anything longer is not a real req
 MAX_NAME_CHARS = 100  # app and category names
 
 USAGE = (
-    "*How to use Trend Scout*\n"
+    "**How to use Trend Scout**\n"
     "• `/scout Calculator Pro` — opportunity analysis of an app\n"
     "• `/scout https://apps.apple.com/us/app/…/id284882215` or `/scout id:284882215` — the same, "
     "by exact app\n"
@@ -34,6 +34,7 @@ class CommandKind(Enum):
     STATS = "stats"
 
 
+_BARE_KINDS = frozenset({CommandKind.HELP, CommandKind.STATS})
 # The kinds that look things up and ask the model; they count against per-user limits.
 LOOKUP_KINDS = frozenset({CommandKind.ANALYSIS, CommandKind.GAPS, CommandKind.BUILD})
 
@@ -50,6 +51,16 @@ class Command:
     @property
     def is_lookup(self) -> bool:
         return self.kind in LOOKUP_KINDS
+
+    def as_text(self) -> str:
+        """The command as it would be typed, normalised: `parse(c.as_text()) == c`. Buttons
+        carry this, never the raw text a user typed."""
+        verb = {CommandKind.GAPS: "gaps ", CommandKind.BUILD: "build "}.get(self.kind, "")
+        words = [self.kind.value if self.kind in _BARE_KINDS else verb + self.subject]
+        if self.country is not None:
+            words.append(f"--country={self.country}")
+        words += ["--deep"] * self.deep + ["--fresh"] * self.fresh
+        return " ".join(words)
 
 
 @dataclass(frozen=True)

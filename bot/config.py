@@ -15,6 +15,9 @@ from typing import TypeVar
 
 from dotenv import dotenv_values
 
+from bot.ai.router import RouterSettings
+from bot.appstore.itunes import AppStoreSettings
+
 REASONING_EFFORTS = ("low", "medium", "high")
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR")
 LOG_FORMATS = ("text", "json")
@@ -38,37 +41,51 @@ class ConfigError(ValueError):
 
 
 @dataclass(frozen=True)
-class Settings:
-    hf_api_key: str | None = field(default=None, repr=False)
-    ai_base_url: str = "https://router.huggingface.co/v1"
-    ai_model: str = "openai/gpt-oss-120b"
-    ai_fallback_models: tuple[str, ...] = ()
-    ai_max_tokens: int = 400
-    ai_temperature: float = 0.7
-    ai_top_p: float = 0.9
-    ai_timeout: float = 60.0
-    ai_reasoning_effort: str | None = None
-    ai_max_retries: int = 2
-    cache_ttl_seconds: int = 3600
-    cache_max_entries: int = 1000
+class CacheSettings:
+    ttl_seconds: int = 3600
+    max_entries: int = 1000
     redis_url: str | None = field(default=None, repr=False)
     redis_tls_verify: bool = True  # Heroku's Key-Value Store serves self-signed certificates
-    appstore_base_url: str = "https://itunes.apple.com"
-    appstore_country: str = "us"
-    appstore_calls_per_minute: int = 20  # Apple allows about 20
-    slack_bot_token: str | None = field(default=None, repr=False)
-    slack_app_token: str | None = field(default=None, repr=False)
-    slack_signing_secret: str | None = field(default=None, repr=False)
-    slack_api_url: str = "https://slack.com/api/"
-    discord_bot_token: str | None = field(default=None, repr=False)
-    discord_api_url: str = "https://discord.com/api/v10"
-    discord_gateway_url: str = "wss://gateway.discord.gg/"
-    slack_allowed_team_ids: frozenset[str] = frozenset()  # empty: every workspace
-    discord_guild_ids: frozenset[str] = frozenset()  # sync commands here (instant); else global
-    discord_allowed_guild_ids: frozenset[str] = frozenset()  # empty: every server
+
+
+@dataclass(frozen=True)
+class SlackSettings:
+    bot_token: str | None = field(default=None, repr=False)
+    app_token: str | None = field(default=None, repr=False)  # Socket Mode
+    signing_secret: str | None = field(default=None, repr=False)  # HTTP mode
+    api_url: str = "https://slack.com/api/"
+    allowed_team_ids: frozenset[str] = frozenset()  # empty: every workspace
+
+    @property
+    def socket_mode_ready(self) -> bool:
+        return bool(self.bot_token and self.app_token)
+
+    @property
+    def http_ready(self) -> bool:
+        return bool(self.bot_token and self.signing_secret)
+
+
+@dataclass(frozen=True)
+class DiscordSettings:
+    bot_token: str | None = field(default=None, repr=False)
+    api_url: str = "https://discord.com/api/v10"
+    gateway_url: str = "wss://gateway.discord.gg/"
+    guild_ids: frozenset[str] = frozenset()  # sync commands here (instant); else global
+    allowed_guild_ids: frozenset[str] = frozenset()  # empty: every server
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Every setting, grouped by who needs it; each part goes to its own component."""
+
+    router: RouterSettings = field(default_factory=RouterSettings)
+    appstore: AppStoreSettings = field(default_factory=AppStoreSettings)
+    cache: CacheSettings = field(default_factory=CacheSettings)
+    slack: SlackSettings = field(default_factory=SlackSettings)
+    discord: DiscordSettings = field(default_factory=DiscordSettings)
     user_commands_per_minute: int = 10
-    scout_admin_ids: frozenset[str] = frozenset()  # Slack and Discord user ids: /scout stats
-    port: int = 3000
+    admin_ids: frozenset[str] = frozenset()  # Slack and Discord user ids: /scout stats
+    port: int = 3000  # Slack HTTP mode and /healthz
     log_level: str = "INFO"
     log_format: str = "text"
 
@@ -76,18 +93,13 @@ class Settings:
     def secrets(self) -> tuple[str | None, ...]:
         """Values that must never be written anywhere (the log redaction removes them)."""
         return (
-            self.hf_api_key,
-            self.slack_bot_token,
-            self.slack_app_token,
-            self.slack_signing_secret,
-            self.discord_bot_token,
-            self.redis_url,
+            self.router.api_key,
+            self.slack.bot_token,
+            self.slack.app_token,
+            self.slack.signing_secret,
+            self.discord.bot_token,
+            self.cache.redis_url,
         )
-
-    @property
-    def model_chain(self) -> tuple[str, ...]:
-        """The primary model first, then the fallbacks, without repeats."""
-        return tuple(dict.fromkeys((self.ai_model, *self.ai_fallback_models)))
 
 
 T = TypeVar("T")
@@ -134,6 +146,10 @@ def _country(name: str, raw: str) -> str:
     return value
 
 
+def _boolean(name: str, raw: str) -> bool:
+    return _choice(name, raw, ("true", "false"), str.lower) == "true"
+
+
 def _secret(raw: str | None) -> str | None:
     value = (raw or "").strip()
     return value or None
@@ -153,79 +169,92 @@ def read_environment(env_file: Path | None = Path(".env")) -> dict[str, str]:
 
 
 def load_settings(env: Mapping[str, str]) -> Settings:
-    """Validate every setting; raises `ConfigError` on the first bad one."""
+    """Validate every setting; raises `ConfigError` on the first bad one. Only what the
+    environment sets is passed on: every default is the one written on the settings classes."""
 
     def get(name: str) -> str | None:
         value = env.get(name)
         return value if value is not None and value.strip() != "" else None
 
-    kwargs: dict[str, object] = {}
-    kwargs["hf_api_key"] = _secret(get("HUGGING_FACE_API_KEY") or get("HF_TOKEN"))
+    router: dict[str, object] = {"api_key": _secret(get("HUGGING_FACE_API_KEY") or get("HF_TOKEN"))}
     if (v := get("AI_BASE_URL")) is not None:
-        kwargs["ai_base_url"] = _url("AI_BASE_URL", v, ("https", "http")).rstrip("/")
+        router["base_url"] = _url("AI_BASE_URL", v, ("https", "http")).rstrip("/")
+    models = list(RouterSettings.models)
     if (v := get("AI_MODEL")) is not None:
-        kwargs["ai_model"] = v.strip()
+        models = [v.strip()]
     if (v := get("AI_FALLBACK_MODELS")) is not None:
-        kwargs["ai_fallback_models"] = tuple(m.strip() for m in v.split(",") if m.strip())
+        models += [m.strip() for m in v.split(",") if m.strip()]
+    router["models"] = tuple(dict.fromkeys(models))  # the primary first, without repeats
     if (v := get("AI_MAX_TOKENS")) is not None:
-        kwargs["ai_max_tokens"] = _number("AI_MAX_TOKENS", v, int, 1, 4096)
+        router["max_tokens"] = _number("AI_MAX_TOKENS", v, int, 1, 4096)
     if (v := get("AI_TEMPERATURE")) is not None:
-        kwargs["ai_temperature"] = _number("AI_TEMPERATURE", v, float, 0.0, 2.0)
+        router["temperature"] = _number("AI_TEMPERATURE", v, float, 0.0, 2.0)
     if (v := get("AI_TOP_P")) is not None:
-        kwargs["ai_top_p"] = _number("AI_TOP_P", v, float, 0.0, 1.0)
+        router["top_p"] = _number("AI_TOP_P", v, float, 0.0, 1.0)
     if (v := get("AI_TIMEOUT")) is not None:
-        kwargs["ai_timeout"] = _number("AI_TIMEOUT", v, float, 10.0, 120.0, " s")
+        router["timeout"] = _number("AI_TIMEOUT", v, float, 10.0, 120.0, " s")
     if (v := get("AI_REASONING_EFFORT")) is not None:
-        kwargs["ai_reasoning_effort"] = _choice(
-            "AI_REASONING_EFFORT", v, REASONING_EFFORTS, str.lower
-        )
+        router["reasoning_effort"] = _choice("AI_REASONING_EFFORT", v, REASONING_EFFORTS, str.lower)
     if (v := get("AI_MAX_RETRIES")) is not None:
-        kwargs["ai_max_retries"] = _number("AI_MAX_RETRIES", v, int, 0, 10)
+        router["max_retries"] = _number("AI_MAX_RETRIES", v, int, 0, 10)
+
+    cache: dict[str, object] = {}
     if (v := get("CACHE_TTL_SECONDS")) is not None:
-        kwargs["cache_ttl_seconds"] = _number("CACHE_TTL_SECONDS", v, int, 0, 604800, " s")
+        cache["ttl_seconds"] = _number("CACHE_TTL_SECONDS", v, int, 0, 604800, " s")
     if (v := get("CACHE_MAX_ENTRIES")) is not None:
-        kwargs["cache_max_entries"] = _number("CACHE_MAX_ENTRIES", v, int, 1, 1_000_000)
+        cache["max_entries"] = _number("CACHE_MAX_ENTRIES", v, int, 1, 1_000_000)
     if (v := get("REDIS_URL")) is not None:
-        kwargs["redis_url"] = _url("REDIS_URL", v, ("redis", "rediss"))
+        cache["redis_url"] = _url("REDIS_URL", v, ("redis", "rediss"))
     if (v := get("REDIS_TLS_VERIFY")) is not None:
-        kwargs["redis_tls_verify"] = (
-            _choice("REDIS_TLS_VERIFY", v, ("true", "false"), str.lower) == "true"
-        )
+        cache["redis_tls_verify"] = _boolean("REDIS_TLS_VERIFY", v)
+
+    appstore: dict[str, object] = {}
     if (v := get("APPSTORE_BASE_URL")) is not None:
-        kwargs["appstore_base_url"] = _url("APPSTORE_BASE_URL", v, ("https", "http")).rstrip("/")
+        appstore["base_url"] = _url("APPSTORE_BASE_URL", v, ("https", "http")).rstrip("/")
     if (v := get("APPSTORE_COUNTRY")) is not None:
-        kwargs["appstore_country"] = _country("APPSTORE_COUNTRY", v)
+        appstore["country"] = _country("APPSTORE_COUNTRY", v)
     if (v := get("APPSTORE_CALLS_PER_MINUTE")) is not None:
-        kwargs["appstore_calls_per_minute"] = _number(
-            "APPSTORE_CALLS_PER_MINUTE", v, int, 1, 100_000
-        )
-    kwargs["slack_bot_token"] = _secret(get("SLACK_BOT_TOKEN"))
-    kwargs["slack_app_token"] = _secret(get("SLACK_APP_TOKEN"))
-    kwargs["slack_signing_secret"] = _secret(get("SLACK_SIGNING_SECRET"))
+        appstore["calls_per_minute"] = _number("APPSTORE_CALLS_PER_MINUTE", v, int, 1, 100_000)
+
+    slack: dict[str, object] = {
+        "bot_token": _secret(get("SLACK_BOT_TOKEN")),
+        "app_token": _secret(get("SLACK_APP_TOKEN")),
+        "signing_secret": _secret(get("SLACK_SIGNING_SECRET")),
+    }
     if (v := get("SLACK_API_URL")) is not None:
         url = _url("SLACK_API_URL", v, ("https", "http"))
-        kwargs["slack_api_url"] = url if url.endswith("/") else url + "/"
+        slack["api_url"] = url if url.endswith("/") else url + "/"
     if (v := get("SLACK_ALLOWED_TEAM_IDS")) is not None:
-        kwargs["slack_allowed_team_ids"] = _id_set(v)
-    if (v := get("USER_COMMANDS_PER_MINUTE")) is not None:
-        kwargs["user_commands_per_minute"] = _number("USER_COMMANDS_PER_MINUTE", v, int, 1, 1000)
-    kwargs["discord_bot_token"] = _secret(get("DISCORD_BOT_TOKEN"))
+        slack["allowed_team_ids"] = _id_set(v)
+
+    discord: dict[str, object] = {"bot_token": _secret(get("DISCORD_BOT_TOKEN"))}
     for name in ("DISCORD_GUILD_IDS", "DISCORD_ALLOWED_GUILD_IDS"):
         if (v := get(name)) is not None:
             ids = _id_set(v)
             if not all(i.isdigit() for i in ids):
                 raise ConfigError(f"{name}={v!r} is not a list of ids; allowed 123,456")
-            kwargs[name.lower()] = ids
+            discord[name.removeprefix("DISCORD_").lower()] = ids
     if (v := get("DISCORD_API_URL")) is not None:
-        kwargs["discord_api_url"] = _url("DISCORD_API_URL", v, ("https", "http")).rstrip("/")
+        discord["api_url"] = _url("DISCORD_API_URL", v, ("https", "http")).rstrip("/")
     if (v := get("DISCORD_GATEWAY_URL")) is not None:
-        kwargs["discord_gateway_url"] = _url("DISCORD_GATEWAY_URL", v, ("wss", "ws"))
+        discord["gateway_url"] = _url("DISCORD_GATEWAY_URL", v, ("wss", "ws"))
+
+    top: dict[str, object] = {}
+    if (v := get("USER_COMMANDS_PER_MINUTE")) is not None:
+        top["user_commands_per_minute"] = _number("USER_COMMANDS_PER_MINUTE", v, int, 1, 1000)
     if (v := get("PORT")) is not None:
-        kwargs["port"] = _number("PORT", v, int, 1, 65535)
+        top["port"] = _number("PORT", v, int, 1, 65535)
     if (v := get("SCOUT_ADMIN_IDS")) is not None:
-        kwargs["scout_admin_ids"] = _id_set(v)
+        top["admin_ids"] = _id_set(v)
     if (v := get("LOG_LEVEL")) is not None:
-        kwargs["log_level"] = _choice("LOG_LEVEL", v, LOG_LEVELS, str.upper)
+        top["log_level"] = _choice("LOG_LEVEL", v, LOG_LEVELS, str.upper)
     if (v := get("LOG_FORMAT")) is not None:
-        kwargs["log_format"] = _choice("LOG_FORMAT", v, LOG_FORMATS, str.lower)
-    return Settings(**kwargs)  # type: ignore[arg-type]
+        top["log_format"] = _choice("LOG_FORMAT", v, LOG_FORMATS, str.lower)
+    return Settings(
+        router=RouterSettings(**router),  # type: ignore[arg-type]
+        appstore=AppStoreSettings(**appstore),  # type: ignore[arg-type]
+        cache=CacheSettings(**cache),  # type: ignore[arg-type]
+        slack=SlackSettings(**slack),  # type: ignore[arg-type]
+        discord=DiscordSettings(**discord),  # type: ignore[arg-type]
+        **top,  # type: ignore[arg-type]
+    )

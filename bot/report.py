@@ -8,6 +8,7 @@ from enum import Enum
 from typing import Any
 
 from bot.advice.scoring import CloneScore
+from bot.ai.wire import TokenUsage
 from bot.appstore.catalog import AppInfo
 
 
@@ -55,13 +56,6 @@ _REASON_LABELS = {
     FallbackReason.EMPTY_ANSWER: "The AI model returned no usable answer",
     FallbackReason.INTERNAL_ERROR: "Something went wrong on our side",
 }
-
-
-@dataclass(frozen=True)
-class TokenUsage:
-    prompt_tokens: int = 0
-    completion_tokens: int = 0
-    reasoning_tokens: int = 0
 
 
 @dataclass(frozen=True)

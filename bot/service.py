@@ -16,20 +16,18 @@ from typing import Any
 from bot.advice.fallback import advise
 from bot.advice.scoring import CloneScore, clone_score
 from bot.ai.prompts import PROMPT_VERSION, build_messages
-from bot.ai.router import RouterClient, RouterUnavailable
+from bot.ai.router import FailureKind, RouterClient, RouterFailure
 from bot.appstore.catalog import AppCatalog, AppInfo, LookupStatus
 from bot.appstore.categories import GENRE_IDS, category_list, category_named
 from bot.commands import USAGE, Command, CommandKind, ParsedCommand, UsageError
 from bot.report import FallbackReason, Report, ReportKind, Source
 from bot.runtime.request_scope import Caller, RequestScope, begin_request
-from bot.runtime.single_flight import SingleFlight
-from bot.runtime.stats import ServiceStats
-from bot.state.answer_cache import AnswerCache, CacheKey
+from bot.runtime.stats import AnswerRecord, ServiceStats
+from bot.state.answer_cache import AnswerCache, CachedReport, CacheKey, Produced
 
 log = logging.getLogger(__name__)
 
 ANONYMOUS = Caller("unknown")
-DEEP_MIN_TOKENS = 2048  # high effort spends most of a small budget on reasoning
 APPSTORE_UNAVAILABLE = "App Store data unavailable"
 
 _KINDS = {
@@ -37,6 +35,8 @@ _KINDS = {
     CommandKind.GAPS: ReportKind.GAPS,
     CommandKind.BUILD: ReportKind.BUILD,
 }
+# What users are told when the router fails (the same names: every kind must have a reason).
+_REASONS = {kind: FallbackReason(kind.value) for kind in FailureKind}
 
 
 class RecommendationService:
@@ -47,20 +47,17 @@ class RecommendationService:
         catalog: AppCatalog | None = None,
         default_country: str = "us",
         today: Callable[[], date] = date.today,
-        admin_ids: frozenset[str] = frozenset(),
     ) -> None:
         self.router = router
         self.cache = cache
         self.catalog = catalog
         self.default_country = default_country
-        self.admin_ids = admin_ids
         self.stats = ServiceStats()
         self._today = today
-        self._flights: SingleFlight[Report] = SingleFlight()
 
-    @property
-    def primary_model(self) -> str:
-        return self.router.settings.models[0]
+    def health(self) -> dict[str, str]:
+        """The model circuit and the cache backend, for `/healthz`."""
+        return {"model_circuit": self.router.breaker.state.value, "cache": self.cache.backend}
 
     async def handle(self, parsed: ParsedCommand, caller: Caller = ANONYMOUS) -> Report:
         scope = begin_request(caller)
@@ -80,7 +77,19 @@ class RecommendationService:
         is_lookup = isinstance(parsed, Command) and parsed.is_lookup
         # Tokens are spent by the command that called the model, not by one it shared with.
         usage = report.usage if scope.model_calls else None
-        self.stats.record(kind, report, scope, is_lookup, usage)
+        self.stats.record(
+            kind,
+            scope,
+            AnswerRecord(
+                source=report.source.value if report.source else "no answer",
+                latency_ms=report.latency_ms,
+                fallback=report.fallback_reason.label if report.fallback_reason else None,
+                prompt_tokens=usage.prompt_tokens if usage else 0,
+                completion_tokens=usage.completion_tokens if usage else 0,
+            )
+            if is_lookup
+            else None,
+        )
         log.info(
             "command answered",
             extra={
@@ -109,11 +118,11 @@ class RecommendationService:
         if parsed.kind is CommandKind.HELP:
             return Report(ReportKind.HELP, "", USAGE)
         if parsed.kind is CommandKind.STATS:
-            if caller.platform != "console" and caller.user_id not in self.admin_ids:
+            if not caller.is_admin:
                 return Report(
                     ReportKind.ERROR, "", "`/scout stats` is for Trend Scout's admins only."
                 )
-            return self.stats.report(self.cache.backend)
+            return Report(ReportKind.STATS, "", self.stats.text(self.cache.backend))
         if parsed.kind is CommandKind.GAPS:
             category = category_named(parsed.subject)
             if category is None:
@@ -126,41 +135,38 @@ class RecommendationService:
             parsed = replace(parsed, subject=category)
 
         country = parsed.country or self.default_country
-        effort = "high" if parsed.deep else self.router.settings.reasoning_effort
-        key = CacheKey.for_command(parsed, country, self.primary_model, effort, PROMPT_VERSION)
-        if not parsed.fresh:
-            cached = await self.cache.get(key)
-            self.stats.record_lookup(cached is not None)
-            if cached is not None:
-                minutes = max(0, round((time.time() - cached.stored_at) / 60))
-                note = "Cached answer" + (f" from {minutes} min ago" if minutes else "")
-                notes = (*cached.report.notes, note)
-                return replace(cached.report, source=Source.CACHE, notes=notes)
-        command = parsed
-        return await self._flights.run(
-            key,
-            lambda: self.cache.produce_once(
-                key, lambda: self._answer(command, key, country, effort)
-            ),
+        key = CacheKey.for_command(
+            parsed,
+            country,
+            self.router.primary_model,
+            self.router.reasoning_effort(parsed.deep),
+            PROMPT_VERSION,
         )
+        command = parsed
+        answer = await self.cache.get_or_produce(
+            key, lambda: self._answer(command, country), fresh=parsed.fresh
+        )
+        if not parsed.fresh:
+            self.stats.record_lookup(isinstance(answer, CachedReport))
+        if isinstance(answer, CachedReport):
+            minutes = max(0, round((time.time() - answer.stored_at) / 60))
+            note = "Cached answer" + (f" from {minutes} min ago" if minutes else "")
+            notes = (*answer.report.notes, note)
+            return replace(answer.report, source=Source.CACHE, notes=notes)
+        return answer
 
-    async def _answer(
-        self, command: Command, key: CacheKey, country: str, effort: str | None
-    ) -> Report:
+    async def _answer(self, command: Command, country: str) -> Produced:
         facts = await self._gather_facts(command, country)
         if isinstance(facts, Report):
-            return facts
+            return Produced(facts, keep=False)
         messages = build_messages(
             command, facts.app, facts.score, facts.top_apps, today=self._today()
         )
-        budget = max(self.router.settings.max_tokens, DEEP_MIN_TOKENS) if command.deep else None
         try:
-            completion = await self.router.complete(
-                messages, reasoning_effort=effort, max_tokens=budget
-            )
-        except RouterUnavailable as exc:
-            log.info("model not used (%s): %s", exc.reason.value, exc.detail)
-            return self._fallback(command, exc.reason, facts)
+            completion = await self.router.complete(messages, deep=command.deep)
+        except RouterFailure as exc:
+            log.info("model not used (%s): %s", exc.kind.value, exc.detail)
+            return Produced(self._fallback(command, _REASONS[exc.kind], facts), keep=False)
 
         notes = list(facts.notes)
         if completion.truncated:
@@ -174,9 +180,8 @@ class RecommendationService:
             usage=completion.usage,
             notes=tuple(notes),
         )
-        if facts.complete:  # an answer made without the App Store's facts is not kept
-            await self.cache.put(key, report)
-        return report
+        # An answer made without the App Store's facts is not kept.
+        return Produced(report, keep=facts.complete)
 
     async def _gather_facts(self, command: Command, country: str) -> Facts | Report:
         """App Store facts for the command, or the reply when there is nothing to analyse."""

@@ -1,51 +1,25 @@
 from __future__ import annotations
 
-import asyncio
-import sys
-import time
 from collections.abc import AsyncIterator, Callable, Iterator
 from dataclasses import replace
-from pathlib import Path
 from typing import Any
 
 import pytest
 
-from bot.ai.router import RouterClient, RouterSettings
-from bot.appstore.itunes import ITunesCatalog, ITunesSettings
-from bot.runtime.circuit_breaker import CircuitBreaker
-from bot.runtime.transport import AiohttpTransport
+from bot.ai import RouterClient, RouterSettings
+from bot.appstore import AppStoreSettings, ITunesCatalog
+from bot.conversation import Conversation
+from bot.runtime import AiohttpTransport, CircuitBreaker
 from bot.service import RecommendationService
-from bot.state.answer_cache import ReportCache
+from bot.state import AnswerCache, MemoryAnswerCache, MemoryUserLimiter
 from tests.fake_appstore import FakeAppStore
 from tests.fake_router import DEFAULT_KEY, FakeRouter
-
-ROOT = Path(__file__).resolve().parent.parent
-PYTHON = sys.executable
 
 
 @pytest.fixture
 def router() -> Iterator[FakeRouter]:
     with FakeRouter() as fake:
         yield fake
-
-
-async def wait_for(condition: Callable[[], Any], within: float = 10, what: str = "it") -> None:
-    """Poll until `condition()` is true; fail naming `what` after `within` seconds."""
-    deadline = time.monotonic() + within
-    while not condition():
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out waiting for {what}")
-        await asyncio.sleep(0.02)
-
-
-class ManualClock:
-    """A clock that moves only when a test says so (start at 1000 s; set `now`)."""
-
-    def __init__(self) -> None:
-        self.now = 1000.0
-
-    def __call__(self) -> float:
-        return self.now
 
 
 def fast_settings(fake: FakeRouter, **overrides: Any) -> RouterSettings:
@@ -88,15 +62,15 @@ def appstore() -> Iterator[FakeAppStore]:
         yield fake
 
 
-FAST_APPSTORE = ITunesSettings(timeout=0.5, retry_delay=0.01, max_queue_wait=0.05)
+FAST_APPSTORE = AppStoreSettings(timeout=0.5, retry_delay=0.01, max_queue_wait=0.05)
 
 
 @pytest.fixture
 def make_service(make_client: ClientFactory) -> ServiceFactory:
-    def build(cache: ReportCache | None = None, **overrides: Any) -> RecommendationService:
+    def build(cache: AnswerCache | None = None, **overrides: Any) -> RecommendationService:
         return RecommendationService(
             make_client(**overrides),
-            cache if cache is not None else ReportCache(ttl_seconds=600, max_entries=100),
+            cache if cache is not None else MemoryAnswerCache(ttl_seconds=600, max_entries=100),
         )
 
     return build
@@ -116,3 +90,13 @@ def make_grounded_service(
         return service
 
     return build
+
+
+def conversation_for(
+    service: RecommendationService,
+    per_minute: int = 10,
+    allowed_workspaces: dict[str, frozenset[str]] | None = None,
+    admin_ids: frozenset[str] = frozenset(),
+) -> Conversation:
+    """The conversation path the bot builds, around a test's service."""
+    return Conversation(service, MemoryUserLimiter(per_minute), allowed_workspaces, admin_ids)

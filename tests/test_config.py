@@ -12,11 +12,12 @@ ROOT = Path(__file__).resolve().parent.parent
 def test_defaults_are_the_seeds() -> None:
     settings = load_settings({})
     assert settings == Settings()
-    assert settings.ai_base_url == "https://router.huggingface.co/v1"
-    assert settings.ai_model == "openai/gpt-oss-120b"
-    assert (settings.ai_max_tokens, settings.ai_temperature, settings.ai_top_p) == (400, 0.7, 0.9)
-    assert settings.ai_timeout == 60
-    assert settings.hf_api_key is None
+    assert settings.router.base_url == "https://router.huggingface.co/v1"
+    assert settings.router.models[0] == "openai/gpt-oss-120b"
+    router = settings.router
+    assert (router.max_tokens, router.temperature, router.top_p) == (400, 0.7, 0.9)
+    assert settings.router.timeout == 60
+    assert settings.router.api_key is None
 
 
 def test_every_name_is_read() -> None:
@@ -55,36 +56,37 @@ def test_every_name_is_read() -> None:
         "REDIS_TLS_VERIFY": "False",
     }
     s = load_settings(env)
-    assert (s.log_format, s.scout_admin_ids) == ("json", frozenset({"U1", "123"}))
-    assert s.appstore_calls_per_minute == 600
-    assert s.redis_tls_verify is False
-    assert s.hf_api_key == "hf_abc"
-    assert s.ai_base_url == "http://127.0.0.1:9000/v1"
-    assert s.model_chain == ("m/one", "m/two", "m/three")
-    assert (s.ai_max_tokens, s.ai_temperature, s.ai_top_p, s.ai_timeout) == (800, 0, 1, 10)
-    assert s.ai_reasoning_effort == "high"
-    assert (s.ai_max_retries, s.cache_ttl_seconds, s.cache_max_entries) == (0, 60, 5)
-    assert s.redis_url == "redis://localhost:6379/0"
-    assert (s.appstore_base_url, s.appstore_country) == ("http://127.0.0.1:9001", "gb")
-    assert (s.slack_bot_token, s.slack_app_token, s.slack_signing_secret) == (
+    assert (s.log_format, s.admin_ids) == ("json", frozenset({"U1", "123"}))
+    assert s.appstore.calls_per_minute == 600
+    assert s.cache.redis_tls_verify is False
+    assert s.router.api_key == "hf_abc"
+    assert s.router.base_url == "http://127.0.0.1:9000/v1"
+    assert s.router.models == ("m/one", "m/two", "m/three")
+    assert (s.router.max_tokens, s.router.temperature, s.router.top_p) == (800, 0, 1)
+    assert s.router.timeout == 10
+    assert s.router.reasoning_effort == "high"
+    assert (s.router.max_retries, s.cache.ttl_seconds, s.cache.max_entries) == (0, 60, 5)
+    assert s.cache.redis_url == "redis://localhost:6379/0"
+    assert (s.appstore.base_url, s.appstore.country) == ("http://127.0.0.1:9001", "gb")
+    assert (s.slack.bot_token, s.slack.app_token, s.slack.signing_secret) == (
         "xoxb-1",
         "xapp-1",
         "s",
     )
-    assert s.slack_api_url == "http://127.0.0.1:9002/api/"
-    assert s.discord_bot_token == "d"
-    assert s.discord_api_url == "http://127.0.0.1:9003/api/v10"
-    assert s.discord_gateway_url == "ws://127.0.0.1:9004"
-    assert s.slack_allowed_team_ids == {"T1", "T2"}
-    assert (s.discord_guild_ids, s.discord_allowed_guild_ids) == ({"111", "222"}, {"111"})
+    assert s.slack.api_url == "http://127.0.0.1:9002/api/"
+    assert s.discord.bot_token == "d"
+    assert s.discord.api_url == "http://127.0.0.1:9003/api/v10"
+    assert s.discord.gateway_url == "ws://127.0.0.1:9004"
+    assert s.slack.allowed_team_ids == {"T1", "T2"}
+    assert (s.discord.guild_ids, s.discord.allowed_guild_ids) == ({"111", "222"}, {"111"})
     assert s.user_commands_per_minute == 3
     assert (s.port, s.log_level) == (8080, "DEBUG")
 
 
 def test_hf_token_is_accepted_when_the_main_name_is_absent() -> None:
-    assert load_settings({"HF_TOKEN": "hf_tok"}).hf_api_key == "hf_tok"
+    assert load_settings({"HF_TOKEN": "hf_tok"}).router.api_key == "hf_tok"
     both = {"HF_TOKEN": "hf_tok", "HUGGING_FACE_API_KEY": "hf_main"}
-    assert load_settings(both).hf_api_key == "hf_main"
+    assert load_settings(both).router.api_key == "hf_main"
 
 
 @pytest.mark.parametrize(
@@ -132,8 +134,8 @@ def test_dotenv_is_read_and_the_environment_wins(
     env_file.write_text("AI_MODEL=from/dotenv\nAI_TOP_P=0.5\n")
     monkeypatch.setenv("AI_TOP_P", "0.25")
     settings = load_settings(read_environment(env_file))
-    assert settings.ai_model == "from/dotenv"
-    assert settings.ai_top_p == 0.25
+    assert settings.router.models[0] == "from/dotenv"
+    assert settings.router.top_p == 0.25
 
 
 def test_env_example_lists_every_setting() -> None:

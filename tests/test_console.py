@@ -10,40 +10,9 @@ import subprocess
 import time
 from pathlib import Path
 
-from tests.conftest import PYTHON, ROOT
 from tests.fake_appstore import FakeAppStore, Reply
 from tests.fake_router import DEFAULT_KEY, FakeRouter
-
-NOWHERE = "http://127.0.0.1:9/v1"  # the discard port: any request would fail loudly
-
-
-def clean_env(**extra: str) -> dict[str, str]:
-    env = {
-        k: v
-        for k, v in os.environ.items()
-        if not k.startswith(("HUGGING", "HF_", "AI_", "SLACK", "DISCORD", "LOG_", "APPSTORE"))
-    }
-    env.update(
-        {
-            "PYTHONPATH": str(ROOT),
-            "AI_BASE_URL": NOWHERE,
-            "APPSTORE_BASE_URL": NOWHERE.removesuffix("/v1"),
-            **extra,
-        }
-    )
-    return env
-
-
-def run_bot(stdin: str, tmp_path: Path, *args: str, **env: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [PYTHON, "-m", "bot", *args],
-        input=stdin,
-        capture_output=True,
-        text=True,
-        cwd=tmp_path,  # no stray .env
-        env=clean_env(**env),
-        timeout=60,
-    )
+from tests.helpers import PYTHON, clean_env, run_bot
 
 
 def test_no_key_no_network_gives_labelled_fallback(tmp_path: Path) -> None:

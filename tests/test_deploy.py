@@ -20,15 +20,22 @@ from typing import Any
 import httpx
 import pytest
 
-from tests.conftest import PYTHON, ROOT
 from tests.fake_appstore import FakeAppStore
 from tests.fake_discord import BOT_ID as DISCORD_BOT_ID
 from tests.fake_discord import BOT_TOKEN as DISCORD_TOKEN
 from tests.fake_discord import FakeDiscord
 from tests.fake_router import DEFAULT_KEY, FakeRouter
 from tests.fake_slack import APP_TOKEN, BOT_TOKEN, SIGNING_SECRET, FakeSlack
-from tests.test_console import clean_env
-from tests.test_worker_process import bot_process, free_port, stop_cleanly, wait_until
+from tests.helpers import (
+    PYTHON,
+    ROOT,
+    bot_process,
+    clean_env,
+    free_port,
+    health,
+    stop_cleanly,
+    wait_until,
+)
 
 
 def procfile() -> dict[str, list[str]]:
@@ -82,11 +89,6 @@ def every_fake(router_latency: float = 0.0) -> Iterator[Fakes]:
         )
 
 
-def health(port: int) -> httpx.Response | None:
-    try:
-        return httpx.get(f"http://127.0.0.1:{port}/healthz")
-    except httpx.TransportError:
-        return None
 
 
 def test_the_procfile_declares_a_web_and_a_worker_process() -> None:

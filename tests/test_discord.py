@@ -5,15 +5,13 @@ from __future__ import annotations
 import asyncio
 import json
 from collections.abc import AsyncIterator
-from dataclasses import replace
 from typing import Any
 
 import pytest
 
 from adapters.discord_bot import DiscordAdapter
-from bot.config import Settings
-from bot.state.user_limits import UserRateLimiter
-from tests.conftest import ServiceFactory, wait_for
+from bot.config import DiscordSettings
+from tests.conftest import ServiceFactory, conversation_for
 from tests.fake_discord import (
     BOT_ID,
     BOT_TOKEN,
@@ -25,6 +23,7 @@ from tests.fake_discord import (
     rate_limited,
 )
 from tests.fake_router import FakeRouter, Reply
+from tests.helpers import wait_for
 
 
 class DiscordHarness:
@@ -72,30 +71,26 @@ class DiscordHarness:
 async def harness(
     make_grounded_service: ServiceFactory, request: pytest.FixtureRequest
 ) -> AsyncIterator[DiscordHarness]:
-    changes = dict(getattr(request, "param", {}))
+    options = dict(getattr(request, "param", {}))  # conversation_for's options
     with FakeDiscord() as fake:
-        fake.heartbeat_interval_ms = changes.pop("heartbeat_interval_ms", 41_250)
-        settings = replace(
-            Settings(),
-            discord_bot_token=BOT_TOKEN,
-            discord_api_url=fake.api_url,
-            discord_gateway_url=fake.gateway_url,
-            discord_guild_ids=frozenset({GUILD_ID}),
-            **changes,
+        fake.heartbeat_interval_ms = options.pop("heartbeat_interval_ms", 41_250)
+        settings = DiscordSettings(
+            bot_token=BOT_TOKEN,
+            api_url=fake.api_url,
+            gateway_url=fake.gateway_url,
+            guild_ids=frozenset({GUILD_ID}),
         )
         adapter = DiscordAdapter(
-            make_grounded_service(),
+            conversation_for(make_grounded_service(), **options),
             settings,
-            UserRateLimiter(settings.user_commands_per_minute),
             guild_ready_timeout=0.1,
         )
-        runner = asyncio.create_task(adapter.start())
-        await wait_for(adapter.client.is_ready, what="READY")
+        description = await adapter.start()
+        assert description == "Discord as Trend Scout"
         await asyncio.wait_for(adapter.client.commands_synced.wait(), 10)
         yield DiscordHarness(fake, adapter)
         await asyncio.gather(*adapter.in_flight, return_exceptions=True)
         await adapter.close()
-        await asyncio.wait_for(runner, 10)
 
 
 def only_embed(message: SentMessage) -> dict[str, Any]:
@@ -279,7 +274,7 @@ async def test_a_long_analysis_continues_within_the_limits(
     assert "components" in harness.fake.sent[-1].payload  # buttons on the last message
 
 
-@pytest.mark.parametrize("harness", [{"user_commands_per_minute": 1}], indirect=True)
+@pytest.mark.parametrize("harness", [{"per_minute": 1}], indirect=True)
 async def test_per_user_limit_is_friendly_and_costs_no_model_call(
     harness: DiscordHarness, router: FakeRouter
 ) -> None:
@@ -292,7 +287,7 @@ async def test_per_user_limit_is_friendly_and_costs_no_model_call(
 
 
 @pytest.mark.parametrize(
-    "harness", [{"discord_allowed_guild_ids": frozenset({"1"})}], indirect=True
+    "harness", [{"allowed_workspaces": {"discord": frozenset({"1"})}}], indirect=True
 )
 async def test_servers_outside_the_allow_list_are_refused(
     harness: DiscordHarness, router: FakeRouter
@@ -307,7 +302,7 @@ async def test_servers_outside_the_allow_list_are_refused(
 def test_the_readme_invite_url_asks_for_exactly_the_documented_permissions() -> None:
     import discord
 
-    from tests.conftest import ROOT
+    from tests.helpers import ROOT
 
     wanted = discord.Permissions(
         send_messages=True,

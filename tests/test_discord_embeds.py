@@ -12,7 +12,7 @@ from adapters.discord_embeds import render, sanitise, split
 from bot.advice.scoring import clone_score
 from bot.report import Report
 from tests.fake_discord import embed_problem
-from tests.test_slack_blocks import reports
+from tests.strategies import reports
 
 
 def payload(message: Any) -> dict[str, Any]:

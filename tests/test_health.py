@@ -6,16 +6,27 @@ import asyncio
 import json
 from typing import Any
 
-from adapters.runtime import HealthCheck, Running
-from bot.runtime.circuit_breaker import CircuitBreaker
-from tests.conftest import ServiceFactory
+from adapters.base import Adapter
+from adapters.runtime import HealthCheck
+from bot.runtime import CircuitBreaker
+from tests.conftest import ServiceFactory, conversation_for
 
 
-def running(**adapters: bool) -> Running:
-    async def health() -> dict[str, bool]:
-        return adapters
+class StubAdapter(Adapter):
+    """An adapter whose connections are what the test says."""
 
-    return Running("test", set(), health)
+    def __init__(self, service: Any, connections: dict[str, bool]) -> None:
+        super().__init__(conversation_for(service))
+        self.connections = connections
+
+    async def start(self) -> str:
+        return "stub"
+
+    async def close(self) -> None:
+        return None
+
+    async def health(self) -> dict[str, bool]:
+        return self.connections
 
 
 async def check(health: HealthCheck) -> tuple[int, dict[str, Any]]:
@@ -28,7 +39,11 @@ async def test_all_connected_is_ok(make_service: ServiceFactory) -> None:
     service = make_service()
     status, body = await check(
         HealthCheck(
-            service, [running(slack_http=True, slack_socket_mode=True), running(discord=True)]
+            service,
+            [
+                StubAdapter(service, {"slack_http": True, "slack_socket_mode": True}),
+                StubAdapter(service, {"discord": True}),
+            ],
         )
     )
     assert status == 200
@@ -44,7 +59,7 @@ async def test_all_connected_is_ok(make_service: ServiceFactory) -> None:
 async def test_a_lost_connection_or_an_open_circuit_shows(make_service: ServiceFactory) -> None:
     service = make_service(breaker=CircuitBreaker(failure_threshold=1))
     service.router.breaker.record_failure()
-    busy = running(slack_http=True, discord=False)
+    busy = StubAdapter(service, {"slack_http": True, "discord": False})
     busy.in_flight.add(asyncio.ensure_future(asyncio.sleep(0)))
     status, body = await check(HealthCheck(service, [busy]))
     assert status == 503
@@ -56,7 +71,8 @@ async def test_a_lost_connection_or_an_open_circuit_shows(make_service: ServiceF
 
 
 async def test_a_stopping_worker_reports_it(make_service: ServiceFactory) -> None:
-    health = HealthCheck(make_service(), [running(slack_http=True)])
+    service = make_service()
+    health = HealthCheck(service, [StubAdapter(service, {"slack_http": True})])
     health.stopping = True
     status, body = await check(health)
     assert (status, body["status"]) == (503, "stopping")

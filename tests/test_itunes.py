@@ -14,8 +14,9 @@ from bot.appstore.categories import GENRE_IDS, category_named
 from bot.appstore.itunes import ITunesCatalog, best_match
 from bot.appstore.rate_limit import RateLimiter
 from bot.runtime.transport import AiohttpTransport
-from tests.conftest import FAST_APPSTORE, ManualClock
+from tests.conftest import FAST_APPSTORE
 from tests.fake_appstore import FakeAppStore, Reply
+from tests.helpers import ManualClock
 
 CatalogFactory = Callable[..., ITunesCatalog]
 

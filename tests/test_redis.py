@@ -20,19 +20,17 @@ from bot.ai.prompts import PROMPT_VERSION
 from bot.commands import Command, parse
 from bot.report import FallbackReason, Source
 from bot.service import RecommendationService
-from bot.state.answer_cache import CacheKey, ReportCache
+from bot.state.answer_cache import CacheKey, MemoryAnswerCache
 from bot.state.redis_answer_cache import RedisAnswerCache, redis_key
 from bot.state.redis_backend import RedisBackend
-from bot.state.redis_limits import RedisUserLimiter
 from bot.state.report_codec import decode_report, encode_report
-from bot.state.user_limits import UserRateLimiter
-from tests.conftest import ServiceFactory, wait_for
+from bot.state.user_limits import MemoryUserLimiter, RedisUserLimiter
+from tests.conftest import ServiceFactory
 from tests.fake_appstore import FakeAppStore
 from tests.fake_router import FakeRouter, Reply
 from tests.fake_slack import BOT_TOKEN, SIGNING_SECRET, FakeSlack, sign
+from tests.helpers import bot_process, free_port, health, stop_cleanly, wait_for, wait_until
 from tests.redis_server import RedisServer
-from tests.test_deploy import health
-from tests.test_worker_process import bot_process, free_port, stop_cleanly, wait_until
 
 
 @pytest.fixture(scope="session")
@@ -54,7 +52,7 @@ def shared_cache(backend: RedisBackend, **options: float) -> RedisAnswerCache:
     """One worker's view of the shared cache: its own memory, the common Redis."""
     return RedisAnswerCache(
         backend,
-        ReportCache(ttl_seconds=600, max_entries=100),
+        MemoryAnswerCache(ttl_seconds=600, max_entries=100),
         ttl_seconds=600,
         wait_limit_seconds=options.pop("wait_limit_seconds", 10.0),
         **options,
@@ -64,8 +62,10 @@ def shared_cache(backend: RedisBackend, **options: float) -> RedisAnswerCache:
 def analysis_key(service: RecommendationService, subject: str = "Facebook") -> CacheKey:
     command = parse(subject)
     assert isinstance(command, Command)
-    effort = service.router.settings.reasoning_effort
-    return CacheKey.for_command(command, "us", service.primary_model, effort, PROMPT_VERSION)
+    effort = service.router.reasoning_effort()
+    return CacheKey.for_command(
+        command, "us", service.router.primary_model, effort, PROMPT_VERSION
+    )
 
 
 async def answer_keys(backend: RedisBackend) -> list[bytes]:
@@ -167,7 +167,7 @@ async def test_redis_unreachable_means_memory_and_one_warning(
     try:
         assert await down.check() is False
         service = make_grounded_service(cache=shared_cache(down))
-        limiter = RedisUserLimiter(down, UserRateLimiter(per_minute=1))
+        limiter = RedisUserLimiter(down, MemoryUserLimiter(per_minute=1))
         first = await service.handle(parse("Facebook"))
         second = await service.handle(parse("Facebook"))
         assert (await limiter.admit("slack:T:U"), await limiter.admit("slack:T:U")) == (0, 60)
@@ -207,7 +207,7 @@ async def test_redis_going_away_and_coming_back(
 
 
 async def test_per_user_limits_hold_across_workers(backend: RedisBackend) -> None:
-    workers = [RedisUserLimiter(backend, UserRateLimiter(per_minute=3)) for _ in range(2)]
+    workers = [RedisUserLimiter(backend, MemoryUserLimiter(per_minute=3)) for _ in range(2)]
     verdicts = [await workers[i % 2].admit("discord:42") for i in range(4)]
     assert verdicts[:3] == [0, 0, 0]
     assert 55 <= verdicts[3] <= 60

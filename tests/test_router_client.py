@@ -9,12 +9,11 @@ import httpx
 import pytest
 
 from bot.ai.prompts import Message
-from bot.ai.router import Completion, RouterClient, RouterSettings, RouterUnavailable
+from bot.ai.router import Completion, FailureKind, RouterClient, RouterFailure, RouterSettings
 from bot.ai.wire import cut_at_last_line, error_details, retry_after_seconds
-from bot.report import FallbackReason
 from bot.runtime.circuit_breaker import BreakerState, CircuitBreaker
 from bot.runtime.transport import AiohttpTransport
-from tests.conftest import ClientFactory, ManualClock
+from tests.conftest import ClientFactory
 from tests.fake_router import (
     DEFAULT_ANSWER,
     REASONING_TEXT,
@@ -22,13 +21,14 @@ from tests.fake_router import (
     Reply,
     completion_reply,
 )
+from tests.helpers import ManualClock
 
 MESSAGES = [Message("system", "You are Trend Scout."), Message("user", "Analyse Calculator Pro")]
 
 
-async def fails(make_client: ClientFactory, **overrides: object) -> RouterUnavailable:
+async def fails(make_client: ClientFactory, **overrides: object) -> RouterFailure:
     client = make_client(**overrides)
-    with pytest.raises(RouterUnavailable) as caught:
+    with pytest.raises(RouterFailure) as caught:
         await client.complete(MESSAGES)
     return caught.value
 
@@ -60,8 +60,10 @@ async def test_reasoning_effort_is_sent_when_set(
     router: FakeRouter, make_client: ClientFactory
 ) -> None:
     await make_client(reasoning_effort="medium").complete(MESSAGES)
-    await make_client().complete(MESSAGES, reasoning_effort="high")
-    assert [c.body["reasoning_effort"] for c in router.completion_calls()] == ["medium", "high"]
+    await make_client().complete(MESSAGES, deep=True)
+    calls = router.completion_calls()
+    assert [c.body["reasoning_effort"] for c in calls] == ["medium", "high"]
+    assert [c.body["max_tokens"] for c in calls] == [400, 2048]  # deep thinking needs room
 
 
 async def test_cookies_from_the_router_are_never_sent_back(
@@ -78,7 +80,7 @@ async def test_cookies_from_the_router_are_never_sent_back(
 
 async def test_no_key_means_no_call(router: FakeRouter, make_client: ClientFactory) -> None:
     error = await fails(make_client, api_key=None)
-    assert error.reason is FallbackReason.NO_KEY
+    assert error.kind is FailureKind.NO_KEY
     assert router.completion_calls() == []
 
 
@@ -152,7 +154,7 @@ async def test_persistent_5xx_gives_up_after_the_retry_budget(
 ) -> None:
     router.enqueue(*[Reply.error(503, "down")] * 10)
     error = await fails(make_client, max_retries=2)
-    assert error.reason is FallbackReason.UPSTREAM_DOWN
+    assert error.kind is FailureKind.UPSTREAM_DOWN
     assert len(router.completion_calls()) == 3
 
 
@@ -161,7 +163,7 @@ async def test_persistent_html_errors_give_up_as_upstream_down(
 ) -> None:
     router.enqueue(*[Reply.html(502)] * 10)
     error = await fails(make_client, max_retries=1)
-    assert error.reason is FallbackReason.UPSTREAM_DOWN
+    assert error.kind is FailureKind.UPSTREAM_DOWN
     assert "Bad Gateway" in error.detail
     assert len(router.completion_calls()) == 2
 
@@ -180,10 +182,10 @@ async def test_key_and_credit_errors_are_not_retried_nor_sent_to_other_models(
     router.enqueue(reply)
     error = await fails(make_client, models=("openai/gpt-oss-120b", "openai/gpt-oss-20b"))
     expected = {
-        "key_rejected": FallbackReason.KEY_REJECTED,
-        "credits": FallbackReason.CREDITS_EXHAUSTED,
+        "key_rejected": FailureKind.KEY_REJECTED,
+        "credits": FailureKind.CREDITS_EXHAUSTED,
     }[reason]
-    assert error.reason is expected
+    assert error.kind is expected
     assert len(router.completion_calls()) == 1
 
 
@@ -191,7 +193,7 @@ async def test_wrong_key_is_rejected_by_the_fake_like_the_router(
     router: FakeRouter, make_client: ClientFactory
 ) -> None:
     error = await fails(make_client, api_key="hf_wrong")
-    assert error.reason is FallbackReason.KEY_REJECTED
+    assert error.kind is FailureKind.KEY_REJECTED
     assert "Invalid credentials" in error.detail
     assert "hf_wrong" not in str(error)
     assert len(router.completion_calls()) == 1
@@ -214,14 +216,14 @@ async def test_every_model_unsupported_is_model_unavailable(
     router: FakeRouter, make_client: ClientFactory
 ) -> None:
     error = await fails(make_client, models=("acme/a", "acme/b"))
-    assert error.reason is FallbackReason.MODEL_UNAVAILABLE
+    assert error.kind is FailureKind.MODEL_UNAVAILABLE
     assert len(router.completion_calls()) == 2
 
 
 async def test_other_400_is_not_retried(router: FakeRouter, make_client: ClientFactory) -> None:
     router.enqueue(Reply.error(400, {"message": "messages too long", "type": "invalid_request"}))
     error = await fails(make_client)
-    assert error.reason is FallbackReason.REQUEST_REJECTED
+    assert error.kind is FailureKind.REQUEST_REJECTED
     assert len(router.completion_calls()) == 1
 
 
@@ -252,7 +254,7 @@ async def test_empty_at_length_twice_is_an_empty_answer(
 ) -> None:
     router.reasoning_cost = 100_000
     error = await fails(make_client)
-    assert error.reason is FallbackReason.EMPTY_ANSWER
+    assert error.kind is FailureKind.EMPTY_ANSWER
     assert len(router.completion_calls()) == 2
 
 
@@ -284,7 +286,7 @@ async def test_hang_past_the_deadline_times_out(
     router.enqueue(Reply(hang=True))
     started = time.monotonic()
     error = await fails(make_client, timeout=0.5)
-    assert error.reason is FallbackReason.TIMED_OUT
+    assert error.kind is FailureKind.TIMED_OUT
     assert time.monotonic() - started < 3  # bounded by the deadline, not by the hang
     assert len(router.completion_calls()) == 1
 
@@ -292,7 +294,7 @@ async def test_hang_past_the_deadline_times_out(
 async def test_deadline_bounds_retries_too(router: FakeRouter, make_client: ClientFactory) -> None:
     router.enqueue(*[Reply.error(503, "down", delay=0.3)] * 10)
     error = await fails(make_client, timeout=0.5, max_retries=10)
-    assert error.reason is FallbackReason.TIMED_OUT
+    assert error.kind is FailureKind.TIMED_OUT
     assert len(router.completion_calls()) <= 3
 
 
@@ -305,9 +307,9 @@ async def test_unreachable_router_is_upstream_down(transport: AiohttpTransport) 
         max_retries=1,
         backoff_base=0.01,
     )
-    with pytest.raises(RouterUnavailable) as caught:
+    with pytest.raises(RouterFailure) as caught:
         await RouterClient(settings, transport).complete(MESSAGES)
-    assert caught.value.reason is FallbackReason.UPSTREAM_DOWN
+    assert caught.value.kind is FailureKind.UPSTREAM_DOWN
     assert caught.value.upstream_calls == 2
 
 
@@ -319,13 +321,13 @@ async def test_circuit_breaker_opens_fails_fast_and_recovers(
     client = make_client(breaker=breaker, max_retries=0)
     router.enqueue(Reply.error(503, "down"), Reply.error(503, "down"))
     for _ in range(2):
-        with pytest.raises(RouterUnavailable):
+        with pytest.raises(RouterFailure):
             await client.complete(MESSAGES)
     assert breaker.state is BreakerState.OPEN
 
-    with pytest.raises(RouterUnavailable) as caught:
+    with pytest.raises(RouterFailure) as caught:
         await client.complete(MESSAGES)
-    assert caught.value.reason is FallbackReason.UPSTREAM_DOWN
+    assert caught.value.kind is FailureKind.UPSTREAM_DOWN
     assert caught.value.upstream_calls == 0
     assert len(router.completion_calls()) == 2  # failed fast, upstream not asked
 
@@ -354,7 +356,7 @@ async def test_key_errors_do_not_open_the_breaker(
     breaker = CircuitBreaker(failure_threshold=1)
     client = make_client(breaker=breaker, api_key="hf_wrong")
     for _ in range(3):
-        with pytest.raises(RouterUnavailable):
+        with pytest.raises(RouterFailure):
             await client.complete(MESSAGES)
     assert breaker.state is BreakerState.CLOSED
     assert len(router.completion_calls()) == 3  # each command still asked: no fail-fast

@@ -13,9 +13,10 @@ from bot.ai.prompts import PROMPT_VERSION
 from bot.appstore.catalog import AppInfo, AppLookup, LookupStatus
 from bot.commands import Command, CommandKind, parse
 from bot.report import FallbackReason, ReportKind, Source
-from bot.state.answer_cache import CacheKey, ReportCache
-from tests.conftest import ManualClock, ServiceFactory
+from bot.state.answer_cache import CacheKey, MemoryAnswerCache
+from tests.conftest import ServiceFactory
 from tests.fake_router import DEFAULT_ANSWER, FakeRouter, Reply
+from tests.helpers import ManualClock
 
 
 async def test_answer_then_cached_answer(router: FakeRouter, make_service: ServiceFactory) -> None:
@@ -87,7 +88,7 @@ async def test_a_lone_cancelled_waiter_still_fills_the_cache(
 
 async def test_entries_expire(router: FakeRouter, make_service: ServiceFactory) -> None:
     clock = ManualClock()
-    service = make_service(cache=ReportCache(ttl_seconds=60, max_entries=10, clock=clock))
+    service = make_service(cache=MemoryAnswerCache(ttl_seconds=60, max_entries=10, clock=clock))
     await service.handle(parse("Calculator Pro"))
     clock.now += 59
     assert (await service.handle(parse("Calculator Pro"))).source is Source.CACHE
@@ -99,7 +100,7 @@ async def test_entries_expire(router: FakeRouter, make_service: ServiceFactory) 
 async def test_least_recently_used_entries_go_first(
     router: FakeRouter, make_service: ServiceFactory
 ) -> None:
-    service = make_service(cache=ReportCache(ttl_seconds=600, max_entries=2))
+    service = make_service(cache=MemoryAnswerCache(ttl_seconds=600, max_entries=2))
     for name in ("A app", "B app", "A app", "C app"):  # C evicts B, the least recently used
         await service.handle(parse(name))
     assert (await service.handle(parse("A app"))).source is Source.CACHE

@@ -6,7 +6,7 @@ import asyncio
 import json
 import time
 from collections.abc import AsyncIterator
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from typing import Any
 
 import httpx
@@ -15,9 +15,8 @@ from aiohttp import web
 
 from adapters.slack import SlackAdapter
 from adapters.slack_blocks import ACTION_BUILD, ACTION_GAPS, ACTION_REFRESH
-from bot.config import Settings
-from bot.state.user_limits import UserRateLimiter
-from tests.conftest import ServiceFactory, wait_for
+from bot.config import SlackSettings
+from tests.conftest import ServiceFactory, conversation_for
 from tests.fake_router import FakeRouter, Reply
 from tests.fake_slack import (
     APP_TOKEN,
@@ -29,6 +28,7 @@ from tests.fake_slack import (
     form_body,
     sign,
 )
+from tests.helpers import wait_for
 
 
 @dataclass
@@ -60,14 +60,12 @@ class SlackHarness:
         return await self.post_signed(json.dumps(payload).encode(), "application/json")
 
 
-def slack_settings(slack: FakeSlack, **changes: Any) -> Settings:
-    return replace(
-        Settings(),
-        slack_bot_token=BOT_TOKEN,
-        slack_app_token=APP_TOKEN,
-        slack_signing_secret=SIGNING_SECRET,
-        slack_api_url=slack.api_url,
-        **changes,
+def slack_settings(slack: FakeSlack) -> SlackSettings:
+    return SlackSettings(
+        bot_token=BOT_TOKEN,
+        app_token=APP_TOKEN,
+        signing_secret=SIGNING_SECRET,
+        api_url=slack.api_url,
     )
 
 
@@ -75,13 +73,16 @@ def slack_settings(slack: FakeSlack, **changes: Any) -> Settings:
 async def harness(
     make_grounded_service: ServiceFactory, request: pytest.FixtureRequest
 ) -> AsyncIterator[SlackHarness]:
-    changes = getattr(request, "param", {})
+    options = getattr(request, "param", {})  # conversation_for's options
     with FakeSlack() as slack:
-        settings = slack_settings(slack, **changes)
         adapter = SlackAdapter(
-            make_grounded_service(), settings, UserRateLimiter(settings.user_commands_per_minute)
+            conversation_for(make_grounded_service(), **options),
+            slack_settings(slack),
+            http_port=0,
         )
-        runner = web.AppRunner(adapter.web_app())
+        app = adapter.web_app()
+        assert app is not None
+        runner = web.AppRunner(app)
         await runner.setup()
         site = web.TCPSite(runner, "127.0.0.1", 0)
         await site.start()
@@ -293,7 +294,7 @@ async def test_a_429_on_chat_post_message_is_waited_out(
     assert len(attempts) == 2
 
 
-@pytest.mark.parametrize("harness", [{"user_commands_per_minute": 2}], indirect=True)
+@pytest.mark.parametrize("harness", [{"per_minute": 2}], indirect=True)
 async def test_per_user_limit_answers_kindly_without_a_model_call(
     harness: SlackHarness, router: FakeRouter
 ) -> None:
@@ -308,7 +309,7 @@ async def test_per_user_limit_answers_kindly_without_a_model_call(
 
 
 @pytest.mark.parametrize(
-    "harness", [{"slack_allowed_team_ids": frozenset({"TOTHER"})}], indirect=True
+    "harness", [{"allowed_workspaces": {"slack": frozenset({"TOTHER"})}}], indirect=True
 )
 async def test_workspaces_outside_the_allow_list_are_refused(
     harness: SlackHarness, router: FakeRouter
@@ -322,7 +323,8 @@ async def test_workspaces_outside_the_allow_list_are_refused(
 async def test_socket_mode_acks_the_envelope_then_replies(
     harness: SlackHarness, router: FakeRouter
 ) -> None:
-    await harness.adapter.start_socket_mode()
+    harness.adapter.socket_mode = True
+    await harness.adapter.start()
     try:
         await wait_for(harness.slack.socket_connected.is_set, what="the socket")
         envelope_id = harness.slack.deliver(
@@ -364,8 +366,8 @@ def test_the_fake_refuses_a_sixth_use_of_a_response_url() -> None:
     assert statuses == [200] * 5 + [404]
 
 
+@pytest.mark.parametrize("harness", [{"admin_ids": frozenset({"U0001"})}], indirect=True)
 async def test_stats_for_an_admin_come_privately_in_the_ack(harness: SlackHarness) -> None:
-    harness.adapter.service.admin_ids = frozenset({"U0001"})
     await harness.slash("Facebook")
     await wait_for(lambda: harness.slack.posted, what="the reply")
     response, _ = await harness.slash("stats")

@@ -10,40 +10,9 @@ from hypothesis import strategies as st
 from adapters.slack_blocks import render, sanitise
 from bot.advice.scoring import clone_score
 from bot.appstore.catalog import AppInfo
-from bot.report import FallbackReason, Report, ReportKind, Source
+from bot.report import Report, ReportKind, Source
 from tests.fake_slack import block_problem
-
-texts = st.text(max_size=400)
-long_texts = st.text(min_size=0, max_size=30_000) | st.builds(
-    lambda words: " ".join(words), st.lists(st.text(max_size=30), max_size=3000)
-)
-apps = st.builds(
-    AppInfo,
-    track_id=st.integers(1, 10**10),
-    name=st.text(min_size=1, max_size=300),
-    seller=st.none() | texts,
-    category=st.none() | st.text(max_size=200),
-    rating=st.none() | st.floats(1, 5),
-    rating_count=st.none() | st.integers(0, 10**8),
-    formatted_price=st.none() | texts,
-    last_update=st.none() | st.dates(date(2008, 1, 1), date(2026, 11, 1)),
-    url=st.none() | st.just("https://apps.apple.com/us/app/x/id1") | texts,
-    artwork_url=st.none() | st.just("https://is1.mzstatic.com/a.png") | texts,
-)
-reports = st.builds(
-    Report,
-    kind=st.sampled_from(list(ReportKind)),
-    subject=st.text(max_size=300),
-    text=long_texts,
-    source=st.sampled_from(list(Source)),
-    app=st.none() | apps,
-    top_apps=st.lists(apps, max_size=12).map(tuple),
-    model=st.none() | texts,
-    provider=st.none() | texts,
-    latency_ms=st.integers(0, 10**7),
-    fallback_reason=st.none() | st.sampled_from(list(FallbackReason)),
-    notes=st.lists(texts, max_size=15).map(tuple),
-)
+from tests.strategies import reports
 
 
 @settings(max_examples=300, deadline=None)

@@ -32,7 +32,6 @@ async def test_stats_count_commands_sources_fallbacks_and_cache_hits(
     make_grounded_service: ServiceFactory, router: FakeRouter
 ) -> None:
     service = make_grounded_service()
-    service.admin_ids = frozenset({"U_ADMIN"})
     slack_user = Caller("slack", "U1")
     await service.handle(parse("Facebook"), slack_user)  # AI
     await service.handle(parse("Facebook"), slack_user)  # cache hit
@@ -40,7 +39,7 @@ async def test_stats_count_commands_sources_fallbacks_and_cache_hits(
     await service.handle(parse("build Facebook"), slack_user)  # fallback
     await service.handle(parse("help"), slack_user)
 
-    report = await service.handle(parse("stats"), Caller("slack", "U_ADMIN"))
+    report = await service.handle(parse("stats"), Caller("slack", "U_ADMIN", is_admin=True))
     assert report.is_reply_private
     text = report.text
     assert "Commands: 4 (analysis 2, build 1, help 1)" in text
@@ -53,15 +52,13 @@ async def test_stats_count_commands_sources_fallbacks_and_cache_hits(
 
 @pytest.mark.parametrize("caller", [Caller("slack", "U1"), Caller("discord", "42")])
 async def test_stats_are_for_admins_only(make_service: ServiceFactory, caller: Caller) -> None:
-    service = make_service()
-    service.admin_ids = frozenset({"U_ADMIN"})
-    report = await service.handle(parse("stats"), caller)
+    report = await make_service().handle(parse("stats"), caller)
     assert report.text == "`/scout stats` is for Trend Scout's admins only."
 
 
 async def test_the_console_operator_may_see_stats(make_service: ServiceFactory) -> None:
     report = await make_service().handle(parse("stats"), CONSOLE)
-    assert report.text.startswith("*Trend Scout stats*")
+    assert report.text.startswith("**Trend Scout stats**")
 
 
 def test_stats_with_arguments_is_an_app_name() -> None:

@@ -3,68 +3,18 @@
 from __future__ import annotations
 
 import signal
-import socket
-import subprocess
 import time
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
 import httpx
 
-from tests.conftest import PYTHON
 from tests.fake_appstore import FakeAppStore
 from tests.fake_discord import BOT_ID as DISCORD_BOT_ID
 from tests.fake_discord import BOT_TOKEN as DISCORD_TOKEN
 from tests.fake_discord import FakeDiscord
 from tests.fake_router import DEFAULT_KEY, FakeRouter
 from tests.fake_slack import APP_TOKEN, BOT_TOKEN, SIGNING_SECRET, FakeSlack
-from tests.test_console import clean_env, run_bot
-
-
-def wait_until(condition: Callable[[], bool], within: float = 20, what: str = "it") -> None:
-    deadline = time.monotonic() + within
-    while not condition():
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out waiting for {what}")
-        time.sleep(0.05)
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-def start_bot(tmp_path: Path, *args: str, **env: str) -> subprocess.Popen[str]:
-    return subprocess.Popen(
-        [PYTHON, "-m", "bot", *args],
-        stdin=subprocess.DEVNULL,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,  # one stream: logs go to stdout, crashes would go to stderr
-        text=True,
-        cwd=tmp_path,
-        env=clean_env(**env),
-    )
-
-
-@contextmanager
-def bot_process(tmp_path: Path, *args: str, **env: str) -> Iterator[subprocess.Popen[str]]:
-    """`python -m bot` running for the block; killed if the block leaves it running."""
-    bot = start_bot(tmp_path, *args, **env)
-    try:
-        yield bot
-    finally:
-        if bot.poll() is None:
-            bot.kill()
-            bot.communicate()
-
-
-def stop_cleanly(bot: subprocess.Popen[str], signal_number: int) -> str:
-    """Signal the bot, require exit status 0 within Heroku's 30 s, and return its output."""
-    bot.send_signal(signal_number)
-    assert bot.wait(30) == 0
-    return bot.communicate()[0]
+from tests.helpers import bot_process, free_port, run_bot, stop_cleanly, wait_until
 
 
 def test_socket_mode_worker_answers_and_stops_cleanly_on_sigterm(tmp_path: Path) -> None:

@@ -9,6 +9,8 @@ Policy, per command (see DESIGN.md, router contract):
 - a truncated answer is cut at its last complete line and marked as cut;
 - one deadline bounds the whole command, retries and fallback models included;
 - a circuit breaker fails fast after a run of upstream failures.
+The client owns its token budgets (`deep=True`: high effort and a budget large enough for it) and
+fails with its own `FailureKind`s; the service decides what users are told.
 Chain-of-thought (`reasoning`, `reasoning_content`, `<think>` blocks) never leaves this module.
 """
 
@@ -19,13 +21,15 @@ import json
 import logging
 import random
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from enum import Enum
 from typing import Any
 
 import httpx
 
 from bot.ai.prompts import Message
 from bot.ai.wire import (
+    TokenUsage,
     cut_at_last_line,
     error_details,
     first_choice,
@@ -33,8 +37,6 @@ from bot.ai.wire import (
     token_usage,
     visible_text,
 )
-from bot.config import Settings
-from bot.report import FallbackReason, TokenUsage
 from bot.runtime.circuit_breaker import CircuitBreaker
 from bot.runtime.request_scope import count_model_call
 from bot.runtime.transport import AiohttpTransport, http_client
@@ -43,16 +45,32 @@ log = logging.getLogger(__name__)
 
 RETRYABLE_STATUS = frozenset({408, 409, 429, 500, 502, 503, 504})
 LARGER_BUDGET = 2048  # for the one retry after an empty, length-capped answer
+DEEP_MIN_TOKENS = 2048  # high effort spends most of a small budget on reasoning
 MAX_BUDGET = 4096
+
+
+class FailureKind(Enum):
+    """Why the router gave no usable answer."""
+
+    NO_KEY = "no_key"
+    KEY_REJECTED = "key_rejected"
+    CREDITS_EXHAUSTED = "credits_exhausted"
+    MODEL_UNAVAILABLE = "model_unavailable"
+    REQUEST_REJECTED = "request_rejected"
+    UPSTREAM_DOWN = "upstream_down"
+    TIMED_OUT = "timed_out"
+    EMPTY_ANSWER = "empty_answer"
+
+
 # Failures that say the upstream itself is unhealthy; they feed the circuit breaker.
-_UNHEALTHY = frozenset({FallbackReason.UPSTREAM_DOWN, FallbackReason.TIMED_OUT})
+_UNHEALTHY = frozenset({FailureKind.UPSTREAM_DOWN, FailureKind.TIMED_OUT})
 
 
 @dataclass(frozen=True)
 class RouterSettings:
-    base_url: str
-    api_key: str | None
-    models: tuple[str, ...]
+    base_url: str = "https://router.huggingface.co/v1"
+    api_key: str | None = field(default=None, repr=False)
+    models: tuple[str, ...] = ("openai/gpt-oss-120b",)  # the primary model, then fallbacks
     max_tokens: int = 400
     temperature: float = 0.7
     top_p: float = 0.9
@@ -64,20 +82,6 @@ class RouterSettings:
     retry_after_cap: float = 20.0
     breaker_threshold: int = 5
     breaker_cooldown: float = 30.0
-
-    @classmethod
-    def from_settings(cls, settings: Settings) -> RouterSettings:
-        return cls(
-            base_url=settings.ai_base_url,
-            api_key=settings.hf_api_key,
-            models=settings.model_chain,
-            max_tokens=settings.ai_max_tokens,
-            temperature=settings.ai_temperature,
-            top_p=settings.ai_top_p,
-            timeout=settings.ai_timeout,
-            reasoning_effort=settings.ai_reasoning_effort,
-            max_retries=settings.ai_max_retries,
-        )
 
 
 @dataclass(frozen=True)
@@ -91,35 +95,35 @@ class Completion:
     upstream_calls: int
 
 
-class RouterUnavailable(Exception):
-    """No usable answer; `reason` says why in terms the user can be told."""
+class RouterFailure(Exception):
+    """No usable answer; `kind` says why."""
 
-    def __init__(self, reason: FallbackReason, detail: str, upstream_calls: int) -> None:
-        super().__init__(f"{reason.value}: {detail}")
-        self.reason = reason
+    def __init__(self, kind: FailureKind, detail: str, upstream_calls: int) -> None:
+        super().__init__(f"{kind.value}: {detail}")
+        self.kind = kind
         self.detail = detail
         self.upstream_calls = upstream_calls
 
 
 class _Retry(Exception):
-    def __init__(self, reason: FallbackReason, detail: str, delay: float | None = None) -> None:
+    def __init__(self, kind: FailureKind, detail: str, delay: float | None = None) -> None:
         super().__init__(detail)
-        self.reason = reason
+        self.kind = kind
         self.detail = detail
         self.delay = delay  # what the server asked for, if it did
 
 
 class _NextModel(Exception):
-    def __init__(self, reason: FallbackReason, detail: str) -> None:
+    def __init__(self, kind: FailureKind, detail: str) -> None:
         super().__init__(detail)
-        self.reason = reason
+        self.kind = kind
         self.detail = detail
 
 
 class _StopChain(Exception):
-    def __init__(self, reason: FallbackReason, detail: str) -> None:
+    def __init__(self, kind: FailureKind, detail: str) -> None:
         super().__init__(detail)
-        self.reason = reason
+        self.kind = kind
         self.detail = detail
 
 
@@ -145,32 +149,37 @@ class RouterClient:
         self.upstream_calls = 0  # since start, for benchmarks and stats
         self._endpoint = httpx.URL(f"{settings.base_url}/chat/completions")  # parsed once
 
-    async def complete(
-        self,
-        messages: Sequence[Message],
-        *,
-        reasoning_effort: str | None = None,
-        max_tokens: int | None = None,
-    ) -> Completion:
+    @property
+    def primary_model(self) -> str:
+        return self.settings.models[0]
+
+    def reasoning_effort(self, deep: bool = False) -> str | None:
+        """The effort a request asks for: high when deep, else the configured one."""
+        return "high" if deep else self.settings.reasoning_effort
+
+    def token_budget(self, deep: bool = False) -> int:
+        return max(self.settings.max_tokens, DEEP_MIN_TOKENS) if deep else self.settings.max_tokens
+
+    async def complete(self, messages: Sequence[Message], *, deep: bool = False) -> Completion:
         s = self.settings
         if not s.api_key:
-            raise RouterUnavailable(FallbackReason.NO_KEY, "no API key configured", 0)
+            raise RouterFailure(FailureKind.NO_KEY, "no API key configured", 0)
         if not self.breaker.allow():
             wait = round(self.breaker.retry_in_seconds)
-            raise RouterUnavailable(
-                FallbackReason.UPSTREAM_DOWN, f"circuit open, next try in {wait} s", 0
+            raise RouterFailure(
+                FailureKind.UPSTREAM_DOWN, f"circuit open, next try in {wait} s", 0
             )
-        attempt = _Attempt(self, messages, reasoning_effort or s.reasoning_effort, max_tokens)
+        attempt = _Attempt(self, messages, self.reasoning_effort(deep), self.token_budget(deep))
         try:
             async with asyncio.timeout(s.timeout):
                 completion = await attempt.run_chain()
         except TimeoutError:
             self.breaker.record_failure()
-            raise RouterUnavailable(
-                FallbackReason.TIMED_OUT, f"no answer within {s.timeout:g} s", attempt.calls
+            raise RouterFailure(
+                FailureKind.TIMED_OUT, f"no answer within {s.timeout:g} s", attempt.calls
             ) from None
-        except RouterUnavailable as exc:
-            if exc.reason in _UNHEALTHY:
+        except RouterFailure as exc:
+            if exc.kind in _UNHEALTHY:
                 self.breaker.record_failure()
             else:  # the upstream answered; the problem was the key, credits or model
                 self.breaker.record_success()
@@ -190,26 +199,26 @@ class _Attempt:
         client: RouterClient,
         messages: Sequence[Message],
         effort: str | None,
-        max_tokens: int | None,
+        max_tokens: int,
     ) -> None:
         self.client = client
         self.s = client.settings
         self.messages = [m.as_dict() for m in messages]
         self.effort = effort
-        self.max_tokens = max_tokens or self.s.max_tokens
+        self.max_tokens = max_tokens
         self.calls = 0
 
     async def run_chain(self) -> Completion:
-        last: tuple[FallbackReason, str] = (FallbackReason.MODEL_UNAVAILABLE, "no model configured")
+        last: tuple[FailureKind, str] = (FailureKind.MODEL_UNAVAILABLE, "no model configured")
         for model in self.s.models:
             try:
                 return await self._run_model(model)
             except _NextModel as exc:
-                log.info("model %s failed (%s): %s", model, exc.reason.value, exc.detail)
-                last = (exc.reason, exc.detail)
+                log.info("model %s failed (%s): %s", model, exc.kind.value, exc.detail)
+                last = (exc.kind, exc.detail)
             except _StopChain as exc:
-                raise RouterUnavailable(exc.reason, exc.detail, self.calls) from None
-        raise RouterUnavailable(last[0], last[1], self.calls)
+                raise RouterFailure(exc.kind, exc.detail, self.calls) from None
+        raise RouterFailure(last[0], last[1], self.calls)
 
     async def _run_model(self, model: str) -> Completion:
         budget, effort = self.max_tokens, self.effort
@@ -221,18 +230,24 @@ class _Attempt:
             except _LengthEmpty:
                 if widened:
                     raise _NextModel(
-                        FallbackReason.EMPTY_ANSWER, "empty answer at length"
+                        FailureKind.EMPTY_ANSWER, "empty answer at length"
                     ) from None
                 widened = True
                 budget, effort = min(MAX_BUDGET, max(LARGER_BUDGET, budget * 2)), "low"
                 continue
             except _Retry as exc:
                 if retries >= self.s.max_retries:
-                    raise _NextModel(exc.reason, exc.detail) from None
+                    raise _NextModel(exc.kind, exc.detail) from None
                 delay = self._backoff(retries, exc.delay)
                 log.info("retrying %s in %.2f s (%s)", model, delay, exc.detail)
                 retries += 1
                 await asyncio.sleep(delay)
+
+    def _count_call(self) -> None:
+        """Every model call counts here: for this command, the client's total and the scope's."""
+        self.calls += 1
+        self.client.upstream_calls += 1
+        count_model_call()
 
     def _backoff(self, retries: int, asked: float | None) -> float:
         if asked is not None:
@@ -251,16 +266,14 @@ class _Attempt:
         }
         if effort:
             body["reasoning_effort"] = effort
-        self.calls += 1
-        self.client.upstream_calls += 1
-        count_model_call()
+        self._count_call()
         try:
             response = await self.client._http.post(self.client._endpoint, json=body)
             raw = await response.aread()
         except httpx.TimeoutException as exc:
-            raise _Retry(FallbackReason.TIMED_OUT, f"timeout: {type(exc).__name__}") from None
+            raise _Retry(FailureKind.TIMED_OUT, f"timeout: {type(exc).__name__}") from None
         except httpx.TransportError as exc:
-            raise _Retry(FallbackReason.UPSTREAM_DOWN, f"network: {type(exc).__name__}") from None
+            raise _Retry(FailureKind.UPSTREAM_DOWN, f"network: {type(exc).__name__}") from None
         if response.status_code != 200:
             self._raise_for_status(response.status_code, raw, response.headers)
         return self._completion(model, raw, response.headers)
@@ -271,26 +284,26 @@ class _Attempt:
             f"HTTP {status}" + (f" {code}" if code else "") + (f": {message}" if message else "")
         )
         if status in RETRYABLE_STATUS:
-            raise _Retry(FallbackReason.UPSTREAM_DOWN, detail, retry_after_seconds(headers))
+            raise _Retry(FailureKind.UPSTREAM_DOWN, detail, retry_after_seconds(headers))
         if status in (401, 403):
-            raise _StopChain(FallbackReason.KEY_REJECTED, detail)
+            raise _StopChain(FailureKind.KEY_REJECTED, detail)
         if status == 402:
-            raise _StopChain(FallbackReason.CREDITS_EXHAUSTED, detail)
+            raise _StopChain(FailureKind.CREDITS_EXHAUSTED, detail)
         if code == "model_not_supported" or status == 404 or "not supported" in message.lower():
-            raise _NextModel(FallbackReason.MODEL_UNAVAILABLE, detail)
+            raise _NextModel(FailureKind.MODEL_UNAVAILABLE, detail)
         if 400 <= status < 500:
-            raise _NextModel(FallbackReason.REQUEST_REJECTED, detail)
-        raise _Retry(FallbackReason.UPSTREAM_DOWN, detail)
+            raise _NextModel(FailureKind.REQUEST_REJECTED, detail)
+        raise _Retry(FailureKind.UPSTREAM_DOWN, detail)
 
     def _completion(self, model: str, raw: bytes, headers: httpx.Headers) -> Completion:
         try:
             data = json.loads(raw)
         except ValueError:
-            raise _Retry(FallbackReason.UPSTREAM_DOWN, "malformed body: not JSON") from None
+            raise _Retry(FailureKind.UPSTREAM_DOWN, "malformed body: not JSON") from None
         choice = first_choice(data)
         if choice is None:
             _code, message = error_details(raw)
-            raise _Retry(FallbackReason.UPSTREAM_DOWN, f"malformed body, no choices: {message}")
+            raise _Retry(FailureKind.UPSTREAM_DOWN, f"malformed body, no choices: {message}")
         message_obj = choice.get("message")
         content = message_obj.get("content") if isinstance(message_obj, dict) else None
         text = visible_text(content)
@@ -298,7 +311,7 @@ class _Attempt:
         if not text:
             if finish == "length":
                 raise _LengthEmpty()
-            raise _Retry(FallbackReason.EMPTY_ANSWER, f"empty content (finish_reason={finish})")
+            raise _Retry(FailureKind.EMPTY_ANSWER, f"empty content (finish_reason={finish})")
         truncated = finish == "length"
         if truncated:
             text = cut_at_last_line(text)

@@ -12,11 +12,18 @@ import email.utils
 import json
 import re
 import time
+from dataclasses import dataclass
 from typing import Any
 
 import httpx
 
-from bot.report import TokenUsage
+
+@dataclass(frozen=True)
+class TokenUsage:
+    prompt_tokens: int = 0
+    completion_tokens: int = 0
+    reasoning_tokens: int = 0
+
 
 _THINK_BLOCK = re.compile(r"<think>.*?(</think>|$)", re.DOTALL | re.IGNORECASE)
 

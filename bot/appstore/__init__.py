@@ -1,0 +1,23 @@
+"""App Store facts: the catalog port, Apple's iTunes APIs behind it, categories, and the rate limit
+that keeps us polite to Apple."""
+
+from bot.appstore.catalog import AppCatalog, AppInfo, AppLookup, ChartLookup, LookupStatus
+from bot.appstore.categories import GENRE_IDS, category_list, category_named
+from bot.appstore.itunes import AppStoreSettings, ITunesCatalog
+from bot.appstore.rate_limit import RateLimiter
+from bot.appstore.records import RecordError
+
+__all__ = [
+    "GENRE_IDS",
+    "AppCatalog",
+    "AppInfo",
+    "AppLookup",
+    "AppStoreSettings",
+    "ChartLookup",
+    "ITunesCatalog",
+    "LookupStatus",
+    "RateLimiter",
+    "RecordError",
+    "category_list",
+    "category_named",
+]

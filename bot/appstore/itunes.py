@@ -37,10 +37,11 @@ Result = TypeVar("Result", AppLookup, ChartLookup)
 
 
 @dataclass(frozen=True)
-class ITunesSettings:
+class AppStoreSettings:
     base_url: str = "https://itunes.apple.com"
+    country: str = "us"  # the store asked when a command names none
     timeout: float = 4.0  # per request
-    calls_per_minute: float = 20
+    calls_per_minute: int = 20  # Apple allows about 20
     max_queue_wait: float = 2.0  # longest a command queues for the rate limit
     retry_delay: float = 0.5
     found_ttl: float = 3600
@@ -53,7 +54,7 @@ class ITunesSettings:
 class ITunesCatalog:
     def __init__(
         self,
-        settings: ITunesSettings,
+        settings: AppStoreSettings,
         transport: AiohttpTransport,
         limiter: RateLimiter | None = None,
         clock: Callable[[], float] = time.monotonic,

@@ -1,0 +1,27 @@
+"""How the bot runs: the shared HTTP transport, circuit breaker, single-flight, the request scope
+of each command, logs with redaction, and the worker's stats."""
+
+from bot.runtime.circuit_breaker import BreakerState, CircuitBreaker
+from bot.runtime.logs import configure_logging
+from bot.runtime.redaction import MASK, Redactor
+from bot.runtime.request_scope import CONSOLE, Caller, RequestScope, begin_request
+from bot.runtime.single_flight import SingleFlight
+from bot.runtime.stats import LatencyHistogram, ServiceStats
+from bot.runtime.transport import AiohttpTransport, http_client
+
+__all__ = [
+    "CONSOLE",
+    "MASK",
+    "AiohttpTransport",
+    "BreakerState",
+    "Caller",
+    "CircuitBreaker",
+    "LatencyHistogram",
+    "Redactor",
+    "RequestScope",
+    "ServiceStats",
+    "SingleFlight",
+    "begin_request",
+    "configure_logging",
+    "http_client",
+]

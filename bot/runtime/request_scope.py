@@ -14,13 +14,20 @@ from dataclasses import dataclass
 
 @dataclass(frozen=True)
 class Caller:
-    """Who sent a command: the platform and the user's id there."""
+    """Who sent a command: the platform, the user's id there, and where they are."""
 
     platform: str  # "slack", "discord" or "console"
     user_id: str = ""
+    workspace: str | None = None  # Slack team or Discord guild; None in DMs and the console
+    is_admin: bool = False  # may see `/scout stats`
+
+    @property
+    def limit_key(self) -> str:
+        """Whose per-user limit a command counts against (user ids are unique per platform)."""
+        return f"{self.platform}:{self.user_id}"
 
 
-CONSOLE = Caller("console", "console")
+CONSOLE = Caller("console", "console", is_admin=True)  # the operator at the terminal
 
 
 @dataclass

@@ -12,7 +12,6 @@ import time
 from collections import Counter
 from dataclasses import dataclass, field
 
-from bot.report import Report, ReportKind, TokenUsage
 from bot.runtime.request_scope import RequestScope
 
 _GROWTH = 1.05
@@ -46,6 +45,17 @@ class LatencyHistogram:
         return int(math.log(milliseconds, _GROWTH))
 
 
+@dataclass(frozen=True)
+class AnswerRecord:
+    """What one look-up command's answer was, as the stats count it."""
+
+    source: str  # "ai", "cache", "fallback" or "no answer"
+    latency_ms: int
+    fallback: str | None = None  # the reason's label
+    prompt_tokens: int = 0  # spent by this command (not by one it shared a call with)
+    completion_tokens: int = 0
+
+
 @dataclass
 class ServiceStats:
     started_wall: float = field(default_factory=time.time)
@@ -66,35 +76,29 @@ class ServiceStats:
         else:
             self.cache_misses += 1
 
-    def record(
-        self,
-        kind: str,
-        report: Report,
-        scope: RequestScope,
-        is_lookup: bool,
-        usage: TokenUsage | None,
-    ) -> None:
+    def record(self, kind: str, scope: RequestScope, answer: AnswerRecord | None) -> None:
+        """One command of `kind`; `answer` for look-ups (help and errors have none)."""
         self.commands[kind] += 1
         self.model_calls += scope.model_calls
         self.appstore_calls += scope.appstore_calls
-        if usage is not None:
-            self.prompt_tokens += usage.prompt_tokens
-            self.completion_tokens += usage.completion_tokens
-        if not is_lookup:
+        if answer is None:
             return
-        self.latency.add(report.latency_ms)
-        self.answers[report.source.value if report.source else "no answer"] += 1
-        if report.fallback_reason is not None:
-            self.fallbacks[report.fallback_reason.label] += 1
+        self.prompt_tokens += answer.prompt_tokens
+        self.completion_tokens += answer.completion_tokens
+        self.latency.add(answer.latency_ms)
+        self.answers[answer.source] += 1
+        if answer.fallback is not None:
+            self.fallbacks[answer.fallback] += 1
 
-    def report(self, cache_backend: str) -> Report:
+    def text(self, cache_backend: str) -> str:
+        """The Markdown that `/scout stats` shows."""
         total = sum(self.commands.values())
         lookups = self.cache_hits + self.cache_misses
         hit_rate = f"{self.cache_hits / lookups:.0%}" if lookups else "—"
         p50, p99 = self.latency.percentile(50), self.latency.percentile(99)
         uptime = _duration(time.time() - self.started_wall)
         lines = [
-            f"*Trend Scout stats* — this worker (pid {os.getpid()}), up {uptime}",
+            f"**Trend Scout stats** — this worker (pid {os.getpid()}), up {uptime}",
             f"• Commands: {total}" + _breakdown(self.commands),
             f"• Answers: {sum(self.answers.values())}" + _breakdown(self.answers),
             f"• Cache ({cache_backend}): {hit_rate} hit rate "
@@ -112,7 +116,7 @@ class ServiceStats:
             + (f"p50 {_ms(p50)}, p99 {_ms(p99)}" if p50 is not None and p99 is not None else "—")
             + f" over {self.latency.count} answers",
         ]
-        return Report(ReportKind.STATS, "", "\n".join(lines))
+        return "\n".join(lines)
 
 
 def _breakdown(counts: Counter[str]) -> str:

@@ -1,0 +1,26 @@
+"""What workers keep between commands — answers, per-user limits, deliveries already handled —
+each in this process's memory or shared through Redis (`Memory…`/`Redis…` pairs)."""
+
+from bot.state.answer_cache import AnswerCache, CachedReport, CacheKey, MemoryAnswerCache, Produced
+from bot.state.delivery_ledger import DeliveryLedger, MemoryDeliveryLedger, RedisDeliveryLedger
+from bot.state.redis_answer_cache import RedisAnswerCache
+from bot.state.redis_backend import RedisBackend, RedisUnavailable
+from bot.state.user_limits import MemoryUserLimiter, RedisUserLimiter, UserLimiter, limit_message
+
+__all__ = [
+    "AnswerCache",
+    "CacheKey",
+    "CachedReport",
+    "DeliveryLedger",
+    "MemoryAnswerCache",
+    "MemoryDeliveryLedger",
+    "MemoryUserLimiter",
+    "Produced",
+    "RedisAnswerCache",
+    "RedisBackend",
+    "RedisDeliveryLedger",
+    "RedisUnavailable",
+    "RedisUserLimiter",
+    "UserLimiter",
+    "limit_message",
+]

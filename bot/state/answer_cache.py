@@ -1,23 +1,23 @@
-"""Answer caches and single-flight for identical requests in flight.
+"""The answer cache: one call, `get_or_produce`, that serves a stored answer or makes one.
 
-`AnswerCache` is what the service needs; `ReportCache` is the in-process one (TTL + LRU), and
-`bot/redis_cache.py` shares answers between workers. Only AI answers are stored; fallback advice
-is not, so the model is asked again next time.
+Identical requests in flight share one `produce` (single-flight in this process; across
+workers too for `RedisAnswerCache`). Only what the producer marks `keep` is stored — AI answers
+made with the App Store's facts — so fallback advice is asked for again next time.
+`MemoryAnswerCache` keeps answers in this process (TTL + LRU).
 """
 
 from __future__ import annotations
 
 import time
+from abc import ABC, abstractmethod
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from typing import Protocol, TypeVar
 
 from cachetools import TTLCache
 
 from bot.commands import Command, normalise_subject
 from bot.report import Report
-
-T = TypeVar("T")
+from bot.runtime.single_flight import SingleFlight
 
 
 @dataclass(frozen=True)
@@ -49,25 +49,58 @@ class CachedReport:
     stored_at: float  # wall-clock seconds, for "cached N minutes ago"
 
 
-class AnswerCache(Protocol):
+@dataclass(frozen=True)
+class Produced:
+    """What a producer made, and whether it is worth keeping."""
+
+    report: Report
+    keep: bool
+
+
+Producer = Callable[[], Awaitable[Produced]]
+
+
+class AnswerCache(ABC):
+    def __init__(self) -> None:
+        self._flights: SingleFlight[Report] = SingleFlight()
+
     @property
+    @abstractmethod
     def backend(self) -> str:
         """What holds the answers now, for the start-up line, /healthz and stats."""
-        ...
 
+    @abstractmethod
     async def get(self, key: CacheKey) -> CachedReport | None: ...
 
+    @abstractmethod
     async def put(self, key: CacheKey, report: Report) -> None: ...
 
-    async def produce_once(self, key: CacheKey, produce: Callable[[], Awaitable[Report]]) -> Report:
-        """Run `produce` unless another process already is; then share its report."""
-        ...
+    async def get_or_produce(
+        self, key: CacheKey, produce: Producer, *, fresh: bool = False
+    ) -> Report | CachedReport:
+        """A stored answer (`CachedReport`) unless `fresh`; else the report that `produce` made,
+        shared by every identical request in flight."""
+        if not fresh and (cached := await self.get(key)) is not None:
+            return cached
+        return await self._flights.run(
+            key, lambda: self._produce_once(key, lambda: self._produce_and_keep(key, produce))
+        )
+
+    async def _produce_and_keep(self, key: CacheKey, produce: Producer) -> Report:
+        produced = await produce()
+        if produced.keep:
+            await self.put(key, produced.report)
+        return produced.report
+
+    async def _produce_once(
+        self, key: CacheKey, produce: Callable[[], Awaitable[Report]]
+    ) -> Report:
+        """Across processes, run `produce` unless another already is (this process: just run)."""
+        return await produce()
 
 
-class ReportCache:
-    """In-process answers: nothing to share beyond this process's own single-flight."""
-
-    backend = "memory"
+class MemoryAnswerCache(AnswerCache):
+    """Answers in this process: nothing to share beyond its own single-flight."""
 
     def __init__(
         self,
@@ -75,9 +108,14 @@ class ReportCache:
         max_entries: int,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
+        super().__init__()
         self._entries: TTLCache[CacheKey, CachedReport] = TTLCache(
             maxsize=max_entries, ttl=ttl_seconds, timer=clock
         )
+
+    @property
+    def backend(self) -> str:
+        return "memory"
 
     def __len__(self) -> int:
         return len(self._entries)
@@ -87,9 +125,6 @@ class ReportCache:
 
     async def put(self, key: CacheKey, report: Report) -> None:
         self.put_now(key, report)
-
-    async def produce_once(self, key: CacheKey, produce: Callable[[], Awaitable[Report]]) -> Report:
-        return await produce()
 
     def get_now(self, key: CacheKey) -> CachedReport | None:
         return self._entries.get(key)

@@ -1,11 +1,11 @@
 """Answers shared between workers through Redis, with single-flight across processes.
 
-Same semantics as `ReportCache`: answers expire after CACHE_TTL_SECONDS and only what the service
-puts is stored (never fallback advice). For a question nobody has answered yet, one worker takes
-a short lock (renewed while it works, so a crashed worker frees it within seconds) and asks the
-model; workers asking the same question meanwhile poll for its result, which the leader leaves
-under the lock's token for half a minute — fallback advice included, since they were waiting for
-exactly that answer — and then releases the lock.
+Same semantics as `MemoryAnswerCache`: answers expire after CACHE_TTL_SECONDS and only what the
+producer keeps is stored (never fallback advice). For a question nobody has answered yet, one
+worker takes a short lock (renewed while it works, so a crashed worker frees it within seconds)
+and asks the model; workers asking the same question meanwhile poll for its result, which the
+leader leaves under the lock's token for half a minute — fallback advice included, since they
+were waiting for exactly that answer — and then releases the lock.
 
 Redis down or failing → `RedisUnavailable` from the backend → this worker's memory cache and no
 coordination: a command is never failed by the cache.
@@ -24,7 +24,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import asdict
 
 from bot.report import Report
-from bot.state.answer_cache import CachedReport, CacheKey, ReportCache
+from bot.state.answer_cache import AnswerCache, CachedReport, CacheKey, MemoryAnswerCache
 from bot.state.redis_backend import KEY_PREFIX, RedisBackend, RedisUnavailable
 from bot.state.report_codec import UndecodableReport, decode_report, encode_report
 
@@ -53,16 +53,17 @@ def redis_key(kind: str, key: CacheKey) -> str:
     return f"{KEY_PREFIX}{kind}:{digest[:40]}"
 
 
-class RedisAnswerCache:
+class RedisAnswerCache(AnswerCache):
     def __init__(
         self,
         redis: RedisBackend,
-        memory: ReportCache,
+        memory: MemoryAnswerCache,
         ttl_seconds: int,
         wait_limit_seconds: float,
         lock_seconds: float = LOCK_SECONDS,
         poll_seconds: float = POLL_SECONDS,
     ) -> None:
+        super().__init__()
         self._redis = redis
         self._memory = memory
         self._ttl = ttl_seconds
@@ -100,7 +101,9 @@ class RedisAnswerCache:
         except RedisUnavailable:
             self._memory.put_now(key, report, stored_at)
 
-    async def produce_once(self, key: CacheKey, produce: Callable[[], Awaitable[Report]]) -> Report:
+    async def _produce_once(
+        self, key: CacheKey, produce: Callable[[], Awaitable[Report]]
+    ) -> Report:
         try:
             return await self._coordinate(key, produce)
         except RedisUnavailable:  # only raised before `produce` started

@@ -1,0 +1,113 @@
+"""The one interface every platform adapter implements, and the reply flow they share.
+
+The runtime drives adapters through `start`, `stop_accepting`, `close` and `health`. An adapter
+translates its platform's events into the conversation path (`Conversation.begin`), runs the work
+after its acknowledgement with `spawn` (kept track of, so shutdown can wait for it), and delivers
+the one final reply with `reply` through an `Outbox` of its own markup.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from abc import ABC, abstractmethod
+from collections.abc import Awaitable
+from typing import Protocol
+
+from aiohttp import web
+
+from bot.conversation import Conversation, Turn
+from bot.report import Report
+
+log = logging.getLogger(__name__)
+
+
+class StartupError(Exception):
+    """A platform could not start; the message is the one line the operator reads."""
+
+
+class Outbox(Protocol):
+    """Where one turn's reply goes, in one platform's markup."""
+
+    async def send(self, report: Report) -> None:
+        """Post the reply in the platform's rich form."""
+        ...
+
+    def rejection(self, error: Exception) -> str | None:
+        """The platform's reason when `error` means "that rich message was refused"; else None."""
+        ...
+
+    async def send_plain(self, report: Report) -> None:
+        """Post the reply as plain text (after the rich form was refused)."""
+        ...
+
+    async def apologise(self, report: Report | None) -> None:
+        """Tell the user, privately where possible, that the reply could not be posted."""
+        ...
+
+
+class Adapter(ABC):
+    name: str = "adapter"
+
+    def __init__(self, conversation: Conversation) -> None:
+        self.conversation = conversation
+        self.in_flight: set[asyncio.Task[None]] = set()
+        self.accepting = True  # False while shutting down: no new commands
+        self.finished = asyncio.Event()  # set by an adapter that ends on its own (the console)
+
+    @abstractmethod
+    async def start(self) -> str:
+        """Connect; return what the start-up line says of it. `StartupError` when impossible."""
+
+    async def stop_accepting(self) -> None:
+        """Take no new commands; replies in flight still go out."""
+        self.accepting = False
+
+    @abstractmethod
+    async def close(self) -> None:
+        """Disconnect, after the replies in flight are out."""
+
+    @abstractmethod
+    async def health(self) -> dict[str, bool]:
+        """Connection name → connected, for `/healthz`."""
+
+    def web_app(self) -> web.Application | None:
+        """Routes this adapter serves on $PORT, if any."""
+        return None
+
+    def spawn(self, work: Awaitable[None]) -> None:
+        """Run a command's work after its acknowledgement, kept referenced until done."""
+
+        async def run() -> None:
+            # Yield once: acknowledgements already queued go out first (Slack's 3 s deadline
+            # is hard; an answer can wait a moment). A burst is acknowledged, then answered.
+            await asyncio.sleep(0)
+            try:
+                await work
+            except Exception:
+                log.exception("%s background work failed", self.name)
+
+        task = asyncio.ensure_future(run())
+        self.in_flight.add(task)
+        task.add_done_callback(self.in_flight.discard)
+
+    async def reply(self, turn: Turn, outbox: Outbox) -> None:
+        """Produce the turn's Report and deliver exactly one final reply: rich, else plain
+        text when the platform refuses the rich form, else a short apology."""
+        report: Report | None = None
+        try:
+            report = await self.conversation.answer(turn)
+            try:
+                await outbox.send(report)
+            except Exception as exc:
+                reason = outbox.rejection(exc)
+                if reason is None:
+                    raise
+                log.warning("%s refused the reply (%s); sending plain text", self.name, reason)
+                await outbox.send_plain(report)
+        except Exception:
+            log.exception("%s reply failed", self.name)
+            try:
+                await outbox.apologise(report)
+            except Exception:
+                log.exception("could not tell the user that the reply failed")

@@ -1,0 +1,137 @@
+"""What many test modules share: waiting on a condition, clocks, free ports, and running
+`python -m bot` as a real subprocess. Test modules import from here, never from each other."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+from tests.redis_server import free_port
+
+ROOT = Path(__file__).resolve().parent.parent
+PYTHON = sys.executable
+NOWHERE = "http://127.0.0.1:9/v1"  # the discard port: any request would fail loudly
+
+__all__ = [
+    "NOWHERE",
+    "PYTHON",
+    "ROOT",
+    "ManualClock",
+    "bot_process",
+    "clean_env",
+    "free_port",
+    "health",
+    "run_bot",
+    "start_bot",
+    "stop_cleanly",
+    "wait_for",
+    "wait_until",
+]
+
+
+async def wait_for(condition: Callable[[], Any], within: float = 10, what: str = "it") -> None:
+    """Poll until `condition()` is true; fail naming `what` after `within` seconds."""
+    deadline = time.monotonic() + within
+    while not condition():
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out waiting for {what}")
+        await asyncio.sleep(0.02)
+
+
+def wait_until(condition: Callable[[], Any], within: float = 20, what: str = "it") -> None:
+    """`wait_for` for synchronous tests (subprocesses, servers in their own threads)."""
+    deadline = time.monotonic() + within
+    while not condition():
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out waiting for {what}")
+        time.sleep(0.05)
+
+
+class ManualClock:
+    """A clock that moves only when a test says so (start at 1000 s; set `now`)."""
+
+    def __init__(self) -> None:
+        self.now = 1000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+def clean_env(**extra: str) -> dict[str, str]:
+    """The environment for a bot subprocess: none of the developer's settings, every upstream
+    pointed nowhere unless `extra` says otherwise."""
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith(("HUGGING", "HF_", "AI_", "SLACK", "DISCORD", "LOG_", "APPSTORE"))
+    }
+    env.update(
+        {
+            "PYTHONPATH": str(ROOT),
+            "AI_BASE_URL": NOWHERE,
+            "APPSTORE_BASE_URL": NOWHERE.removesuffix("/v1"),
+            **extra,
+        }
+    )
+    return env
+
+
+def run_bot(stdin: str, tmp_path: Path, *args: str, **env: str) -> subprocess.CompletedProcess[str]:
+    """`python -m bot` fed `stdin`, run to its end."""
+    return subprocess.run(
+        [PYTHON, "-m", "bot", *args],
+        input=stdin,
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,  # no stray .env
+        env=clean_env(**env),
+        timeout=60,
+    )
+
+
+def start_bot(tmp_path: Path, *args: str, **env: str) -> subprocess.Popen[str]:
+    return subprocess.Popen(
+        [PYTHON, "-m", "bot", *args],
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,  # one stream: logs go to stdout, crashes would go to stderr
+        text=True,
+        cwd=tmp_path,
+        env=clean_env(**env),
+    )
+
+
+@contextmanager
+def bot_process(tmp_path: Path, *args: str, **env: str) -> Iterator[subprocess.Popen[str]]:
+    """`python -m bot` running for the block; killed if the block leaves it running."""
+    bot = start_bot(tmp_path, *args, **env)
+    try:
+        yield bot
+    finally:
+        if bot.poll() is None:
+            bot.kill()
+            bot.communicate()
+
+
+def stop_cleanly(bot: subprocess.Popen[str], signal_number: int) -> str:
+    """Signal the bot, require exit status 0 within Heroku's 30 s, and return its output."""
+    bot.send_signal(signal_number)
+    assert bot.wait(30) == 0
+    return bot.communicate()[0]
+
+
+def health(port: int) -> httpx.Response | None:
+    """`GET /healthz` on a bot's port; None while nothing answers there."""
+    try:
+        return httpx.get(f"http://127.0.0.1:{port}/healthz")
+    except httpx.TransportError:
+        return None
