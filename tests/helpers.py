@@ -7,6 +7,7 @@ import asyncio
 import os
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -25,13 +26,13 @@ __all__ = [
     "NOWHERE",
     "PYTHON",
     "ROOT",
+    "BotProcess",
     "ManualClock",
     "bot_process",
     "clean_env",
     "free_port",
     "health",
     "run_bot",
-    "start_bot",
     "stop_cleanly",
     "wait_for",
     "wait_until",
@@ -39,12 +40,17 @@ __all__ = [
 
 
 async def wait_for(condition: Callable[[], Any], within: float = 10, what: str = "it") -> None:
-    """Poll until `condition()` is true; fail naming `what` after `within` seconds."""
+    """Poll until `condition()` is true (awaiting it when it is a coroutine); fail naming
+    `what` after `within` seconds."""
     deadline = time.monotonic() + within
-    while not condition():
+    while not await _truth(condition()):
         if time.monotonic() > deadline:
             raise AssertionError(f"timed out waiting for {what}")
         await asyncio.sleep(0.02)
+
+
+async def _truth(value: Any) -> bool:
+    return bool(await value) if asyncio.iscoroutine(value) else bool(value)
 
 
 def wait_until(condition: Callable[[], Any], within: float = 20, what: str = "it") -> None:
@@ -98,35 +104,59 @@ def run_bot(stdin: str, tmp_path: Path, *args: str, **env: str) -> subprocess.Co
     )
 
 
-def start_bot(tmp_path: Path, *args: str, **env: str) -> subprocess.Popen[str]:
-    return subprocess.Popen(
-        [PYTHON, "-m", "bot", *args],
-        stdin=subprocess.DEVNULL,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,  # one stream: logs go to stdout, crashes would go to stderr
-        text=True,
-        cwd=tmp_path,
-        env=clean_env(**env),
-    )
+class BotProcess:
+    """`python -m bot` in a subprocess, its output (logs and all) collected as it comes, so a
+    test can wait for a line instead of sleeping."""
+
+    def __init__(self, tmp_path: Path, *args: str, **env: str) -> None:
+        self.popen = subprocess.Popen(
+            [PYTHON, "-m", "bot", *args],
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,  # one stream: logs go to stdout, crashes to stderr
+            text=True,
+            cwd=tmp_path,
+            env=clean_env(**env),
+        )
+        self.lines: list[str] = []
+        self._reader = threading.Thread(target=self._read, daemon=True)
+        self._reader.start()
+
+    def _read(self) -> None:
+        assert self.popen.stdout is not None
+        for line in self.popen.stdout:
+            self.lines.append(line)
+
+    def wait_for_output(self, text: str, within: float = 20) -> None:
+        wait_until(lambda: any(text in line for line in self.lines), within, repr(text))
+
+    def output(self) -> str:
+        """Everything the process wrote (complete once it has exited)."""
+        if self.popen.poll() is not None:
+            self._reader.join(10)
+        return "".join(self.lines)
+
+    def kill(self) -> None:
+        if self.popen.poll() is None:
+            self.popen.kill()
+            self.popen.wait(10)
 
 
 @contextmanager
-def bot_process(tmp_path: Path, *args: str, **env: str) -> Iterator[subprocess.Popen[str]]:
+def bot_process(tmp_path: Path, *args: str, **env: str) -> Iterator[BotProcess]:
     """`python -m bot` running for the block; killed if the block leaves it running."""
-    bot = start_bot(tmp_path, *args, **env)
+    bot = BotProcess(tmp_path, *args, **env)
     try:
         yield bot
     finally:
-        if bot.poll() is None:
-            bot.kill()
-            bot.communicate()
+        bot.kill()
 
 
-def stop_cleanly(bot: subprocess.Popen[str], signal_number: int) -> str:
+def stop_cleanly(bot: BotProcess, signal_number: int) -> str:
     """Signal the bot, require exit status 0 within Heroku's 30 s, and return its output."""
-    bot.send_signal(signal_number)
-    assert bot.wait(30) == 0
-    return bot.communicate()[0]
+    bot.popen.send_signal(signal_number)
+    assert bot.popen.wait(30) == 0
+    return bot.output()
 
 
 def health(port: int) -> httpx.Response | None:

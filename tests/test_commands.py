@@ -107,3 +107,31 @@ def test_normalised_subjects_fold_case_space_and_punctuation() -> None:
     assert normalise_subject("Calculator  Pro!") == normalise_subject("calculator pro")
     assert normalise_subject("Ｃａｌｃ") == "calc"  # full-width folds too
     assert normalise_subject("Calculator Pro") != normalise_subject("Calculator Plus")
+
+
+@given(st.text(max_size=600))
+def test_a_command_written_back_parses_to_itself(text: str) -> None:
+    command = parse(text)
+    if isinstance(command, Command):
+        assert parse(command.as_text()) == command
+
+
+@pytest.mark.parametrize(
+    ("typed", "written"),
+    [
+        ("  facebook\x07  --DEEP --country=GB", "facebook --country=gb --deep"),
+        (
+            "https://apps.apple.com/fr/app/x/id284882215 --fresh",
+            "id:284882215 --country=fr --fresh",
+        ),
+        ("gaps   health", "gaps health"),
+        ("build id: 42", "build id:42"),
+        ("help", "help"),
+        ("stats", "stats"),
+    ],
+)
+def test_commands_are_written_back_normalised(typed: str, written: str) -> None:
+    command = parse(typed)
+    assert isinstance(command, Command)
+    assert command.as_text() == written
+    assert parse(written) == command

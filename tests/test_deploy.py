@@ -89,8 +89,6 @@ def every_fake(router_latency: float = 0.0) -> Iterator[Fakes]:
         )
 
 
-
-
 def test_the_procfile_declares_a_web_and_a_worker_process() -> None:
     assert procfile() == {
         "web": ["python", "-m", "bot", "web"],
@@ -166,8 +164,7 @@ def test_a_sigterm_during_commands_loses_no_reply(tmp_path: Path) -> None:
     ):
         slack, discord_api = fakes.slack, fakes.discord
         wait_until(slack.socket_connected.is_set, what="the Socket Mode connection")
-        wait_until(lambda: discord_api.synced_commands, what="the Discord command sync")
-        time.sleep(2.5)  # discord.py's on_ready comes 2 s after the last GUILD_CREATE
+        worker.wait_for_output("Trend Scout on ")  # logged once Discord is READY
         slack.deliver("slash_commands", slack.slash_command("Facebook"))
         discord_api.dispatch(
             "MESSAGE_CREATE", discord_api.message(f"<@{DISCORD_BOT_ID}> build Facebook")

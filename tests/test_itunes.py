@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from bot.appstore.catalog import AppInfo, LookupStatus
-from bot.appstore.categories import GENRE_IDS, category_named
+from bot.appstore.categories import GENRE_IDS
 from bot.appstore.itunes import ITunesCatalog, best_match
 from bot.appstore.rate_limit import RateLimiter
 from bot.runtime.transport import AiohttpTransport
@@ -195,37 +195,3 @@ async def test_the_rate_limit_queues_briefly_then_goes_on_without_facts(
     assert len(appstore.requests) == 3  # the fourth never reached Apple
 
 
-async def test_rate_limiter_lets_a_short_queue_wait() -> None:
-    clock = ManualClock()
-    limiter = RateLimiter(per_minute=60, burst=1, clock=clock)
-    assert limiter.try_acquire(max_wait=0) == 0
-    assert limiter.try_acquire(max_wait=0.5) is None  # a whole second away
-    assert limiter.try_acquire(max_wait=1.0) == pytest.approx(1.0)
-    assert limiter.try_acquire(max_wait=2.5) == pytest.approx(2.0)  # queued behind the last
-    clock.now += 10
-    assert limiter.try_acquire(max_wait=0) == 0
-
-
-@pytest.mark.parametrize(
-    ("typed", "category"),
-    [
-        ("utilities", "Utilities"),
-        ("UTILITIES", "Utilities"),
-        ("health", "Health & Fitness"),
-        ("Health & Fitness", "Health & Fitness"),
-        ("health and fitness", "Health & Fitness"),
-        ("games", "Games"),
-        ("photo", "Photo & Video"),
-        ("Photo & Video", "Photo & Video"),
-        ("  developer   tools ", "Developer Tools"),
-        ("nonsense", None),
-        ("", None),
-    ],
-)
-def test_category_names_and_aliases(typed: str, category: str | None) -> None:
-    assert category_named(typed) == category
-
-
-def test_every_category_has_a_distinct_genre_id() -> None:
-    assert len(set(GENRE_IDS.values())) == len(GENRE_IDS) >= 26
-    assert GENRE_IDS["Utilities"] == 6002

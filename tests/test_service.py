@@ -16,7 +16,7 @@ from bot.report import FallbackReason, ReportKind, Source
 from bot.state.answer_cache import CacheKey, MemoryAnswerCache
 from tests.conftest import ServiceFactory
 from tests.fake_router import DEFAULT_ANSWER, FakeRouter, Reply
-from tests.helpers import ManualClock
+from tests.helpers import ManualClock, wait_for
 
 
 async def test_answer_then_cached_answer(router: FakeRouter, make_service: ServiceFactory) -> None:
@@ -64,7 +64,7 @@ async def test_cancelled_waiter_does_not_cancel_the_shared_call(
     service = make_service()
     impatient = asyncio.create_task(service.handle(parse("Calculator Pro")))
     patient = asyncio.create_task(service.handle(parse("Calculator Pro")))
-    await asyncio.sleep(0.1)
+    await wait_for(router.completion_calls, what="the shared model call")
     impatient.cancel()
     report = await patient
     assert impatient.cancelled()
@@ -78,9 +78,11 @@ async def test_a_lone_cancelled_waiter_still_fills_the_cache(
     router.latency = 0.2
     service = make_service()
     task = asyncio.create_task(service.handle(parse("Calculator Pro")))
-    await asyncio.sleep(0.05)
+    await wait_for(router.completion_calls, what="the model call")
     task.cancel()
-    await asyncio.sleep(0.4)
+    cache = service.cache
+    assert isinstance(cache, MemoryAnswerCache)
+    await wait_for(lambda: len(cache) == 1, what="the answer to be cached")
     later = await service.handle(parse("Calculator Pro"))
     assert later.source is Source.CACHE
     assert len(router.completion_calls()) == 1

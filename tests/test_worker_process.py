@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import signal
-import time
 from pathlib import Path
 
 import httpx
@@ -105,8 +104,7 @@ def test_discord_worker_replies_to_a_mention_and_stops_cleanly(tmp_path: Path) -
         ) as bot,
     ):
         wait_until(discord_api.identified.is_set, what="IDENTIFY")
-        wait_until(lambda: discord_api.synced_commands, what="the command sync")
-        time.sleep(2.5)  # discord.py's on_ready comes 2 s after the last GUILD_CREATE
+        bot.wait_for_output("Trend Scout on Discord")  # logged once Discord is READY
         discord_api.dispatch("MESSAGE_CREATE", discord_api.message(f"<@{DISCORD_BOT_ID}> Facebook"))
         wait_until(lambda: discord_api.sent, what="the reply")
         assert "Facebook · Opportunity analysis" in discord_api.sent[0].all_text()
