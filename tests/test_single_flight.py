@@ -7,18 +7,23 @@ import asyncio
 import pytest
 
 from bot.runtime.single_flight import SingleFlight
+from tests.helpers import wait_for
 
 
 class CountingCall:
     def __init__(self, result: str = "done", error: Exception | None = None) -> None:
         self.calls = 0
+        self.started = asyncio.Event()
         self.release = asyncio.Event()
+        self.finished = False
         self.result = result
         self.error = error
 
     async def __call__(self) -> str:
         self.calls += 1
+        self.started.set()
         await self.release.wait()
+        self.finished = True
         if self.error is not None:
             raise self.error
         return self.result
@@ -28,7 +33,7 @@ async def test_waiters_share_one_call_and_its_result() -> None:
     flights: SingleFlight[str] = SingleFlight()
     call = CountingCall()
     waiters = [asyncio.create_task(flights.run("k", call)) for _ in range(5)]
-    await asyncio.sleep(0)
+    await call.started.wait()
     assert len(flights) == 1
     call.release.set()
     assert await asyncio.gather(*waiters) == ["done"] * 5
@@ -40,7 +45,7 @@ async def test_a_failure_reaches_every_waiter() -> None:
     flights: SingleFlight[str] = SingleFlight()
     call = CountingCall(error=ValueError("boom"))
     waiters = [asyncio.create_task(flights.run("k", call)) for _ in range(3)]
-    await asyncio.sleep(0)
+    await call.started.wait()
     call.release.set()
     results = await asyncio.gather(*waiters, return_exceptions=True)
     assert [type(r) for r in results] == [ValueError] * 3
@@ -49,19 +54,16 @@ async def test_a_failure_reaches_every_waiter() -> None:
 
 async def test_cancelling_every_waiter_leaves_the_call_running() -> None:
     flights: SingleFlight[str] = SingleFlight()
-    finished = asyncio.Event()
-
-    async def call() -> str:
-        await asyncio.sleep(0.05)
-        finished.set()
-        return "kept"
-
+    call = CountingCall("kept")
     waiter = asyncio.create_task(flights.run("k", call))
-    await asyncio.sleep(0.01)
+    await call.started.wait()
     waiter.cancel()
     with pytest.raises(asyncio.CancelledError):
         await waiter
-    await asyncio.wait_for(finished.wait(), 1)
+    assert len(flights) == 1  # still running for whoever asks next
+    call.release.set()
+    await wait_for(lambda: len(flights) == 0, what="the call to finish")
+    assert call.finished and call.calls == 1
 
 
 async def test_distinct_keys_do_not_share() -> None:
@@ -71,7 +73,7 @@ async def test_distinct_keys_do_not_share() -> None:
         asyncio.create_task(flights.run("a", first)),
         asyncio.create_task(flights.run("b", second)),
     ]
-    await asyncio.sleep(0)
+    await asyncio.gather(first.started.wait(), second.started.wait())
     first.release.set()
     second.release.set()
     assert await asyncio.gather(*tasks) == ["a", "b"]
