@@ -13,8 +13,9 @@ from datetime import date
 from typing import Any
 
 from bot.advice.scoring import CloneScore, ScorePart
+from bot.ai.wire import TokenUsage
 from bot.appstore.catalog import AppInfo
-from bot.report import FallbackReason, Report, ReportKind, Source, TokenUsage
+from bot.report import FallbackReason, Report, ReportKind, Source
 
 FORMAT_VERSION = 1
 
