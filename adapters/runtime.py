@@ -1,8 +1,9 @@
 """Running adapters: the chosen platforms in one asyncio loop, sharing one service and one
 conversation path, until SIGTERM or SIGINT (or an adapter finishes on its own, as the console does
-at end of input); then no new work is taken and in-flight replies get up to 25 seconds to finish
-(Heroku kills 30 s after SIGTERM). An adapter with a web app is served on $PORT beside
-`GET /healthz`.
+at end of input); then no new work is taken and in-flight replies get the shutdown grace
+(SHUTDOWN_GRACE_SECONDS, 25 s: Heroku kills 30 s after SIGTERM). Model calls still running near
+its end are cut off, so that each of those commands still posts its one labelled reply. An
+adapter with a web app is served on $PORT beside `GET /healthz`.
 """
 
 from __future__ import annotations
@@ -20,6 +21,8 @@ from bot.service import RecommendationService
 log = logging.getLogger(__name__)
 
 SHUTDOWN_GRACE_SECONDS = 25
+# Of the grace, what posting the replies may take after model calls are cut off.
+DELIVERY_SECONDS = 5.0
 
 
 class HealthCheck:
@@ -57,7 +60,11 @@ async def _serve_http(app: web.Application, health: HealthCheck, port: int) -> w
 
 
 async def serve(
-    service: RecommendationService, adapters: list[Adapter], port: int, details: str = ""
+    service: RecommendationService,
+    adapters: list[Adapter],
+    port: int,
+    details: str = "",
+    grace: float = SHUTDOWN_GRACE_SECONDS,
 ) -> int:
     """Run until a signal or an adapter finishes; 0 on a clean stop, 1 when one could not
     start. `details` ends the start-up line (models, cache, store)."""
@@ -99,7 +106,8 @@ async def serve(
             await adapter.stop_accepting()
         in_flight = set().union(*(adapter.in_flight for adapter in started))
         if in_flight:
-            await asyncio.wait(in_flight, timeout=SHUTDOWN_GRACE_SECONDS)
+            service.wind_down(max(0.0, grace - min(DELIVERY_SECONDS, grace * 0.4)))
+            await asyncio.wait(in_flight, timeout=grace)
         for adapter in started:
             await adapter.close()
         log.info("stopped")

@@ -144,7 +144,13 @@ async def run(settings: Settings, platforms: list[str], json_output: bool) -> in
         service = build_service(settings, transport, redis)
         conversation = build_conversation(settings, service, redis)
         adapters = build_adapters(platforms, settings, conversation, redis, json_output)
-        return await serve(service, adapters, settings.port, describe(settings, service))
+        return await serve(
+            service,
+            adapters,
+            settings.port,
+            describe(settings, service),
+            grace=settings.shutdown_grace_seconds,
+        )
     finally:
         await transport.aclose()
         if redis is not None:

@@ -86,6 +86,7 @@ class Settings:
     user_commands_per_minute: int = 10
     admin_ids: frozenset[str] = frozenset()  # Slack and Discord user ids: /scout stats
     port: int = 3000  # Slack HTTP mode and /healthz
+    shutdown_grace_seconds: int = 25  # Heroku kills 30 s after SIGTERM
     log_level: str = "INFO"
     log_format: str = "text"
 
@@ -244,6 +245,8 @@ def load_settings(env: Mapping[str, str]) -> Settings:
         top["user_commands_per_minute"] = _number("USER_COMMANDS_PER_MINUTE", v, int, 1, 1000)
     if (v := get("PORT")) is not None:
         top["port"] = _number("PORT", v, int, 1, 65535)
+    if (v := get("SHUTDOWN_GRACE_SECONDS")) is not None:
+        top["shutdown_grace_seconds"] = _number("SHUTDOWN_GRACE_SECONDS", v, int, 2, 600, " s")
     if (v := get("SCOUT_ADMIN_IDS")) is not None:
         top["admin_ids"] = _id_set(v)
     if (v := get("LOG_LEVEL")) is not None:

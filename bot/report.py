@@ -38,6 +38,7 @@ class FallbackReason(Enum):
     UPSTREAM_DOWN = "upstream_down"
     TIMED_OUT = "timed_out"
     EMPTY_ANSWER = "empty_answer"
+    RESTARTING = "restarting"
     INTERNAL_ERROR = "internal_error"
 
     @property
@@ -54,6 +55,7 @@ _REASON_LABELS = {
     FallbackReason.UPSTREAM_DOWN: "The AI service is down or overloaded",
     FallbackReason.TIMED_OUT: "The AI service took too long",
     FallbackReason.EMPTY_ANSWER: "The AI model returned no usable answer",
+    FallbackReason.RESTARTING: "Trend Scout is restarting",
     FallbackReason.INTERNAL_ERROR: "Something went wrong on our side",
 }
 

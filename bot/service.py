@@ -21,6 +21,7 @@ from bot.appstore.catalog import AppCatalog, AppInfo, LookupStatus
 from bot.appstore.categories import GENRE_IDS, category_list, category_named
 from bot.commands import USAGE, Command, CommandKind, ParsedCommand, UsageError
 from bot.report import FallbackReason, Report, ReportKind, Source
+from bot.runtime.cutoff import Cutoff
 from bot.runtime.request_scope import Caller, RequestScope, begin_request
 from bot.runtime.stats import AnswerRecord, ServiceStats
 from bot.state.answer_cache import AnswerCache, CachedReport, CacheKey, Produced
@@ -29,6 +30,9 @@ log = logging.getLogger(__name__)
 
 ANONYMOUS = Caller("unknown")
 APPSTORE_UNAVAILABLE = "App Store data unavailable"
+# When stopping, model calls end at the cut-off; a whole command (waiting on another worker, or
+# the App Store) this long after it, so that it still ends with its one labelled reply.
+COMMAND_CUTOFF_MARGIN = 1.5
 
 _KINDS = {
     CommandKind.ANALYSIS: ReportKind.ANALYSIS,
@@ -54,6 +58,14 @@ class RecommendationService:
         self.default_country = default_country
         self.stats = ServiceStats()
         self._today = today
+        self._stopping = Cutoff()
+
+    def wind_down(self, within: float) -> None:
+        """The process is stopping: model calls still running `within` seconds from now are
+        cut off and their commands answered with labelled advice, while replies can still be
+        posted. Commands that start from now on are bounded the same way."""
+        log.info("model calls still running in %.0f s will be cut off", within)
+        self._stopping.set(within)
 
     def health(self) -> dict[str, str]:
         """The model circuit and the cache backend, for `/healthz`."""
@@ -63,10 +75,13 @@ class RecommendationService:
         scope = begin_request(caller)
         started = time.perf_counter()
         try:
-            report = await self._handle(parsed, caller)
+            async with self._stopping.bound(COMMAND_CUTOFF_MARGIN):
+                report = await self._handle(parsed, caller)
+        except TimeoutError:  # stopping, and this command was still waiting
+            report = self._without_model(parsed, FallbackReason.RESTARTING)
         except Exception:
             log.exception("command failed: %r", parsed)
-            report = self._internal_error(parsed)
+            report = self._without_model(parsed, FallbackReason.INTERNAL_ERROR)
         report = replace(report, latency_ms=round((time.perf_counter() - started) * 1000))
         self._account(parsed, report, scope)
         return report
@@ -163,10 +178,14 @@ class RecommendationService:
             command, facts.app, facts.score, facts.top_apps, today=self._today()
         )
         try:
-            completion = await self.router.complete(messages, deep=command.deep)
+            async with self._stopping.bound():
+                completion = await self.router.complete(messages, deep=command.deep)
         except RouterFailure as exc:
             log.info("model not used (%s): %s", exc.kind.value, exc.detail)
             return Produced(self._fallback(command, _REASONS[exc.kind], facts), keep=False)
+        except TimeoutError:  # cut off: the process is stopping
+            restarting = self._fallback(command, FallbackReason.RESTARTING, facts)
+            return Produced(restarting, keep=False, share=False)
 
         notes = list(facts.notes)
         if completion.truncated:
@@ -213,10 +232,11 @@ class RecommendationService:
             notes=(*facts.notes, f"{reason.label} — showing rule-based advice"),
         )
 
-    def _internal_error(self, parsed: ParsedCommand) -> Report:
+    def _without_model(self, parsed: ParsedCommand, reason: FallbackReason) -> Report:
+        """Advice without facts when a command could not run its course."""
         if isinstance(parsed, Command) and parsed.kind in _KINDS:
             try:
-                return self._fallback(parsed, FallbackReason.INTERNAL_ERROR)
+                return self._fallback(parsed, reason)
             except Exception:
                 log.exception("fallback advice failed")
         return Report(

@@ -249,6 +249,18 @@ class FakeDiscord(LoopbackServer):
             interaction["message"] = message
         return interaction
 
+    def slash_command(self, subcommand: str, **values: str) -> dict[str, Any]:
+        """A `/scout <subcommand>` application command as the gateway delivers it."""
+        options = [{"type": 3, "name": name, "value": value} for name, value in values.items()]
+        data = {
+            "id": "900000000000000100",
+            "name": "scout",
+            "type": 1,
+            "guild_id": GUILD_ID,
+            "options": [{"type": 1, "name": subcommand, "options": options}],
+        }
+        return self.interaction(2, data)
+
     # -- gateway -------------------------------------------------------------------------
     async def _gateway(self, request: web.Request) -> web.StreamResponse:
         socket = web.WebSocketResponse(autoping=True, max_msg_size=0)

@@ -25,7 +25,7 @@ from tests.fake_discord import BOT_ID as DISCORD_BOT_ID
 from tests.fake_discord import BOT_TOKEN as DISCORD_TOKEN
 from tests.fake_discord import FakeDiscord
 from tests.fake_router import DEFAULT_KEY, FakeRouter
-from tests.fake_slack import APP_TOKEN, BOT_TOKEN, SIGNING_SECRET, FakeSlack
+from tests.fake_slack import APP_TOKEN, BOT_TOKEN, SIGNING_SECRET, FakeSlack, form_body, sign
 from tests.helpers import (
     PYTHON,
     ROOT,
@@ -180,6 +180,68 @@ def test_a_sigterm_during_commands_loses_no_reply(tmp_path: Path) -> None:
     assert "Facebook · Build guide" in discord_api.sent[0].all_text()
     assert took < 30
     assert "finishing 2 in flight" in out and "Traceback" not in out
+
+
+def test_a_sigterm_while_the_model_hangs_still_answers_every_command(tmp_path: Path) -> None:
+    """The model hangs (AI_TIMEOUT is longer than the grace): on SIGTERM each accepted command —
+    a Slack slash command, a Slack mention, a Discord mention and a Discord `/scout app` — is
+    cut off in time to post its labelled rule-based advice, and the worker exits 0 in the grace."""
+    with (
+        every_fake(router_latency=300.0) as fakes,
+        procfile_process("worker", tmp_path, SHUTDOWN_GRACE_SECONDS="6", **fakes.env) as worker,
+    ):
+        slack, discord_api = fakes.slack, fakes.discord
+        wait_until(slack.socket_connected.is_set, what="the Socket Mode connection")
+        worker.wait_for_output("Trend Scout on ")
+        slack.deliver("slash_commands", slack.slash_command("Facebook --fresh"))
+        slack.deliver("events_api", slack.mention("build Facebook", "EvHang1"))
+        discord_api.dispatch(
+            "MESSAGE_CREATE", discord_api.message(f"<@{DISCORD_BOT_ID}> gaps utilities")
+        )
+        discord_api.dispatch("INTERACTION_CREATE", discord_api.slash_command("app", name="Things"))
+        wait_until(lambda: len(fakes.router.completion_calls()) == 4, what="four model calls")
+        signalled = time.monotonic()
+        out = stop_cleanly(worker, signal.SIGTERM)
+        took = time.monotonic() - signalled
+    restarting = "Trend Scout is restarting — showing rule-based advice"
+    assert sorted(p.where for p in slack.posted) == ["chat.postMessage", "response_url"]
+    assert all(restarting in p.all_text() for p in slack.posted)
+    assert [m.route for m in discord_api.sent] == ["channel", "followup"] or [
+        m.route for m in discord_api.sent
+    ] == ["followup", "channel"]
+    assert all(restarting in m.all_text() for m in discord_api.sent)
+    assert took < 6 + 1  # inside the grace (and Heroku's 30 s)
+    assert out.count("command answered") == 4 and "Traceback" not in out
+
+
+def test_a_sigterm_while_the_model_hangs_answers_every_http_command(tmp_path: Path) -> None:
+    """The same over Slack's HTTP endpoint: three `/scout Facebook --fresh`, then SIGTERM."""
+    port = free_port()
+    with (
+        every_fake(router_latency=300.0) as fakes,
+        procfile_process(
+            "web", tmp_path, PORT=str(port), SHUTDOWN_GRACE_SECONDS="6", **fakes.env
+        ) as web,
+    ):
+        wait_until(lambda: health(port) is not None, what="/healthz on $PORT")
+        with httpx.Client() as client:
+            for user in ("U1", "U2", "U3"):
+                body = form_body(fakes.slack.slash_command("Facebook --fresh", user=user))
+                headers = {"Content-Type": "application/x-www-form-urlencoded", **sign(body)}
+                acked = client.post(
+                    f"http://127.0.0.1:{port}/slack/events", content=body, headers=headers
+                )
+                assert acked.status_code == 200
+        # Identical commands in flight share one model call.
+        wait_until(lambda: len(fakes.router.completion_calls()) == 1, what="the model call")
+        out = stop_cleanly(web, signal.SIGTERM)
+    assert [p.where for p in fakes.slack.posted] == ["response_url"] * 3
+    assert all(
+        "Trend Scout is restarting — showing rule-based advice" in p.all_text()
+        and "Facebook" in p.all_text()
+        for p in fakes.slack.posted
+    )
+    assert out.count("command answered") == 3
 
 
 @pytest.mark.parametrize(

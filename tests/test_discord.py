@@ -37,15 +37,7 @@ class DiscordHarness:
         return message
 
     def slash(self, subcommand: str, **values: str) -> dict[str, Any]:
-        options = [{"type": 3, "name": name, "value": value} for name, value in values.items()]
-        data = {
-            "id": "900000000000000100",
-            "name": "scout",
-            "type": 1,
-            "guild_id": GUILD_ID,
-            "options": [{"type": 1, "name": subcommand, "options": options}],
-        }
-        interaction = self.fake.interaction(2, data)
+        interaction = self.fake.slash_command(subcommand, **values)
         self.fake.dispatch("INTERACTION_CREATE", interaction)
         return interaction
 

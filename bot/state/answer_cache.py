@@ -54,7 +54,8 @@ class Produced:
     """What a producer made, and whether it is worth keeping."""
 
     report: Report
-    keep: bool
+    keep: bool  # store it for later requests
+    share: bool = True  # hand it to requests waiting for it now (in other workers too)
 
 
 Producer = Callable[[], Awaitable[Produced]]
@@ -82,19 +83,20 @@ class AnswerCache(ABC):
         shared by every identical request in flight."""
         if not fresh and (cached := await self.get(key)) is not None:
             return cached
-        return await self._flights.run(
-            key, lambda: self._produce_once(key, lambda: self._produce_and_keep(key, produce))
-        )
+        return await self._flights.run(key, lambda: self._produce_shared(key, produce))
 
-    async def _produce_and_keep(self, key: CacheKey, produce: Producer) -> Report:
+    async def _produce_shared(self, key: CacheKey, produce: Producer) -> Report:
+        produced = await self._produce_once(key, lambda: self._produce_and_keep(key, produce))
+        return produced.report
+
+    async def _produce_and_keep(self, key: CacheKey, produce: Producer) -> Produced:
+        # Stored before other workers are told it is ready, so nobody asks the model again.
         produced = await produce()
         if produced.keep:
             await self.put(key, produced.report)
-        return produced.report
+        return produced
 
-    async def _produce_once(
-        self, key: CacheKey, produce: Callable[[], Awaitable[Report]]
-    ) -> Report:
+    async def _produce_once(self, key: CacheKey, produce: Producer) -> Produced:
         """Across processes, run `produce` unless another already is (this process: just run)."""
         return await produce()
 

@@ -20,11 +20,17 @@ import json
 import logging
 import secrets
 import time
-from collections.abc import Awaitable, Callable
 from dataclasses import asdict
 
 from bot.report import Report
-from bot.state.answer_cache import AnswerCache, CachedReport, CacheKey, MemoryAnswerCache
+from bot.state.answer_cache import (
+    AnswerCache,
+    CachedReport,
+    CacheKey,
+    MemoryAnswerCache,
+    Produced,
+    Producer,
+)
 from bot.state.redis_backend import KEY_PREFIX, RedisBackend, RedisUnavailable
 from bot.state.report_codec import UndecodableReport, decode_report, encode_report
 
@@ -101,15 +107,13 @@ class RedisAnswerCache(AnswerCache):
         except RedisUnavailable:
             self._memory.put_now(key, report, stored_at)
 
-    async def _produce_once(
-        self, key: CacheKey, produce: Callable[[], Awaitable[Report]]
-    ) -> Report:
+    async def _produce_once(self, key: CacheKey, produce: Producer) -> Produced:
         try:
             return await self._coordinate(key, produce)
         except RedisUnavailable:  # only raised before `produce` started
             return await produce()
 
-    async def _coordinate(self, key: CacheKey, produce: Callable[[], Awaitable[Report]]) -> Report:
+    async def _coordinate(self, key: CacheKey, produce: Producer) -> Produced:
         lock = redis_key("lock", key)
         deadline = time.monotonic() + self._wait_limit
         holder: bytes | None = None
@@ -133,27 +137,25 @@ class RedisAnswerCache(AnswerCache):
             )
             if flight is not None:
                 try:
-                    return decode_report(flight)[0]
+                    return Produced(decode_report(flight)[0], keep=False)  # the leader kept it
                 except UndecodableReport:
                     return await produce()
             if current != holder:  # the leader is gone without a result, or another took over
                 holder = current
 
-    async def _lead(
-        self, lock: str, token: str, produce: Callable[[], Awaitable[Report]]
-    ) -> Report:
+    async def _lead(self, lock: str, token: str, produce: Producer) -> Produced:
         renewing = asyncio.create_task(self._keep(lock, token))
         try:
-            report = await produce()
+            produced = await produce()
         except Exception:
-            with contextlib.suppress(RedisUnavailable):  # let a waiter take over at once
-                await self._redis.call(
-                    lambda r: self._renew(keys=[lock], args=[token, 1], client=r)
-                )
+            await self._hand_over(lock, token)
             raise
         finally:
             renewing.cancel()
-        record = encode_report(report, time.time())
+        if not produced.share:  # e.g. cut off by this worker's restart: not the others' answer
+            await self._hand_over(lock, token)
+            return produced
+        record = encode_report(produced.report, time.time())
         # If Redis is gone, the lock expires on its own and waiters then ask for themselves.
         with contextlib.suppress(RedisUnavailable):
             await self._redis.call(
@@ -163,7 +165,12 @@ class RedisAnswerCache(AnswerCache):
                     client=r,
                 )
             )
-        return report
+        return produced
+
+    async def _hand_over(self, lock: str, token: str) -> None:
+        """Let our lock lapse at once, so a waiting worker asks for itself."""
+        with contextlib.suppress(RedisUnavailable):
+            await self._redis.call(lambda r: self._renew(keys=[lock], args=[token, 1], client=r))
 
     async def _keep(self, lock: str, token: str) -> None:
         """Renew our lock while the answer is being made."""
