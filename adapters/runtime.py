@@ -16,6 +16,7 @@ import time
 from aiohttp import web
 
 from adapters.base import Adapter, StartupError
+from adapters.web_server import WebServer
 from bot.service import RecommendationService
 
 log = logging.getLogger(__name__)
@@ -51,14 +52,6 @@ class HealthCheck:
         return web.json_response(body, status=200 if healthy else 503)
 
 
-async def _serve_http(app: web.Application, health: HealthCheck, port: int) -> web.AppRunner:
-    app.router.add_get("/healthz", health.handle)
-    runner = web.AppRunner(app, access_log=None)
-    await runner.setup()
-    await web.TCPSite(runner, "0.0.0.0", port).start()
-    return runner
-
-
 async def serve(
     service: RecommendationService,
     adapters: list[Adapter],
@@ -74,14 +67,15 @@ async def serve(
         loop.add_signal_handler(signal_number, stop.set)
     started: list[Adapter] = []
     health = HealthCheck(service, started)
-    http: web.AppRunner | None = None
+    http: WebServer | None = None
     try:
         descriptions = []
         for adapter in adapters:
             started.append(adapter)
             descriptions.append(await adapter.start())
             if (app := adapter.web_app()) is not None:
-                http = await _serve_http(app, health, port)
+                app.router.add_get("/healthz", health.handle)
+                http = await WebServer.start(app, port)
         log.info("Trend Scout on %s; %s", ", ".join(descriptions), details)
         waiters = [asyncio.ensure_future(stop.wait())]
         waiters += [asyncio.ensure_future(adapter.finished.wait()) for adapter in adapters]
@@ -101,7 +95,7 @@ async def serve(
             loop.remove_signal_handler(signal_number)
         health.stopping = True
         if http is not None:
-            await http.cleanup()
+            await http.aclose()
         for adapter in started:
             await adapter.stop_accepting()
         in_flight = set().union(*(adapter.in_flight for adapter in started))

@@ -13,7 +13,6 @@ import re
 from typing import Any
 
 from aiohttp import web
-from slack_bolt.adapter.aiohttp import to_aiohttp_response, to_bolt_request
 from slack_bolt.adapter.socket_mode.aiohttp import AsyncSocketModeHandler
 from slack_bolt.async_app import AsyncApp
 from slack_bolt.authorization import AuthorizeResult
@@ -35,6 +34,7 @@ from adapters.slack_blocks import (
     plain,
     render,
 )
+from adapters.slack_http import SlackHttpEndpoint
 from bot.config import SlackSettings
 from bot.conversation import Conversation, Turn
 from bot.report import Report
@@ -167,13 +167,10 @@ class SlackAdapter(Adapter):
         """HTTP mode: Slack's Events/Commands/Interactivity endpoint."""
         if self.http_port is None:
             return None
+        endpoint = SlackHttpEndpoint(self.app, self.settings.signing_secret or "", self.deliveries)
         application = web.Application()
-        application.router.add_post("/slack/events", self._http_events)
+        application.router.add_post("/slack/events", endpoint.handle)
         return application
-
-    async def _http_events(self, request: web.Request) -> web.Response:
-        bolt_response = await self.app.async_dispatch(await to_bolt_request(request))
-        return await to_aiohttp_response(bolt_response)
 
     # -- listeners -----------------------------------------------------------------------
     async def _on_slash_command(self, ack: Any, command: dict[str, Any], respond: Any) -> None:

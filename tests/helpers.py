@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import resource
 import subprocess
 import sys
 import threading
@@ -108,7 +109,13 @@ class BotProcess:
     """`python -m bot` in a subprocess, its output (logs and all) collected as it comes, so a
     test can wait for a line instead of sleeping."""
 
-    def __init__(self, tmp_path: Path, *args: str, **env: str) -> None:
+    def __init__(
+        self, tmp_path: Path, *args: str, open_files: int | None = None, **env: str
+    ) -> None:
+        def limit_files() -> None:  # in the child, before it runs: like a host's ulimit -n
+            if open_files is not None:
+                resource.setrlimit(resource.RLIMIT_NOFILE, (open_files, open_files))
+
         self.popen = subprocess.Popen(
             [PYTHON, "-m", "bot", *args],
             stdin=subprocess.DEVNULL,
@@ -117,6 +124,7 @@ class BotProcess:
             text=True,
             cwd=tmp_path,
             env=clean_env(**env),
+            preexec_fn=limit_files,
         )
         self.lines: list[str] = []
         self._reader = threading.Thread(target=self._read, daemon=True)
@@ -143,9 +151,11 @@ class BotProcess:
 
 
 @contextmanager
-def bot_process(tmp_path: Path, *args: str, **env: str) -> Iterator[BotProcess]:
+def bot_process(
+    tmp_path: Path, *args: str, open_files: int | None = None, **env: str
+) -> Iterator[BotProcess]:
     """`python -m bot` running for the block; killed if the block leaves it running."""
-    bot = BotProcess(tmp_path, *args, **env)
+    bot = BotProcess(tmp_path, *args, open_files=open_files, **env)
     try:
         yield bot
     finally:

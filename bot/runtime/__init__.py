@@ -3,6 +3,7 @@ of each command, logs with redaction, and the worker's stats."""
 
 from bot.runtime.circuit_breaker import BreakerState, CircuitBreaker
 from bot.runtime.cutoff import Cutoff
+from bot.runtime.log_throttle import LogThrottle
 from bot.runtime.logs import configure_logging
 from bot.runtime.redaction import MASK, Redactor
 from bot.runtime.request_scope import CONSOLE, Caller, RequestScope, begin_request
@@ -19,6 +20,7 @@ __all__ = [
     "CircuitBreaker",
     "Cutoff",
     "LatencyHistogram",
+    "LogThrottle",
     "Redactor",
     "RequestScope",
     "ServiceStats",

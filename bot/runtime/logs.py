@@ -15,6 +15,7 @@ import time
 from collections.abc import Iterable
 from typing import Any, TextIO
 
+from bot.runtime.log_throttle import RepeatFilter
 from bot.runtime.redaction import Redactor
 from bot.runtime.request_scope import current_request
 
@@ -77,7 +78,9 @@ class TextFormatter(logging.Formatter):
     """`2026-11-24T01:02:03.456Z INFO bot.service command answered request_id=… kind=…`"""
 
     def format(self, record: logging.LogRecord) -> str:
-        parts = [_timestamp(record), record.levelname, record.name, record.getMessage()]
+        # One event, one line: a message's own line breaks are escaped (they could forge lines).
+        message = record.getMessage().replace("\r", "\\r").replace("\n", "\\n")
+        parts = [_timestamp(record), record.levelname, record.name, message]
         for key, value in _fields(record).items():
             if value is None:
                 continue
@@ -113,6 +116,7 @@ def configure_logging(
 ) -> logging.Handler:
     """Route every logger to one redacting handler on `stream` (stdout by default)."""
     handler = logging.StreamHandler(stream or sys.stdout)
+    handler.addFilter(RepeatFilter())  # first: a dropped line costs nothing more
     handler.addFilter(RequestScopeFilter())
     handler.addFilter(RedactionFilter(Redactor(secrets)))
     handler.setFormatter(JsonFormatter() if log_format == "json" else TextFormatter())
