@@ -4,9 +4,11 @@ it runs, and no credential on any line, whatever logger wrote it and wherever th
 from __future__ import annotations
 
 import asyncio
+import base64
 import io
 import json
 import logging
+import urllib.parse
 from collections.abc import Iterator
 
 import httpx
@@ -153,3 +155,61 @@ async def test_text_lines_carry_the_same_fields(
     for field in ("request_id=", "platform=discord", "kind=analysis", "source=ai", "latency_ms="):
         assert field in line
     assert "upstream_calls=" in line and "completion_tokens=" in line
+
+
+RESPONSE_URL = "https://hooks.slack.com/commands/T0001/1234567890/" + "Zx9" * 8
+REDIS_URL = "rediss://default:" + "p4ss" * 5 + "@cache.example:6380/0"
+
+
+@pytest.mark.parametrize(
+    ("form", "secret"),
+    [
+        # A slash command's form body: the response_url arrives percent-encoded.
+        (
+            "token=t&" + urllib.parse.urlencode({"response_url": RESPONSE_URL}) + "&user_id=U1",
+            "Zx9Zx9Zx9",
+        ),
+        # Slack's JSON escapes slashes.
+        (json.dumps({"response_url": RESPONSE_URL}).replace("/", "\\/"), "Zx9Zx9Zx9"),
+        # A Discord interaction follow-up URL inside a query string.
+        (
+            "next=" + urllib.parse.quote("https://discord.com/api/webhooks/1/aW50ZXJhY3Rpb24x", ""),
+            "aW50ZXJhY3Rpb24x",
+        ),
+        # A header dumped as an escaped JSON string.
+        ('{"raw": "{\\"Authorization\\": \\"Bearer s3cretT0kenValue\\"}"}', "s3cretT0kenValue"),
+        # The configured secrets, in every encoding they travel in.
+        (urllib.parse.quote(SIGNING_SECRET, ""), SIGNING_SECRET),
+        (base64.b64encode(SIGNING_SECRET.encode()).decode(), "OGY3NDIy"),
+        (urllib.parse.quote(REDIS_URL, "").lower(), "p4ssp4ss"),
+        (json.dumps(REDIS_URL).replace("/", "\\/"), "p4ssp4ss"),
+    ],
+    ids=[
+        "form",
+        "json",
+        "discord-query",
+        "escaped-header",
+        "quoted",
+        "base64",
+        "redis",
+        "redis-json",
+    ],
+)
+def test_encoded_secrets_are_redacted_in_every_line(form: str, secret: str) -> None:
+    stream = io.StringIO()
+    root = logging.getLogger()
+    saved = (list(root.handlers), root.level)
+    configure_logging("INFO", "json", [SIGNING_SECRET, REDIS_URL], stream)
+    try:
+        logging.getLogger("aiohttp.server").warning("bad request body %s", form)
+        logging.getLogger("slack_bolt.App").error("unhandled: %r", {"body": form})
+    finally:
+        logging.captureWarnings(False)
+        for handler in list(root.handlers):
+            root.removeHandler(handler)
+        for handler in saved[0]:
+            root.addHandler(handler)
+        root.setLevel(saved[1])
+    written = stream.getvalue()
+    assert written.count(MASK) >= 2
+    assert secret not in written and secret.lower() not in written.lower()
