@@ -20,6 +20,7 @@ from adapters.rendering import (
     cut,
     fact_fields,
     render_text,
+    safe_links,
     score_bar,
     score_lines,
     source_line,
@@ -49,7 +50,10 @@ class DiscordMessage:
 
 
 def sanitise(text: str) -> str:
-    """Break @everyone/@here and <@id>, <@&role>, <#channel> so they render as plain text."""
+    """Untrusted text made safe for Discord: @everyone/@here and <@id>, <@&role>, <#channel>
+    render as plain text, and masked links show their real target (Discord renders
+    `[text](url)` in embeds)."""
+    text = safe_links(text)
     return _MENTION.sub(lambda m: "<" + m.group(1) + "\u200b", _MASS_MENTION.sub("@\u200b", text))
 
 

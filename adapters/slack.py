@@ -208,7 +208,11 @@ class SlackAdapter(Adapter):
 
 
 def _caller(team: Any, user: Any) -> Caller:
-    return Caller("slack", str(user or ""), workspace=str(team) if team else None)
+    """Slack names the team and the user in every payload; one missing either is not trusted
+    (the conversation refuses a caller without an id)."""
+    if not team or not user:
+        return Caller("slack", "")
+    return Caller("slack", str(user), workspace=str(team))
 
 
 def _rejection(error: Exception) -> str | None:

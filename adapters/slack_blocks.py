@@ -21,6 +21,7 @@ from adapters.rendering import (
     cut,
     fact_fields,
     render_text,
+    safe_links,
     score_bar,
     score_lines,
     source_line,
@@ -100,7 +101,7 @@ def render(report: Report, refresh: str = "") -> SlackMessage:
         lines = ["*Top apps now*", *top_app_lines(report.top_apps, sanitise)]
         blocks.append(_section(cut("\n".join(lines), SECTION_MAX)))
     blocks.append({"type": "divider"})
-    blocks.extend(_markdown_blocks(sanitise(report.text)))
+    blocks.extend(_markdown_blocks(sanitise(safe_links(report.text))))
     blocks.append(_context(report))
     actions = _actions(report, refresh)
     if actions is not None:

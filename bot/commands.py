@@ -10,6 +10,9 @@ import unicodedata
 from dataclasses import dataclass
 from enum import Enum
 
+from bot.appstore.names import normalise_subject
+from bot.appstore.storefronts import is_storefront
+
 MAX_INPUT_CHARS = 500  # a whole command line; anything longer is not a real request
 MAX_NAME_CHARS = 100  # app and category names
 
@@ -71,10 +74,11 @@ class UsageError:
 ParsedCommand = Command | UsageError
 
 _APP_URL = re.compile(
-    r"^https?://(?:apps|itunes)\.apple\.com/(?:(?P<cc>[a-z]{2})/)?app/(?:[^/?#]+/)?id(?P<id>\d{1,12})",
+    r"^https?://(?:apps|itunes)\.apple\.com/(?:(?P<cc>[a-z]{2})/)?app/(?:[^/?#]+/)?id(?P<id>\d+)",
     re.IGNORECASE,
 )
-_TRACK_ID = re.compile(r"^id:\s*(\d{1,12})$", re.IGNORECASE)
+_TRACK_ID = re.compile(r"^id:\s*(\d+)$", re.IGNORECASE)
+MAX_ID_DIGITS = 12  # Apple's ids have 9 or 10 digits today
 _COUNTRY = re.compile(r"^[a-z]{2}$")
 _SLACK_LINK = re.compile(r"<(https?://[^>|\s]+)(?:\|[^>]*)?>")
 _KNOWN_FLAGS = ("--deep", "--fresh", "--country=xx")
@@ -125,6 +129,8 @@ def parse(text: str) -> ParsedCommand:
                 return UsageError(
                     f"`{_quote(word)}` is not a country; use a two-letter code like `--country=gb`."
                 )
+            if not is_storefront(code):
+                return _no_storefront(code)
             country = code
         else:
             return UsageError(
@@ -163,13 +169,18 @@ def _named(
 
     track_id: int | None = None
     if what == "app":
-        if match := _APP_URL.match(subject):
-            track_id = int(match.group("id"))
-            if country is None and match.group("cc"):
-                country = match.group("cc").lower()
-            subject = f"id:{track_id}"
-        elif match := _TRACK_ID.match(subject):
-            track_id = int(match.group(1))
+        if match := _APP_URL.match(subject) or _TRACK_ID.match(subject):
+            digits = match.group("id") if match.re is _APP_URL else match.group(1)
+            if len(digits) > MAX_ID_DIGITS:
+                return UsageError(
+                    f"That App Store id is too long (ids have at most {MAX_ID_DIGITS} digits)."
+                )
+            link_country = match.group("cc") if match.re is _APP_URL else None
+            if link_country:
+                if not is_storefront(link_country):
+                    return _no_storefront(link_country.lower())
+                country = country or link_country.lower()
+            track_id = int(digits)
             subject = f"id:{track_id}"
         elif re.match(r"^https?://", subject, re.IGNORECASE):
             return UsageError(
@@ -184,14 +195,26 @@ def _named(
     return Command(kind, subject, track_id, country, deep, fresh)
 
 
+def _no_storefront(code: str) -> UsageError:
+    return UsageError(
+        f"`{_quote(code)}` is not an App Store country; use one like `us`, `gb` or `jp` "
+        "(`--country=gb`)."
+    )
+
+
 def _quote(word: str) -> str:
     """Echo user input back safely: short, and without backticks that would break formatting."""
     word = word.replace("`", "'")
     return word if len(word) <= 30 else word[:29] + "…"
 
 
-def normalise_subject(subject: str) -> str:
-    """Fold case, punctuation and white space so that equivalent requests share a cache key."""
-    folded = unicodedata.normalize("NFKC", subject).casefold()
-    folded = re.sub(r"[^\w\s:]", " ", folded)
-    return " ".join(folded.split())
+__all__ = [
+    "USAGE",
+    "Command",
+    "CommandKind",
+    "ParsedCommand",
+    "UsageError",
+    "clean_text",
+    "normalise_subject",
+    "parse",
+]

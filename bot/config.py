@@ -14,9 +14,11 @@ from pathlib import Path
 from typing import TypeVar
 
 from dotenv import dotenv_values
+from redis.asyncio.connection import parse_url as parse_redis_url
 
 from bot.ai.router import RouterSettings
 from bot.appstore.itunes import AppStoreSettings
+from bot.appstore.storefronts import is_storefront
 
 REASONING_EFFORTS = ("low", "medium", "high")
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR")
@@ -140,10 +142,24 @@ def _url(name: str, raw: str, schemes: tuple[str, ...]) -> str:
     return value
 
 
+def _redis_url(name: str, raw: str) -> str:
+    value = _url(name, raw, ("redis", "rediss"))
+    try:
+        parse_redis_url(value)  # what the client will do at start-up: port, db, options
+    except ValueError:
+        raise ConfigError(
+            f"{name}={_shown(name, raw)} is not a Redis URL; allowed "
+            "redis://[user:password@]host[:port][/db] or rediss://…"
+        ) from None
+    return value
+
+
 def _country(name: str, raw: str) -> str:
     value = raw.strip().lower()
-    if not re.fullmatch(r"[a-z]{2}", value):
-        raise ConfigError(f"{name}={raw!r} is not a country; allowed a two-letter code like us, gb")
+    if not is_storefront(value):
+        raise ConfigError(
+            f"{name}={raw!r} is not an App Store country; allowed a two-letter code like us, gb"
+        )
     return value
 
 
@@ -205,7 +221,7 @@ def load_settings(env: Mapping[str, str]) -> Settings:
     if (v := get("CACHE_MAX_ENTRIES")) is not None:
         cache["max_entries"] = _number("CACHE_MAX_ENTRIES", v, int, 1, 1_000_000)
     if (v := get("REDIS_URL")) is not None:
-        cache["redis_url"] = _url("REDIS_URL", v, ("redis", "rediss"))
+        cache["redis_url"] = _redis_url("REDIS_URL", v)
     if (v := get("REDIS_TLS_VERIFY")) is not None:
         cache["redis_tls_verify"] = _boolean("REDIS_TLS_VERIFY", v)
 

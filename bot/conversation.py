@@ -85,6 +85,8 @@ class Conversation:
 
     async def _refusal(self, caller: Caller, command: ParsedCommand) -> Report | None:
         """Why this command is not taken, or None. Help and usage do not count as commands."""
+        if not caller.user_id.strip():  # a platform payload without its sender: not trusted
+            return _refused("Trend Scout could not tell who sent this, so it was not run.")
         allowed = self._allowed.get(caller.platform)
         if allowed and caller.workspace not in allowed:
             noun = WORKSPACE_NOUNS.get(caller.platform, "workspace")

@@ -101,6 +101,8 @@ def test_hf_token_is_accepted_when_the_main_name_is_absent() -> None:
         ("AI_TIMEOUT", "5", "10–120 s"),
         ("AI_REASONING_EFFORT", "extreme", "low|medium|high"),
         ("APPSTORE_COUNTRY", "usa", "two-letter"),
+        ("APPSTORE_COUNTRY", "zz", "two-letter"),
+        ("SHUTDOWN_GRACE_SECONDS", "1", "2–600 s"),
         ("AI_BASE_URL", "router.example", "https://"),
         ("PORT", "70000", "1–65,535"),
         ("LOG_LEVEL", "chatty", "DEBUG|INFO|WARNING|ERROR"),
@@ -125,6 +127,23 @@ def test_secret_values_are_never_echoed() -> None:
         load_settings({"REDIS_URL": "http://user:hunter2@cache"})
     assert "hunter2" not in str(caught.value)
     assert "hunter2" not in repr(load_settings({"HUGGING_FACE_API_KEY": "hunter2"}))
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "redis://cache:notaport/0",
+        "redis://cache:99999/0",
+        "redis://[::1:6379/0",
+        "rediss://user:hunter2@cache:6380/0?socket_timeout=soon",
+    ],
+)
+def test_a_malformed_redis_url_is_one_line_without_the_secret(url: str) -> None:
+    with pytest.raises(ConfigError) as caught:
+        load_settings({"REDIS_URL": url})
+    line = str(caught.value)
+    assert line.startswith("REDIS_URL=(hidden) is not a Redis URL; allowed redis://")
+    assert "hunter2" not in line and "\n" not in line
 
 
 def test_dotenv_is_read_and_the_environment_wins(

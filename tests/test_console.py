@@ -49,6 +49,44 @@ def test_with_a_key_the_model_answers_and_the_repeat_comes_from_cache(tmp_path: 
     assert result.stderr == ""
 
 
+def test_terminal_escapes_and_hidden_links_in_the_answer_never_reach_the_terminal(
+    tmp_path: Path,
+) -> None:
+    hostile = (
+        "**Improvements**\n- Fast\x1b[2J\x1b[31m red\x1b]0;pwned\x07\x1b]8;;http://evil.example\x1b\\"
+        "click\x1b]8;;\x1b\\ \x9b31m\x07\x08 done\n"
+        "- [https://apps.apple.com/verify](http://evil.example/phish)"
+    )
+    with FakeRouter(answer=hostile) as router, FakeAppStore() as appstore:
+        result = run_bot(
+            "/scout Facebook\n",
+            tmp_path,
+            AI_BASE_URL=router.url,
+            APPSTORE_BASE_URL=appstore.base_url,
+            HUGGING_FACE_API_KEY=DEFAULT_KEY,
+        )
+    assert result.returncode == 0, result.stderr
+    out = result.stdout
+    assert "- Fast red" in out and "click  done" in out
+    assert not any(ch in out for ch in "\x1b\x07\x08\x9b")
+    assert "https://apps.apple.com/verify (http://evil.example/phish)" in out
+
+
+def test_an_unknown_store_is_a_usage_reply_before_any_call(tmp_path: Path) -> None:
+    with FakeRouter() as router, FakeAppStore() as appstore:
+        result = run_bot(
+            "/scout Facebook --country=zz\n/scout https://apps.apple.com/zz/app/x/id284882215\n",
+            tmp_path,
+            AI_BASE_URL=router.url,
+            APPSTORE_BASE_URL=appstore.base_url,
+            HUGGING_FACE_API_KEY=DEFAULT_KEY,
+        )
+        asked = (list(appstore.requests), router.completion_calls())
+    assert result.returncode == 0
+    assert result.stdout.count("`zz` is not an App Store country") == 2
+    assert asked == ([], [])
+
+
 def test_json_reports_app_store_facts_and_the_prompt_carries_them(tmp_path: Path) -> None:
     with FakeRouter() as router, FakeAppStore() as appstore:
         result = run_bot(

@@ -69,3 +69,12 @@ def test_refresh_carries_the_parsed_command_again_and_fresh(text: str) -> None:
         turn.command.deep,
     )
     assert turn.refresh_text.isprintable()
+
+
+async def test_a_caller_without_an_id_is_refused(
+    make_service: ServiceFactory, router: FakeRouter
+) -> None:
+    conversation = conversation_for(make_service())
+    turn = await conversation.begin(Caller("discord", "  "), "Facebook")
+    assert turn.refusal is not None and "could not tell who sent this" in turn.refusal.text
+    assert not turn.needs_work and router.completion_calls() == []

@@ -250,6 +250,7 @@ def test_a_sigterm_while_the_model_hangs_answers_every_http_command(tmp_path: Pa
         (["web"], "Slack HTTP mode (web) needs SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET"),
         (["worker"], "the worker needs SLACK_BOT_TOKEN with SLACK_APP_TOKEN, or DISCORD_BOT_TOKEN"),
         (["--adapter", "discord"], "DISCORD_BOT_TOKEN is not set"),
+
         (
             ["--adapter", "slack-socket"],
             "Slack Socket Mode needs SLACK_BOT_TOKEN and SLACK_APP_TOKEN",
@@ -270,6 +271,25 @@ def test_a_process_type_without_its_credentials_is_one_line(
     )
     assert result.returncode == 2
     assert result.stderr.strip().splitlines() == [f"trend-scout: configuration error: {problem}"]
+
+
+def test_a_malformed_redis_url_stops_start_up_with_one_line(tmp_path: Path) -> None:
+    result = subprocess.run(
+        [PYTHON, "-m", "bot", "web"],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        env=clean_env(
+            SLACK_BOT_TOKEN="xoxb-only",
+            SLACK_SIGNING_SECRET="s" * 32,
+            REDIS_URL="redis://:hunter2@cache:notaport/0",
+        ),
+        timeout=60,
+    )
+    assert result.returncode == 2
+    [line] = result.stderr.strip().splitlines()
+    assert line.startswith("trend-scout: configuration error: REDIS_URL=(hidden) is not a Redis")
+    assert "hunter2" not in result.stderr + result.stdout
 
 
 def test_requirements_pin_what_the_tests_run_against() -> None:

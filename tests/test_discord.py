@@ -24,6 +24,7 @@ from tests.fake_discord import (
 )
 from tests.fake_router import FakeRouter, Reply
 from tests.helpers import wait_for
+from tests.hostile import PHISHING
 
 
 class DiscordHarness:
@@ -179,6 +180,20 @@ async def test_everyone_in_model_output_never_pings(
     assert "@everyone" not in description and "@here" not in description
     assert "<@123456789012345678>" not in description and "<@&42>" not in description
     assert reply.payload["allowed_mentions"]["parse"] == []
+
+
+async def test_links_in_the_answer_show_their_real_target(
+    harness: DiscordHarness, router: FakeRouter
+) -> None:
+    router.answer = PHISHING
+    harness.mention("Facebook")
+    await wait_for(lambda: harness.fake.sent, what="the reply")
+    embed = only_embed(harness.fake.sent[0])
+    description = embed["description"]
+    assert "https://apps.apple.com/verify (http://evil.example/phish)" in description
+    assert "](" not in description and "pixel.gif" not in description
+    assert "javascript:" not in description
+    assert embed["url"].startswith("https://itunes.apple.com/us/app/facebook/")  # Apple's link
 
 
 async def test_a_429_on_the_message_route_is_waited_out(harness: DiscordHarness) -> None:

@@ -19,6 +19,7 @@ from tests.fake_slack import (
     sign,
 )
 from tests.helpers import wait_for
+from tests.hostile import PHISHING
 from tests.slack_harness import SlackHarness
 
 
@@ -178,6 +179,22 @@ async def test_mass_mentions_in_model_output_never_ping(
     assert "&lt;!channel&gt;" in text
 
 
+async def test_links_in_the_answer_show_their_real_target(
+    harness: SlackHarness, router: FakeRouter
+) -> None:
+    router.answer = PHISHING
+    await harness.slash("Facebook")
+    await harness.settled()
+    [reply] = harness.slack.posted
+    answer = " ".join(b["text"] for b in reply.blocks if b["type"] == "markdown")
+    assert "https://apps.apple.com/verify (http://evil.example/phish)" in answer
+    assert "apps.apple.com (http://evil.example/phish)" in answer
+    assert "](" not in answer and "pixel.gif" not in answer and "javascript:" not in answer
+    facts = next(b for b in reply.blocks if b.get("fields"))["text"]["text"]
+    # Apple's own link (from its data, not the model's) stays clickable.
+    assert facts.startswith("*<https://itunes.apple.com/us/app/facebook/id284882215")
+
+
 async def test_router_down_gives_labelled_fallback_in_the_channel(
     harness: SlackHarness, router: FakeRouter
 ) -> None:
@@ -308,3 +325,33 @@ async def test_stats_for_an_admin_come_privately_in_the_ack(harness: SlackHarnes
 async def test_stats_for_anyone_else_are_refused(harness: SlackHarness) -> None:
     response, _ = await harness.slash("stats")
     assert "for Trend Scout's admins only" in response.json()["text"]
+
+
+async def test_buttons_carry_the_parsed_command_not_the_raw_text(harness: SlackHarness) -> None:
+    typed = "  Face\x07book  " + " " * 300 + "--DEEP   --country=GB "
+    await harness.slash(typed)
+    await harness.settled()
+    buttons = [
+        e for b in harness.slack.posted[0].blocks if b["type"] == "actions" for e in b["elements"]
+    ]
+    refresh = next(b["value"] for b in buttons if b["action_id"] == ACTION_REFRESH)
+    assert refresh == "Facebook --country=gb --deep --fresh"
+
+
+@pytest.mark.parametrize("missing", ["team", "user", "both"])
+async def test_a_button_payload_without_identities_is_refused(
+    harness: SlackHarness, router: FakeRouter, missing: str
+) -> None:
+    payload = harness.slack.button_click(ACTION_BUILD, "build Facebook")
+    if missing in ("team", "both"):
+        payload["team"] = None
+    if missing in ("user", "both"):
+        payload["user"] = None
+    body = form_body({"payload": json.dumps(payload)})
+    response = await harness.post_signed(body, "application/x-www-form-urlencoded")
+    assert response.status_code == 200
+    await harness.settled()
+    [reply] = harness.slack.posted
+    assert reply.payload["response_type"] == "ephemeral"
+    assert "could not tell who sent this" in reply.all_text()
+    assert router.completion_calls() == []

@@ -4,11 +4,14 @@ that keeps us polite to Apple."""
 from bot.appstore.catalog import AppCatalog, AppInfo, AppLookup, ChartLookup, LookupStatus
 from bot.appstore.categories import GENRE_IDS, category_list, category_named
 from bot.appstore.itunes import AppStoreSettings, ITunesCatalog
+from bot.appstore.names import normalise_subject
 from bot.appstore.rate_limit import RateLimiter
 from bot.appstore.records import RecordError
+from bot.appstore.storefronts import STOREFRONTS, is_storefront
 
 __all__ = [
     "GENRE_IDS",
+    "STOREFRONTS",
     "AppCatalog",
     "AppInfo",
     "AppLookup",
@@ -20,4 +23,6 @@ __all__ = [
     "RecordError",
     "category_list",
     "category_named",
+    "is_storefront",
+    "normalise_subject",
 ]

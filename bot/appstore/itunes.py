@@ -21,9 +21,9 @@ import httpx
 from cachetools import TTLCache
 
 from bot.appstore.catalog import AppInfo, AppLookup, ChartLookup, LookupStatus
+from bot.appstore.names import normalise_subject
 from bot.appstore.rate_limit import RateLimiter
 from bot.appstore.records import RecordError, chart_entries, parse_apps
-from bot.commands import normalise_subject
 from bot.runtime.request_scope import count_appstore_call
 from bot.runtime.single_flight import SingleFlight
 from bot.runtime.transport import AiohttpTransport, http_client

@@ -15,7 +15,8 @@ from dataclasses import dataclass
 
 from cachetools import TTLCache
 
-from bot.commands import Command, normalise_subject
+from bot.appstore.names import normalise_subject
+from bot.commands import Command
 from bot.report import Report
 from bot.runtime.single_flight import SingleFlight
 
