@@ -9,6 +9,10 @@ real recorded responses in `tests/fixtures/appstore/` (quirks included).
 - `GET /{cc}/rss/{topfreeapplications|topgrossingapplications}/limit=N/genre=G/json`: the
   recorded feeds for genre 6002 (the top-grossing one has a single-object `entry`); any other
   genre gets a feed without `entry`, as Apple sends for an empty chart.
+- `GET /{cc}/rss/customerreviews/page=N/id=ID/sortby={mostrecent|mosthelpful}/{json|xml}`: the
+  recorded reviews of the app (`review_feeds`: Webster Bank's JSON page; REALITY's XML page, whose
+  JSON feed is empty as Apple has served it) on page 1 of either sort order; later pages and
+  other apps get a feed without `entry`; a page past 10 gets a 400, as from Apple.
 Search and lookup answers come as `text/javascript; charset=utf-8`, like Apple's.
 Faults are scripted with `enqueue`/`always` (e.g. `Reply(403, b"")`, Apple's throttling).
 """
@@ -29,11 +33,21 @@ APPLE_JSON = "text/javascript"
 
 SEARCHES = {
     "facebook": "lookup-facebook.json",
+    "webster bank": "search-webster-us.json",
+    "reality": "lookup-reality-jp.json",
     "things": "search-things-mac.json",
     "slack": "search-slack-mac.json",
     "whatsapp": "lookup-whatsapp-hk.json",
     "slack desktop": "lookup-slack-mac.json",  # only a Mac app: no iOS match
 }
+REVIEW_FEEDS = {
+    (1321994487, "json"): "reviews-webster-us.json",
+    (1404176564, "xml"): "reviews-jp-1404176564.xml",
+}
+EMPTY_XML_FEED = (
+    '<?xml version="1.0" encoding="utf-8"?><feed xmlns:im="http://itunes.apple.com/rss" '
+    'xmlns="http://www.w3.org/2005/Atom"><title>iTunes Store: Customer Reviews</title></feed>'
+)
 FEEDS = {
     ("topfreeapplications", 6002): "topfree-hk-6002.json",
     ("topgrossingapplications", 6002): "topgrossing-hk-single.json",
@@ -56,6 +70,7 @@ class FakeAppStore(LoopbackServer):
     def __init__(self, port: int = 0) -> None:
         super().__init__(port)
         self.searches = dict(SEARCHES)
+        self.review_feeds: dict[tuple[int, str], str] = dict(REVIEW_FEEDS)
         self.apps: dict[int, dict[str, Any]] = {}
         for path in sorted(FIXTURES.glob("*.json")):
             data = json.loads(path.read_text())
@@ -70,6 +85,9 @@ class FakeAppStore(LoopbackServer):
         app.router.add_get("/search", self._search)
         app.router.add_get("/lookup", self._lookup)
         app.router.add_get("/{cc}/rss/{chart}/limit={limit}/genre={genre}/json", self._feed)
+        app.router.add_get(
+            "/{cc}/rss/customerreviews/page={page}/id={id}/sortby={sort}/{form}", self._reviews
+        )
 
     def calls(self, path_start: str = "/") -> list[RecordedRequest]:
         return [r for r in self.requests if r.path.startswith(path_start)]
@@ -118,6 +136,27 @@ class FakeAppStore(LoopbackServer):
         if isinstance(entries, list):
             feed["feed"]["entry"] = entries[:limit]
         return json_response(200, feed)
+
+    async def _reviews(self, request: web.Request) -> web.StreamResponse:
+        scripted = await self._scripted(request)
+        if scripted is not None:
+            return scripted
+        info = request.match_info
+        if not (info["page"].isdigit() and info["id"].isdigit()) or info["form"] not in (
+            "json",
+            "xml",
+        ):
+            return web.Response(status=404)
+        if not 1 <= int(info["page"]) <= 10:
+            return web.Response(status=400, text="CustomerReviews RSS page out of range")
+        name = self.review_feeds.get((int(info["id"]), info["form"]))
+        if name is None or info["page"] != "1" or info["sort"] not in ("mostrecent", "mosthelpful"):
+            if info["form"] == "xml":
+                return web.Response(text=EMPTY_XML_FEED, content_type="text/xml")
+            return json_response(200, {"feed": {"title": {"label": "Customer Reviews"}}})
+        body = (FIXTURES / name).read_bytes()
+        kind = "text/xml" if info["form"] == "xml" else APPLE_JSON
+        return web.Response(body=body, content_type=kind, charset="utf-8")
 
     async def _scripted(self, request: web.Request) -> web.StreamResponse | None:
         _body, scripted = await self.record(request)

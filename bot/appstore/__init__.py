@@ -1,12 +1,20 @@
 """App Store facts: the catalog port, Apple's iTunes APIs behind it, categories, and the rate limit
 that keeps us polite to Apple."""
 
-from bot.appstore.catalog import AppCatalog, AppInfo, AppLookup, ChartLookup, LookupStatus
+from bot.appstore.catalog import (
+    AppCatalog,
+    AppInfo,
+    AppLookup,
+    ChartLookup,
+    LookupStatus,
+    ReviewsLookup,
+)
 from bot.appstore.categories import GENRE_IDS, category_list, category_named
 from bot.appstore.itunes import AppStoreSettings, ITunesCatalog
 from bot.appstore.names import normalise_subject
 from bot.appstore.rate_limit import RateLimiter
 from bot.appstore.records import RecordError
+from bot.appstore.review_records import Review, parse_json_feed, parse_xml_feed
 from bot.appstore.storefronts import STOREFRONTS, is_storefront
 
 __all__ = [
@@ -21,8 +29,12 @@ __all__ = [
     "LookupStatus",
     "RateLimiter",
     "RecordError",
+    "Review",
+    "ReviewsLookup",
     "category_list",
     "category_named",
     "is_storefront",
     "normalise_subject",
+    "parse_json_feed",
+    "parse_xml_feed",
 ]

@@ -5,7 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 from enum import Enum
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
+
+if TYPE_CHECKING:  # review_records builds on this module's AppInfo neighbours
+    from bot.appstore.review_records import Review
 
 
 @dataclass(frozen=True)
@@ -53,6 +56,7 @@ class AppLookup:
     status: LookupStatus
     app: AppInfo | None = None
     suggestions: tuple[str, ...] = ()  # nearest names when nothing matched
+    others: tuple[AppInfo, ...] = ()  # the search's other iOS results (competitors come from here)
 
 
 @dataclass(frozen=True)
@@ -63,9 +67,20 @@ class ChartLookup:
     apps: tuple[AppInfo, ...] = ()
 
 
+@dataclass(frozen=True)
+class ReviewsLookup:
+    """An app's customer reviews in one store: most recent first, then the most helpful ones
+    not among them. FOUND with none means the app has no reviews there."""
+
+    status: LookupStatus
+    reviews: tuple[Review, ...] = ()
+
+
 class AppCatalog(Protocol):
     """Where the service gets App Store facts; `None` in the service means "no catalog"."""
 
     async def find_app(self, name: str, track_id: int | None, country: str) -> AppLookup: ...
 
     async def top_apps(self, genre_id: int, country: str) -> ChartLookup: ...
+
+    async def reviews(self, track_id: int, country: str, pages: int) -> ReviewsLookup: ...

@@ -14,16 +14,17 @@ import logging
 import random
 import time
 from collections.abc import Awaitable, Callable, Hashable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, TypeVar
 
 import httpx
 from cachetools import TTLCache
 
-from bot.appstore.catalog import AppInfo, AppLookup, ChartLookup, LookupStatus
+from bot.appstore.catalog import AppInfo, AppLookup, ChartLookup, LookupStatus, ReviewsLookup
 from bot.appstore.names import normalise_subject
 from bot.appstore.rate_limit import RateLimiter
 from bot.appstore.records import RecordError, chart_entries, parse_apps
+from bot.appstore.review_records import Review, parse_json_feed, parse_xml_feed
 from bot.runtime.request_scope import count_appstore_call
 from bot.runtime.single_flight import SingleFlight
 from bot.runtime.transport import AiohttpTransport, http_client
@@ -32,6 +33,8 @@ log = logging.getLogger(__name__)
 
 RETRYABLE_STATUS = frozenset({403, 429, 500, 502, 503, 504})  # Apple throttles with a bare 403
 CHARTS = ("topfreeapplications", "topgrossingapplications")
+REVIEWS_PER_PAGE = 50
+MAX_REVIEW_PAGES = 10  # Apple serves 500 reviews per country at most
 
 Result = TypeVar("Result", AppLookup, ChartLookup)
 
@@ -49,6 +52,7 @@ class AppStoreSettings:
     cache_entries: int = 2000
     search_limit: int = 25
     chart_size: int = 10
+    reviews_pages: int = 2  # of the most recent reviews, 50 a page (Apple serves 10 at most)
 
 
 class ITunesCatalog:
@@ -79,6 +83,14 @@ class ITunesCatalog:
     async def top_apps(self, genre_id: int, country: str) -> ChartLookup:
         return await self._cached(
             ("chart", genre_id, country), lambda: self._chart(genre_id, country)
+        )
+
+    async def reviews(self, track_id: int, country: str, pages: int) -> ReviewsLookup:
+        """Not cached here (the service keeps reviews, shared between workers); identical
+        requests in flight share one read."""
+        key = ("reviews", track_id, country, pages)
+        return await self._flights.run(  # type: ignore[no-any-return]
+            key, lambda: self._reviews(track_id, country, pages)
         )
 
     # -- caching -------------------------------------------------------------------------
@@ -124,7 +136,8 @@ class ITunesCatalog:
         match = best_match(name, apps)
         if match is None:
             return AppLookup(LookupStatus.NOT_FOUND, suggestions=nearest_names(name, apps))
-        return AppLookup(LookupStatus.FOUND, match)
+        others = tuple(app for app in apps if app.platform == "ios" and app is not match)
+        return AppLookup(LookupStatus.FOUND, match, others=others)
 
     async def _chart(self, genre_id: int, country: str) -> ChartLookup:
         size = self.settings.chart_size
@@ -169,6 +182,44 @@ class ITunesCatalog:
             for entry in ranked
         )
         return ChartLookup(LookupStatus.FOUND, apps)
+
+    async def _reviews(self, track_id: int, country: str, pages: int) -> ReviewsLookup:
+        # The JSON feed has been seen empty (or broken) while the XML one was full: page 1
+        # decides which form this app's feeds are read in.
+        form = "json"
+        first = await self._review_page(track_id, country, 1, "mostrecent", form)
+        if not first:
+            xml = await self._review_page(track_id, country, 1, "mostrecent", "xml")
+            if xml is None and first is None:
+                return ReviewsLookup(LookupStatus.UNAVAILABLE)
+            if xml:
+                first, form = xml, "xml"
+        found = {review.review_id: review for review in first or ()}
+        page, latest = 1, first or []
+        while len(latest) >= REVIEWS_PER_PAGE and page < min(pages, MAX_REVIEW_PAGES):
+            page += 1
+            latest = await self._review_page(track_id, country, page, "mostrecent", form) or []
+            for review in latest:
+                found.setdefault(review.review_id, review)
+        if found:  # the most helpful ones add what the recent pages did not reach
+            helpful = await self._review_page(track_id, country, 1, "mosthelpful", form) or []
+            for review in helpful:
+                found.setdefault(review.review_id, replace(review, helpful_feed=True))
+        return ReviewsLookup(LookupStatus.FOUND, tuple(found.values()))
+
+    async def _review_page(
+        self, track_id: int, country: str, page: int, sort: str, form: str
+    ) -> list[Review] | None:
+        """One page of a reviews feed; None when it could not be had or read."""
+        path = f"/{country}/rss/customerreviews/page={page}/id={track_id}/sortby={sort}/{form}"
+        raw = await self._get(path, {})
+        if raw is None:
+            return None
+        try:
+            return parse_json_feed(raw) if form == "json" else parse_xml_feed(raw)
+        except RecordError as exc:
+            log.warning("App Store reviews unusable: %s", exc)
+            return None
 
     # -- HTTP ----------------------------------------------------------------------------
     async def _get(self, path: str, params: dict[str, str]) -> bytes | None:

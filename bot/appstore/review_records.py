@@ -1,0 +1,172 @@
+"""Apple's customer-reviews feeds (`/rss/customerreviews/…/json` and `…/xml`) parsed into
+`Review`s: pure functions that survive every shape Apple ships.
+
+Quirks handled: `entry` as a list, a single object, or absent (no reviews); older JSON feeds put
+the app itself first, as an entry without `im:rating`; JSON entries may carry no date while XML
+ones always do; XML entries have two `content` elements (text and html, only the text is read);
+votes come as strings; text is in the store's language. Anything else is a `RecordError`, never
+an exception of another kind. XML with a DOCTYPE is refused outright (no entity expansion).
+"""
+
+from __future__ import annotations
+
+import json
+import xml.etree.ElementTree as ElementTree
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+
+from bot.appstore.records import RecordError
+
+ATOM = "{http://www.w3.org/2005/Atom}"
+ITUNES = "{http://itunes.apple.com/rss}"
+MAX_TEXT_CHARS = 4000  # Apple caps reviews near this; anything longer is not a review
+
+
+@dataclass(frozen=True)
+class Review:
+    review_id: str
+    stars: int  # 1–5
+    title: str
+    text: str
+    version: str | None = None
+    day: date | None = None  # when it was written; older JSON feeds leave it out
+    votes: int = 0  # how many found it helpful (im:voteSum)
+    helpful_feed: bool = False  # read from the "most helpful" feed rather than "most recent"
+
+
+def parse_json_feed(raw: bytes) -> list[Review]:
+    try:
+        data = json.loads(raw)
+    except ValueError:
+        raise RecordError("reviews feed is not JSON") from None
+    feed = data.get("feed") if isinstance(data, dict) else None
+    if not isinstance(feed, dict):
+        raise RecordError("no feed object")
+    entries = feed.get("entry", [])  # no reviews: no "entry" at all
+    if isinstance(entries, dict):  # one review: an object, not a list
+        entries = [entries]
+    if not isinstance(entries, list):
+        raise RecordError("feed entry is neither a list nor an object")
+    reviews = []
+    for entry in entries:
+        if not isinstance(entry, dict):
+            continue
+        review = _review(
+            review_id=_label(entry.get("id")),
+            stars=_label(entry.get("im:rating")),
+            title=_label(entry.get("title")),
+            text=_json_text(entry.get("content")),
+            version=_label(entry.get("im:version")),
+            updated=_label(entry.get("updated")),
+            votes=_label(entry.get("im:voteSum")),
+        )
+        if review is not None:
+            reviews.append(review)
+    return reviews
+
+
+def parse_xml_feed(raw: bytes) -> list[Review]:
+    if b"<!DOCTYPE" in raw or b"<!ENTITY" in raw:
+        raise RecordError("reviews feed declares a DOCTYPE")
+    try:
+        root = ElementTree.fromstring(raw)
+    except ElementTree.ParseError:
+        raise RecordError("reviews feed is not XML") from None
+    if root.tag != f"{ATOM}feed":
+        raise RecordError("no Atom feed")
+    reviews = []
+    for entry in root.iter(f"{ATOM}entry"):
+        text = next(
+            (c.text or "" for c in entry.iter(f"{ATOM}content") if c.get("type") == "text"), ""
+        )
+        review = _review(
+            review_id=entry.findtext(f"{ATOM}id"),
+            stars=entry.findtext(f"{ITUNES}rating"),
+            title=entry.findtext(f"{ATOM}title"),
+            text=text,
+            version=entry.findtext(f"{ITUNES}version"),
+            updated=entry.findtext(f"{ATOM}updated"),
+            votes=entry.findtext(f"{ITUNES}voteSum"),
+        )
+        if review is not None:
+            reviews.append(review)
+    return reviews
+
+
+def _review(
+    *,
+    review_id: Any,
+    stars: Any,
+    title: Any,
+    text: Any,
+    version: Any,
+    updated: Any,
+    votes: Any,
+) -> Review | None:
+    """A review from raw fields; None for an entry that is not one (no id or rating)."""
+    rating = _int(stars)
+    identifier = _text(review_id)
+    if rating is None or not 1 <= rating <= 5 or not identifier:
+        return None
+    return Review(
+        review_id=identifier[:40],
+        stars=rating,
+        title=(_text(title) or "")[:300],
+        text=(_text(text) or "")[:MAX_TEXT_CHARS],
+        version=_short(version, 40),
+        day=_day(updated),
+        votes=max(0, _int(votes) or 0),
+    )
+
+
+def _short(value: Any, limit: int) -> str | None:
+    text = _text(value)
+    return text[:limit] if text else None
+
+
+def _label(value: Any) -> Any:
+    return value.get("label") if isinstance(value, dict) else value
+
+
+def _json_text(content: Any) -> Any:
+    """`content` is one object, or a list with a text and an html part."""
+    if isinstance(content, list):
+        parts = [c for c in content if isinstance(c, dict)]
+        text_parts = [c for c in parts if _dig(c, "attributes", "type") == "text"]
+        content = (text_parts or parts or [None])[0]
+    return _label(content)
+
+
+def _dig(value: Any, *keys: str) -> Any:
+    for key in keys:
+        if not isinstance(value, dict):
+            return None
+        value = value.get(key)
+    return value
+
+
+def _text(value: Any) -> str | None:
+    if isinstance(value, str) and value.strip():
+        return value.strip()
+    return None
+
+
+def _int(value: Any) -> int | None:
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        return value
+    if isinstance(value, str) and value.strip().lstrip("-").isdigit() and len(value) < 12:
+        return int(value.strip())
+    return None
+
+
+def _day(value: Any) -> date | None:
+    text = _text(value)
+    if text is None:
+        return None
+    try:
+        return datetime.fromisoformat(text.replace("Z", "+00:00")).date()
+    except ValueError:
+        return None
