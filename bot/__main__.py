@@ -28,11 +28,14 @@ from bot.state import (
     DeliveryLedger,
     MemoryAnswerCache,
     MemoryDeliveryLedger,
+    MemoryReviewCache,
     MemoryUserLimiter,
     RedisAnswerCache,
     RedisBackend,
     RedisDeliveryLedger,
+    RedisReviewCache,
     RedisUserLimiter,
+    ReviewCache,
     UserLimiter,
 )
 
@@ -58,11 +61,17 @@ def build_service(
             settings.cache.ttl_seconds,
             wait_limit_seconds=settings.router.timeout + REDIS_WAIT_MARGIN_SECONDS,
         )
+    review_memory = MemoryReviewCache(settings.cache.reviews_ttl_seconds)
+    reviews: ReviewCache = review_memory
+    if redis is not None:
+        reviews = RedisReviewCache(redis, review_memory, settings.cache.reviews_ttl_seconds)
     return RecommendationService(
         RouterClient(settings.router, transport),
         cache,
         ITunesCatalog(settings.appstore, transport),
         default_country=settings.appstore.country,
+        reviews=reviews,
+        review_pages=settings.appstore.reviews_pages,
     )
 
 

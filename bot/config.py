@@ -46,6 +46,7 @@ class ConfigError(ValueError):
 class CacheSettings:
     ttl_seconds: int = 3600
     max_entries: int = 1000
+    reviews_ttl_seconds: int = 6 * 3600  # customer reviews change slowly; Apple's limit is tight
     redis_url: str | None = field(default=None, repr=False)
     redis_tls_verify: bool = True  # Heroku's Key-Value Store serves self-signed certificates
 
@@ -220,6 +221,8 @@ def load_settings(env: Mapping[str, str]) -> Settings:
         cache["ttl_seconds"] = _number("CACHE_TTL_SECONDS", v, int, 0, 604800, " s")
     if (v := get("CACHE_MAX_ENTRIES")) is not None:
         cache["max_entries"] = _number("CACHE_MAX_ENTRIES", v, int, 1, 1_000_000)
+    if (v := get("REVIEWS_TTL_SECONDS")) is not None:
+        cache["reviews_ttl_seconds"] = _number("REVIEWS_TTL_SECONDS", v, int, 0, 604800, " s")
     if (v := get("REDIS_URL")) is not None:
         cache["redis_url"] = _redis_url("REDIS_URL", v)
     if (v := get("REDIS_TLS_VERIFY")) is not None:
@@ -230,6 +233,8 @@ def load_settings(env: Mapping[str, str]) -> Settings:
         appstore["base_url"] = _url("APPSTORE_BASE_URL", v, ("https", "http")).rstrip("/")
     if (v := get("APPSTORE_COUNTRY")) is not None:
         appstore["country"] = _country("APPSTORE_COUNTRY", v)
+    if (v := get("REVIEWS_PAGES")) is not None:
+        appstore["reviews_pages"] = _number("REVIEWS_PAGES", v, int, 1, 10)
     if (v := get("APPSTORE_CALLS_PER_MINUTE")) is not None:
         appstore["calls_per_minute"] = _number("APPSTORE_CALLS_PER_MINUTE", v, int, 1, 100_000)
 

@@ -7,6 +7,7 @@ from datetime import date
 from enum import Enum
 from typing import Any
 
+from bot.advice.evidence import ReviewEvidence
 from bot.advice.scoring import CloneScore
 from bot.ai.wire import TokenUsage
 from bot.appstore.catalog import AppInfo
@@ -75,6 +76,8 @@ class Report:
     usage: TokenUsage | None = None
     fallback_reason: FallbackReason | None = None
     notes: tuple[str, ...] = field(default=())
+    reviews: ReviewEvidence | None = None  # what the app's (or the top apps') users say
+    competitors: tuple[AppInfo, ...] = ()  # the most-rated other apps of its category
 
     @property
     def is_reply_private(self) -> bool:

@@ -9,36 +9,30 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from datetime import date
-from typing import Any
 
 from bot.advice.fallback import advise
-from bot.advice.scoring import CloneScore, clone_score
 from bot.ai.prompts import PROMPT_VERSION, build_messages
 from bot.ai.router import FailureKind, RouterClient, RouterFailure
-from bot.appstore.catalog import AppCatalog, AppInfo, LookupStatus
-from bot.appstore.categories import GENRE_IDS, category_list, category_named
+from bot.appstore.catalog import AppCatalog
+from bot.appstore.categories import category_list, category_named
 from bot.commands import USAGE, Command, CommandKind, ParsedCommand, UsageError
+from bot.facts import REPORT_KINDS, FactFinder, Facts
 from bot.report import FallbackReason, Report, ReportKind, Source
 from bot.runtime.cutoff import Cutoff
 from bot.runtime.request_scope import Caller, RequestScope, begin_request
 from bot.runtime.stats import AnswerRecord, ServiceStats
 from bot.state.answer_cache import AnswerCache, CachedReport, CacheKey, Produced
+from bot.state.review_cache import ReviewCache
 
 log = logging.getLogger(__name__)
 
 ANONYMOUS = Caller("unknown")
-APPSTORE_UNAVAILABLE = "App Store data unavailable"
 # When stopping, model calls end at the cut-off; a whole command (waiting on another worker, or
 # the App Store) this long after it, so that it still ends with its one labelled reply.
 COMMAND_CUTOFF_MARGIN = 1.5
 
-_KINDS = {
-    CommandKind.ANALYSIS: ReportKind.ANALYSIS,
-    CommandKind.GAPS: ReportKind.GAPS,
-    CommandKind.BUILD: ReportKind.BUILD,
-}
 # What users are told when the router fails (the same names: every kind must have a reason).
 _REASONS = {kind: FallbackReason(kind.value) for kind in FailureKind}
 
@@ -51,10 +45,12 @@ class RecommendationService:
         catalog: AppCatalog | None = None,
         default_country: str = "us",
         today: Callable[[], date] = date.today,
+        reviews: ReviewCache | None = None,
+        review_pages: int = 2,
     ) -> None:
         self.router = router
         self.cache = cache
-        self.catalog = catalog
+        self.facts = FactFinder(catalog, reviews, review_pages, today)
         self.default_country = default_country
         self.stats = ServiceStats()
         self._today = today
@@ -171,11 +167,17 @@ class RecommendationService:
         return answer
 
     async def _answer(self, command: Command, country: str) -> Produced:
-        facts = await self._gather_facts(command, country)
+        facts = await self.facts.gather(command, country)
         if isinstance(facts, Report):
             return Produced(facts, keep=False)
         messages = build_messages(
-            command, facts.app, facts.score, facts.top_apps, today=self._today()
+            command,
+            facts.app,
+            facts.score,
+            facts.top_apps,
+            reviews=facts.reviews,
+            competitors=facts.competitors,
+            today=self._today(),
         )
         try:
             async with self._stopping.bound():
@@ -202,28 +204,11 @@ class RecommendationService:
         # An answer made without the App Store's facts is not kept.
         return Produced(report, keep=facts.complete)
 
-    async def _gather_facts(self, command: Command, country: str) -> Facts | Report:
-        """App Store facts for the command, or the reply when there is nothing to analyse."""
-        if self.catalog is None:
-            return Facts()
-        if command.kind is CommandKind.GAPS:
-            chart = await self.catalog.top_apps(GENRE_IDS[command.subject], country)
-            if chart.status is LookupStatus.UNAVAILABLE:
-                return Facts(complete=False, notes=(APPSTORE_UNAVAILABLE,))
-            return Facts(top_apps=chart.apps)
-
-        lookup = await self.catalog.find_app(command.subject, command.track_id, country)
-        if lookup.status is LookupStatus.UNAVAILABLE:
-            return Facts(complete=False, notes=(APPSTORE_UNAVAILABLE,))
-        if lookup.status is LookupStatus.NOT_FOUND or lookup.app is None:
-            return _no_match(command, country, lookup.suggestions)
-        return Facts(app=lookup.app, score=clone_score(lookup.app, self._today()))
-
     def _fallback(
         self, command: Command, reason: FallbackReason, facts: Facts | None = None
     ) -> Report:
         facts = facts or Facts()
-        advice = advise(command, facts.app, facts.top_apps, today=self._today())
+        advice = advise(command, facts.app, facts.top_apps, facts.reviews, today=self._today())
         return facts.report(
             command,
             advice.text,
@@ -234,7 +219,7 @@ class RecommendationService:
 
     def _without_model(self, parsed: ParsedCommand, reason: FallbackReason) -> Report:
         """Advice without facts when a command could not run its course."""
-        if isinstance(parsed, Command) and parsed.kind in _KINDS:
+        if isinstance(parsed, Command) and parsed.kind in REPORT_KINDS:
             try:
                 return self._fallback(parsed, reason)
             except Exception:
@@ -244,35 +229,3 @@ class RecommendationService:
             "",
             "Sorry, something went wrong on our side. Please try again in a minute.",
         )
-
-
-@dataclass(frozen=True)
-class Facts:
-    """What the App Store told us about one command's subject."""
-
-    app: AppInfo | None = None
-    score: CloneScore | None = None
-    top_apps: tuple[AppInfo, ...] = ()
-    notes: tuple[str, ...] = ()
-    complete: bool = True  # False when the App Store could not be asked
-
-    def report(self, command: Command, text: str, source: Source, **fields: Any) -> Report:
-        fields.setdefault("notes", self.notes)
-        return Report(
-            kind=_KINDS[command.kind],
-            subject=self.app.name if self.app is not None else command.subject,
-            text=text,
-            source=source,
-            app=self.app,
-            clone_score=self.score,
-            top_apps=self.top_apps,
-            **fields,
-        )
-
-
-def _no_match(command: Command, country: str, suggestions: tuple[str, ...]) -> Report:
-    what = f"id {command.track_id}" if command.track_id is not None else f"“{command.subject}”"
-    text = f"No App Store app matched {what} in the {country.upper()} store."
-    if suggestions:
-        text += " Did you mean: " + ", ".join(f"“{name}”" for name in suggestions) + "?"
-    return Report(ReportKind.ERROR, command.subject, text)

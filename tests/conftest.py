@@ -86,7 +86,7 @@ def make_grounded_service(
 
     def build(**overrides: Any) -> RecommendationService:
         service = make_service(**overrides)
-        service.catalog = ITunesCatalog(
+        service.facts.catalog = ITunesCatalog(
             replace(FAST_APPSTORE, base_url=appstore.base_url), transport
         )
         return service

@@ -142,7 +142,8 @@ def test_json_reports_app_store_facts_and_the_prompt_carries_them(tmp_path: Path
 def test_gaps_lists_the_categorys_top_apps_with_ratings(tmp_path: Path) -> None:
     with FakeAppStore() as appstore:
         result = run_bot("/scout gaps utilities\n", tmp_path, APPSTORE_BASE_URL=appstore.base_url)
-        feeds = appstore.calls("/us/rss/")
+        feeds = appstore.calls("/us/rss/top")
+        reviews = appstore.calls("/us/rss/customerreviews/")
     assert result.returncode == 0
     out = result.stdout
     assert "Utilities · market gaps" in out
@@ -152,6 +153,8 @@ def test_gaps_lists_the_categorys_top_apps_with_ratings(tmp_path: Path) -> None:
         "/us/rss/topfreeapplications/limit=10/genre=6002/json",
         "/us/rss/topgrossingapplications/limit=10/genre=6002/json",
     }
+    # The chart's top apps' reviews are read too (these two have none in the fake).
+    assert {r.path.split("/")[5] for r in reviews} == {"id=310633997", "id=1289157855"}
 
 
 def test_unknown_category_lists_the_valid_ones(tmp_path: Path) -> None:

@@ -10,7 +10,7 @@ from datetime import date
 import pytest
 
 from bot.ai.prompts import PROMPT_VERSION
-from bot.appstore.catalog import AppInfo, AppLookup, LookupStatus
+from bot.appstore.catalog import AppInfo, AppLookup, LookupStatus, ReviewsLookup
 from bot.commands import Command, CommandKind, parse
 from bot.report import FallbackReason, ReportKind, Source
 from bot.state.answer_cache import CacheKey, MemoryAnswerCache
@@ -249,12 +249,15 @@ class OneAppCatalog:
         self.asked.append((name, track_id, country))
         return self.lookup
 
+    async def reviews(self, track_id: int, country: str, pages: int) -> ReviewsLookup:
+        return ReviewsLookup(LookupStatus.FOUND)  # an app nobody has reviewed
+
 
 async def test_an_internal_failure_still_gets_labelled_advice(
     router: FakeRouter, make_service: ServiceFactory
 ) -> None:
     service = make_service()
-    service.catalog = ExplodingCatalog()
+    service.facts.catalog = ExplodingCatalog()
     report = await service.handle(parse("Calculator Pro"))
     assert report.source is Source.FALLBACK
     assert report.fallback_reason is FallbackReason.INTERNAL_ERROR
@@ -280,9 +283,10 @@ async def test_facts_from_the_catalog_reach_the_prompt_and_the_report(
 ) -> None:
     service = make_service()
     catalog = OneAppCatalog(LookupStatus.FOUND, FACEBOOK)
-    service.catalog = catalog
+    service.facts.catalog = catalog
     report = await service.handle(parse("id:284882215 --country=gb"))
-    assert catalog.asked == [("id:284882215", 284882215, "gb")]
+    # The app by its id, then one search by its name for its competitors.
+    assert catalog.asked == [("id:284882215", 284882215, "gb"), ("Facebook", None, "gb")]
     assert report.subject == "Facebook"
     assert report.app == FACEBOOK
     assert report.clone_score is not None
@@ -298,7 +302,7 @@ async def test_unavailable_catalog_is_noted_and_the_answer_goes_on(
     router: FakeRouter, make_service: ServiceFactory
 ) -> None:
     service = make_service()
-    service.catalog = OneAppCatalog(LookupStatus.UNAVAILABLE)
+    service.facts.catalog = OneAppCatalog(LookupStatus.UNAVAILABLE)
     report = await service.handle(parse("Calculator Pro"))
     assert report.source is Source.AI
     assert "App Store data unavailable" in report.notes

@@ -10,13 +10,16 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
+from bot.advice.evidence import ReviewEvidence
 from bot.advice.playbooks import Playbook, category_guessed_from, playbook_for
+from bot.advice.review_themes import theme_rule
 from bot.appstore.catalog import AppInfo
 from bot.appstore.categories import category_named
 from bot.commands import Command, CommandKind
 
 STALE_AFTER_DAYS = 365
 FEW_RATINGS = 50
+REVIEW_FINDINGS = 3  # complaint themes turned into improvements
 
 
 @dataclass(frozen=True)
@@ -30,17 +33,41 @@ def advise(
     command: Command,
     app: AppInfo | None = None,
     top_apps: tuple[AppInfo, ...] = (),
+    reviews: ReviewEvidence | None = None,
     today: date | None = None,
 ) -> Advice:
     today = today or date.today()
     if command.kind is CommandKind.GAPS:
         category = category_named(command.subject) or command.subject
-        return Advice(_gaps(category, top_apps), category, category_guessed=False)
+        return Advice(_gaps(category, top_apps, reviews), category, category_guessed=False)
     category, guessed = _category(command, app)
     book = playbook_for(category)
     if command.kind is CommandKind.BUILD:
-        return Advice(_build(book, category, guessed, app), category, guessed)
-    return Advice(_analysis(book, category, guessed, app, today), category, guessed)
+        return Advice(_build(book, category, guessed, app, reviews), category, guessed)
+    return Advice(_analysis(book, category, guessed, app, reviews, today), category, guessed)
+
+
+def _review_findings(evidence: ReviewEvidence) -> list[str]:
+    """Improvements from what users complain about, with how many said it: the strongest
+    advice there is, so it comes first."""
+    findings = [
+        f"{theme.count} of {evidence.themed} reviews read report {theme.label}: "
+        f"{theme_rule(theme.key).advice}"
+        for theme in evidence.complaints[:REVIEW_FINDINGS]
+    ]
+    if (worse := evidence.regression) is not None:
+        findings.insert(
+            0,
+            f"Version {worse.version} made it worse: its {worse.count} reviews average "
+            f"{worse.average:.1f}★, below the version before — win its unhappy users now",
+        )
+    return findings
+
+
+def _feature_ideas(evidence: ReviewEvidence | None) -> list[str]:
+    if evidence is None:
+        return []
+    return [f"Users ask: “{quote.text}” ({quote.stars}★)" for quote in evidence.requests[:2]]
 
 
 def _category(command: Command, app: AppInfo | None) -> tuple[str | None, bool]:
@@ -86,6 +113,7 @@ def _analysis(
     category: str | None,
     guessed: bool,
     app: AppInfo | None,
+    reviews: ReviewEvidence | None,
     today: date,
 ) -> str:
     # The facts and the clone score travel in the Report's own fields, which every adapter
@@ -94,8 +122,10 @@ def _analysis(
     if category and guessed:
         lines.append(f"_Category guessed from the name: {category}._\n")
     lines.append("**Improvements**")
+    heard = _review_findings(reviews) if reviews is not None else []
     findings = _fact_findings(app, today) if app is not None else []
-    lines.extend(f"- {item}" for item in [*findings, *book.improvements][:4])
+    lines.extend(f"- {item}" for item in [*heard, *findings, *book.improvements][:5])
+    lines.extend(f"- {idea}" for idea in _feature_ideas(reviews))
     lines.append("")
     lines.append("**Monetization**")
     if app is not None and app.price is not None and app.price > 0 and app.formatted_price:
@@ -113,8 +143,21 @@ def _analysis(
     return "\n".join(lines)
 
 
-def _build(book: Playbook, category: str | None, guessed: bool, app: AppInfo | None) -> str:
+def _build(
+    book: Playbook,
+    category: str | None,
+    guessed: bool,
+    app: AppInfo | None,
+    reviews: ReviewEvidence | None,
+) -> str:
     low, high = book.weeks
+    complaints = reviews.complaints[:REVIEW_FINDINGS] if reviews is not None else ()
+    heard = [
+        f"{theme.label} — {theme.count} of {reviews.themed} reviews complain: "
+        f"{theme_rule(theme.key).advice}"
+        for theme in complaints
+        if reviews is not None
+    ]
     subject = app.name if app is not None else "the app"
     lines = [
         f"_Category guessed from the name: {category}._\n" if category and guessed else "",
@@ -124,9 +167,15 @@ def _build(book: Playbook, category: str | None, guessed: bool, app: AppInfo | N
         "**Core features for v1**",
         f"- The one job people use {subject} for, done faster and with fewer taps",
         "- Onboarding in one screen; sign-in only if sync needs it",
-        "- The top complaint in its reviews, fixed",
+        (
+            f"- Fixed from the start: {complaints[0].label}, its users' top complaint"
+            if complaints
+            else "- The top complaint in its reviews, fixed"
+        ),
+        *(f"- {idea}" for idea in _feature_ideas(reviews)),
         "",
         "**Hard parts**",
+        *(f"- {part}" for part in heard),
         *(f"- {part}" for part in book.hard_parts),
         "",
         "**Timeline**",
@@ -137,9 +186,15 @@ def _build(book: Playbook, category: str | None, guessed: bool, app: AppInfo | N
     return "\n".join(lines).lstrip("\n")
 
 
-def _gaps(category: str, top_apps: tuple[AppInfo, ...]) -> str:
+def _gaps(category: str, top_apps: tuple[AppInfo, ...], reviews: ReviewEvidence | None) -> str:
     book = playbook_for(category)
     lines = [f"**Market gaps in {category}**"]
+    shared = reviews.shared_complaints if reviews is not None else ()
+    lines.extend(
+        f"- Users of {', '.join(theme.apps)} all complain about {theme.label} "
+        f"({theme.count} reviews): {theme_rule(theme.key).advice}"
+        for theme in shared[:3]
+    )
     lines.extend(f"- {gap}" for gap in book.gaps)
     weak = [a for a in top_apps if a.rating is not None and a.rating_count and a.rating < 4.0]
     if weak:

@@ -1,10 +1,12 @@
-"""What workers keep between commands — answers, per-user limits, deliveries already handled —
+"""What workers keep between commands — answers, customer reviews, per-user limits, deliveries
+already handled —
 each in this process's memory or shared through Redis (`Memory…`/`Redis…` pairs)."""
 
 from bot.state.answer_cache import AnswerCache, CachedReport, CacheKey, MemoryAnswerCache, Produced
 from bot.state.delivery_ledger import DeliveryLedger, MemoryDeliveryLedger, RedisDeliveryLedger
 from bot.state.redis_answer_cache import RedisAnswerCache
 from bot.state.redis_backend import RedisBackend, RedisUnavailable
+from bot.state.review_cache import MemoryReviewCache, RedisReviewCache, ReviewCache
 from bot.state.user_limits import MemoryUserLimiter, RedisUserLimiter, UserLimiter, limit_message
 
 __all__ = [
@@ -14,13 +16,16 @@ __all__ = [
     "DeliveryLedger",
     "MemoryAnswerCache",
     "MemoryDeliveryLedger",
+    "MemoryReviewCache",
     "MemoryUserLimiter",
     "Produced",
     "RedisAnswerCache",
     "RedisBackend",
     "RedisDeliveryLedger",
+    "RedisReviewCache",
     "RedisUnavailable",
     "RedisUserLimiter",
+    "ReviewCache",
     "UserLimiter",
     "limit_message",
 ]

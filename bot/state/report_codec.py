@@ -12,12 +12,13 @@ from dataclasses import fields
 from datetime import date
 from typing import Any
 
+from bot.advice.evidence import Quote, ReviewEvidence, Theme, VersionStats
 from bot.advice.scoring import CloneScore, ScorePart
 from bot.ai.wire import TokenUsage
 from bot.appstore.catalog import AppInfo
 from bot.report import FallbackReason, Report, ReportKind, Source
 
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2  # 2: review evidence and competitors
 
 
 class UndecodableReport(ValueError):
@@ -60,6 +61,33 @@ def _report(data: dict[str, Any]) -> Report:
         usage=TokenUsage(**usage) if usage else None,
         fallback_reason=FallbackReason(reason) if reason else None,
         notes=tuple(str(note) for note in data.get("notes") or ()),
+        reviews=_evidence(data["reviews"]) if data.get("reviews") else None,
+        competitors=tuple(_app(app) for app in data.get("competitors") or ()),
+    )
+
+
+def _quotes(rows: Any) -> tuple[Quote, ...]:
+    return tuple(Quote(**row) for row in rows or ())
+
+
+def _evidence(data: dict[str, Any]) -> ReviewEvidence:
+    themes = {
+        name: tuple(
+            Theme(**{**row, "quotes": _quotes(row.get("quotes")), "apps": tuple(row["apps"])})
+            for row in data.get(name) or ()
+        )
+        for name in ("complaints", "praise")
+    }
+    return ReviewEvidence(
+        **{
+            **data,
+            "stars": tuple(data["stars"]),
+            "versions": tuple(VersionStats(**row) for row in data.get("versions") or ()),
+            "requests": _quotes(data.get("requests")),
+            "quotes": _quotes(data.get("quotes")),
+            "apps": tuple(data.get("apps") or ()),
+            **themes,
+        }
     )
 
 

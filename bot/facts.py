@@ -1,0 +1,178 @@
+"""What the App Store tells us about a command's subject, before anyone asks the model: the app
+and its clone score, what its users say in their reviews, and who else is there — or, for a
+category, its top apps and the complaints their users share.
+
+Reviews are a bonus, never a blocker: read within a few seconds or not at all (with a note), and
+kept for hours per app and store (`ReviewCache`). Everything counts against Apple's rate limit
+and the command's App Store calls.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from bot.advice import CloneScore, ReviewEvidence, clone_score, summarise, summarise_apps
+from bot.appstore import (
+    GENRE_IDS,
+    AppCatalog,
+    AppInfo,
+    AppLookup,
+    LookupStatus,
+    Review,
+)
+from bot.commands import Command, CommandKind
+from bot.report import Report, ReportKind, Source
+from bot.state import MemoryReviewCache, ReviewCache
+
+log = logging.getLogger(__name__)
+
+APPSTORE_UNAVAILABLE = "App Store data unavailable"
+REVIEWS_UNAVAILABLE = "Customer reviews unavailable right now"
+REVIEWS_WAIT_SECONDS = 6.0  # a command never waits longer than this for reviews
+MAX_COMPETITORS = 5
+GAPS_REVIEWED_APPS = 3  # the chart's top apps whose reviews a gaps analysis reads
+
+REPORT_KINDS = {
+    CommandKind.ANALYSIS: ReportKind.ANALYSIS,
+    CommandKind.GAPS: ReportKind.GAPS,
+    CommandKind.BUILD: ReportKind.BUILD,
+}
+
+
+@dataclass(frozen=True)
+class Facts:
+    """What the App Store told us about one command's subject."""
+
+    app: AppInfo | None = None
+    score: CloneScore | None = None
+    top_apps: tuple[AppInfo, ...] = ()
+    reviews: ReviewEvidence | None = None
+    competitors: tuple[AppInfo, ...] = ()
+    notes: tuple[str, ...] = ()
+    complete: bool = True  # False when the App Store could not be asked
+
+    def report(self, command: Command, text: str, source: Source, **fields: Any) -> Report:
+        fields.setdefault("notes", self.notes)
+        return Report(
+            kind=REPORT_KINDS[command.kind],
+            subject=self.app.name if self.app is not None else command.subject,
+            text=text,
+            source=source,
+            app=self.app,
+            clone_score=self.score,
+            top_apps=self.top_apps,
+            reviews=self.reviews,
+            competitors=self.competitors,
+            **fields,
+        )
+
+
+class FactFinder:
+    def __init__(
+        self,
+        catalog: AppCatalog | None,
+        reviews: ReviewCache | None = None,
+        review_pages: int = 2,
+        today: Callable[[], date] = date.today,
+    ) -> None:
+        self.catalog = catalog
+        self.reviews = reviews or MemoryReviewCache(6 * 3600)
+        self.review_pages = review_pages
+        self._today = today
+
+    async def gather(self, command: Command, country: str) -> Facts | Report:
+        """The facts for a command, or the reply when there is nothing to analyse."""
+        catalog = self.catalog
+        if catalog is None:
+            return Facts()
+        if command.kind is CommandKind.GAPS:
+            return await self._category(catalog, command.subject, country)
+        lookup = await catalog.find_app(command.subject, command.track_id, country)
+        if lookup.status is LookupStatus.UNAVAILABLE:
+            return Facts(complete=False, notes=(APPSTORE_UNAVAILABLE,))
+        if lookup.status is LookupStatus.NOT_FOUND or lookup.app is None:
+            return _no_match(command, country, lookup.suggestions)
+        app = lookup.app
+        (reviews, note), competitors = await asyncio.gather(
+            self._evidence(catalog, app, country), self._competitors(catalog, app, lookup, country)
+        )
+        return Facts(
+            app=app,
+            score=clone_score(app, self._today()),
+            reviews=reviews,
+            competitors=competitors,
+            notes=(note,) if note else (),
+        )
+
+    async def _category(self, catalog: AppCatalog, category: str, country: str) -> Facts:
+        chart = await catalog.top_apps(GENRE_IDS[category], country)
+        if chart.status is LookupStatus.UNAVAILABLE:
+            return Facts(complete=False, notes=(APPSTORE_UNAVAILABLE,))
+        leaders = chart.apps[:GAPS_REVIEWED_APPS]
+        read = await asyncio.gather(*(self._reviews(catalog, app, country) for app in leaders))
+        by_app = {app.name: found for app, found in zip(leaders, read, strict=True) if found}
+        note = () if len(by_app) == len(leaders) else (REVIEWS_UNAVAILABLE,)
+        evidence = summarise_apps(by_app) if by_app else None
+        return Facts(top_apps=chart.apps, reviews=evidence, notes=note)
+
+    async def _evidence(
+        self, catalog: AppCatalog, app: AppInfo, country: str
+    ) -> tuple[ReviewEvidence | None, str | None]:
+        found = await self._reviews(catalog, app, country)
+        if found is None:
+            return None, REVIEWS_UNAVAILABLE
+        if not found:
+            return None, f"No customer reviews in the {country.upper()} store yet"
+        return summarise(found, app.rating), None
+
+    async def _reviews(
+        self, catalog: AppCatalog, app: AppInfo, country: str
+    ) -> tuple[Review, ...] | None:
+        """The app's reviews (possibly none); None when they could not be read in time."""
+        cached = await self.reviews.get(app.track_id, country)
+        if cached is not None:
+            return cached
+        try:
+            async with asyncio.timeout(REVIEWS_WAIT_SECONDS):
+                found = await catalog.reviews(app.track_id, country, self.review_pages)
+        except TimeoutError:
+            log.warning("customer reviews of %s took too long; going on without", app.track_id)
+            return None
+        if found.status is not LookupStatus.FOUND:
+            return None
+        await self.reviews.put(app.track_id, country, found.reviews)
+        return found.reviews
+
+    async def _competitors(
+        self, catalog: AppCatalog, app: AppInfo, lookup: AppLookup, country: str
+    ) -> tuple[AppInfo, ...]:
+        """The most-rated other iOS apps of the same category. A look-up by id or link found
+        no neighbours: one search by the app's name does."""
+        others = lookup.others
+        if not others:
+            search = await catalog.find_app(app.name, None, country)
+            if search.status is LookupStatus.FOUND:
+                others = (*((search.app,) if search.app else ()), *search.others)
+        rivals = {
+            other.track_id: other
+            for other in others
+            if other.track_id != app.track_id
+            and other.platform == "ios"
+            and other.category == app.category
+            and other.rating_count
+        }
+        ranked = sorted(rivals.values(), key=lambda other: -(other.rating_count or 0))
+        return tuple(ranked[:MAX_COMPETITORS])
+
+
+def _no_match(command: Command, country: str, suggestions: tuple[str, ...]) -> Report:
+    what = f"id {command.track_id}" if command.track_id is not None else f"“{command.subject}”"
+    text = f"No App Store app matched {what} in the {country.upper()} store."
+    if suggestions:
+        text += " Did you mean: " + ", ".join(f"“{name}”" for name in suggestions) + "?"
+    return Report(ReportKind.ERROR, command.subject, text)
