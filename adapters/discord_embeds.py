@@ -17,7 +17,10 @@ import discord
 
 from adapters.rendering import (
     TITLES,
+    competitors_line,
     cut,
+    evidence_quotes,
+    evidence_summary,
     fact_fields,
     render_text,
     safe_links,
@@ -102,6 +105,15 @@ def render(report: Report) -> list[DiscordMessage]:
         first.add_field(
             name="Top apps now", value=_cut("\n".join(lines), FIELD_VALUE_MAX), inline=False
         )
+    if report.reviews is not None:
+        lines = [sanitise(evidence_summary(report.reviews))]
+        lines.extend(f"> {sanitise(quote)}" for quote in evidence_quotes(report.reviews))
+        first.add_field(
+            name="What users say", value=_cut("\n".join(lines), FIELD_VALUE_MAX), inline=False
+        )
+    if report.competitors:
+        who = sanitise(competitors_line(report.competitors))
+        first.add_field(name="Who else is there", value=_cut(who, FIELD_VALUE_MAX), inline=False)
     footer = _cut(
         " · ".join([source_line(report, sanitise), *map(sanitise, report.notes)]), FOOTER_MAX
     )

@@ -7,7 +7,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
-from bot.advice import PART_MAX, CloneScore
+from bot.advice import PART_MAX, CloneScore, Quote, ReviewEvidence, Theme
 from bot.appstore import AppInfo
 from bot.report import Report, ReportKind, Source
 
@@ -46,6 +46,97 @@ def score_lines(
 
 def top_app_lines(apps: tuple[AppInfo, ...], clean: Markup = _same) -> list[str]:
     return [f"{rank}. {clean(app.name)} — {app.rating_summary}" for rank, app in enumerate(apps, 1)]
+
+
+# Markup characters in quoted reviews and App Store names become look-alikes: a quote can then
+# neither format the reply (bold, code, quotes, headings) nor open a link or a Slack control
+# sequence, on any platform. The text still reads the same.
+_NEUTRAL = str.maketrans(
+    {
+        "*": "∗",
+        "_": "ˍ",
+        "~": "∼",
+        "`": "ʹ",
+        "|": "ǀ",
+        ">": "›",
+        "<": "‹",
+        "#": "＃",
+        "[": "［",
+        "]": "］",
+        "\\": "⧵",
+    }
+)
+EVIDENCE_QUOTES = 3
+
+
+def neutral(text: str) -> str:
+    """Untrusted text shown as a quote: no markup of any platform survives in it."""
+    return text.translate(_NEUTRAL)
+
+
+def evidence_summary(evidence: ReviewEvidence, limit: int = 3) -> str:
+    """One line of what users say: "100 reviews read · 3.3★ recent vs 4.7★ overall · version
+    8.0.9: 3.1★ · top complaints: log-in & accounts (14), crashes & bugs (10) · 2 requests"."""
+    read = f"{evidence.count} reviews read"
+    if evidence.apps:
+        read = f"{evidence.count} reviews of {', '.join(neutral(a) for a in evidence.apps)}"
+    if evidence.first_day and evidence.last_day:
+        read += f" ({evidence.first_day} to {evidence.last_day})"
+    parts = [read]
+    if evidence.average is not None and evidence.overall is not None:
+        parts.append(f"{evidence.average:.1f}★ recent vs {evidence.overall:.1f}★ overall")
+    elif evidence.average is not None:
+        parts.append(f"{evidence.average:.1f}★ on average")
+    if (worse := evidence.regression) is not None:
+        parts.append(f"version {neutral(worse.version)} made it worse ({worse.average:.1f}★)")
+    elif evidence.versions:
+        latest = evidence.versions[-1]
+        parts.append(f"version {neutral(latest.version)}: {latest.average:.1f}★")
+    shared = evidence.shared_complaints
+    if shared:
+        parts.append("complaints they share: " + _themes(shared, limit))
+    elif evidence.complaints:
+        parts.append("top complaints: " + _themes(evidence.complaints, limit))
+    if evidence.praise:
+        parts.append("praised for " + _themes(evidence.praise, 2))
+    if evidence.requests:
+        count = len(evidence.requests)
+        parts.append(f"{count} feature request" + ("s" if count > 1 else ""))
+    if evidence.themed < evidence.count:
+        parts.append(f"{evidence.count - evidence.themed} not in English (counted, not themed)")
+    return " · ".join(parts)
+
+
+def _themes(themes: tuple[Theme, ...], limit: int) -> str:
+    return ", ".join(f"{neutral(theme.label)} ({theme.count})" for theme in themes[:limit])
+
+
+def evidence_quotes(evidence: ReviewEvidence, limit: int = EVIDENCE_QUOTES) -> list[str]:
+    """A few verbatim quotes, neutralised: the top complaints', then the top praise; for
+    reviews that could not be themed, a low and a high one. "“…” — 2★"."""
+    chosen: list[Quote] = []
+    for theme in (*evidence.complaints[: limit - 1], *evidence.praise[:1]):
+        quote = theme.quotes[0] if theme.quotes else None
+        if quote is not None and quote not in chosen:
+            chosen.append(quote)
+    if not chosen:
+        chosen = list(evidence.quotes)
+    return [f"“{neutral(quote.text)}” — {quote.stars}★" for quote in chosen[:limit]]
+
+
+def competitors_line(competitors: tuple[AppInfo, ...]) -> str:
+    """Who else is there: "Chase Mobile 4.8★ (8,960,431) Free · …"."""
+
+    def one(app: AppInfo) -> str:
+        rating = (
+            f"{app.rating:.1f}★ ({app.rating_count:,})"
+            if app.rating is not None and app.rating_count
+            else "no ratings yet"
+        )
+        price = f" {neutral(app.formatted_price)}" if app.formatted_price else ""
+        return f"{neutral(app.name)} {rating}{price}"
+
+    return " · ".join(one(app) for app in competitors)
 
 
 def fact_fields(app: AppInfo) -> list[tuple[str, str]]:
@@ -97,6 +188,11 @@ def render_text(report: Report, strong: Markup = _same, faint: Markup = _same) -
     if report.top_apps:
         lines.append("Top apps now:")
         lines.extend(f"  {line}" for line in top_app_lines(report.top_apps))
+    if report.reviews is not None:
+        lines.append("What users say: " + evidence_summary(report.reviews))
+        lines.extend(f"  {quote}" for quote in evidence_quotes(report.reviews))
+    if report.competitors:
+        lines.append("Who else is there: " + competitors_line(report.competitors))
     lines += ["", body, "", faint("── " + source_line(report))]
     lines.extend(faint(f"   {note}") for note in report.notes)
     return "\n".join(lines) + "\n"

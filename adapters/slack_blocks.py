@@ -18,7 +18,10 @@ from typing import Any
 
 from adapters.rendering import (
     TITLES,
+    competitors_line,
     cut,
+    evidence_quotes,
+    evidence_summary,
     fact_fields,
     render_text,
     safe_links,
@@ -100,6 +103,13 @@ def render(report: Report, refresh: str = "") -> SlackMessage:
     if report.top_apps:
         lines = ["*Top apps now*", *top_app_lines(report.top_apps, sanitise)]
         blocks.append(_section(cut("\n".join(lines), SECTION_MAX)))
+    if report.reviews is not None:
+        lines = ["*What users say*", sanitise(evidence_summary(report.reviews))]
+        lines.extend(f"> {sanitise(quote)}" for quote in evidence_quotes(report.reviews))
+        blocks.append(_section(cut("\n".join(lines), SECTION_MAX)))
+    if report.competitors:
+        who = "*Who else is there:* " + sanitise(competitors_line(report.competitors))
+        blocks.append({"type": "context", "elements": [_mrkdwn(cut(who, FIELD_MAX))]})
     blocks.append({"type": "divider"})
     blocks.extend(_markdown_blocks(sanitise(safe_links(report.text))))
     blocks.append(_context(report))
@@ -168,7 +178,7 @@ def _context(report: Report) -> dict[str, Any]:
     return {
         "type": "context",
         "elements": [
-            {"type": "mrkdwn", "text": cut(text, FIELD_MAX)}
+            _mrkdwn(cut(text, FIELD_MAX))
             for text in texts[:CONTEXT_ELEMENTS_MAX]
         ],
     }
@@ -199,6 +209,10 @@ def _button(text: str, action_id: str, value: str) -> dict[str, Any]:
         "text": {"type": "plain_text", "text": cut(text, BUTTON_TEXT_MAX)},
         "value": cut(value, BUTTON_VALUE_MAX),
     }
+
+
+def _mrkdwn(text: str) -> dict[str, Any]:
+    return {"type": "mrkdwn", "text": text}
 
 
 def _bold(text: str) -> str:

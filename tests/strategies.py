@@ -6,6 +6,7 @@ from datetime import date
 
 from hypothesis import strategies as st
 
+from bot.advice import Quote, ReviewEvidence, Theme, VersionStats
 from bot.appstore import AppInfo
 from bot.report import FallbackReason, Report, ReportKind, Source
 
@@ -26,6 +27,51 @@ apps = st.builds(
     url=st.none() | st.just("https://apps.apple.com/us/app/x/id1") | texts,
     artwork_url=st.none() | st.just("https://is1.mzstatic.com/a.png") | texts,
 )
+# Review text is written by anyone: pings, links, markup, escapes and very long text included.
+hostile_texts = texts | st.sampled_from(
+    [
+        "@everyone <!channel> <@U999> [https://apps.apple.com](http://evil.example) ``` **x**",
+        "<http://evil.example|apps.apple.com> ![](http://evil.example/p.gif) > # _~|",
+        "\x1b[31mred\x1b[0m \u202eevil\u202c " + "w" * 500,
+    ]
+)
+quotes = st.builds(
+    Quote, stars=st.integers(1, 5), text=hostile_texts, version=st.none() | st.text(max_size=40)
+)
+themes = st.builds(
+    Theme,
+    key=st.text(max_size=20),
+    label=hostile_texts,
+    count=st.integers(0, 500),
+    quotes=st.lists(quotes, max_size=2).map(tuple),
+    apps=st.lists(hostile_texts, max_size=3).map(tuple),
+)
+evidence = st.builds(
+    ReviewEvidence,
+    count=st.integers(0, 500),
+    recent=st.integers(0, 500),
+    themed=st.integers(0, 500),
+    first_day=st.none() | st.just("2020-07-10"),
+    last_day=st.none() | st.just("2020-08-12"),
+    average=st.none() | st.floats(1, 5),
+    overall=st.none() | st.floats(1, 5),
+    stars=st.tuples(*[st.integers(0, 100)] * 5),
+    versions=st.lists(
+        st.builds(
+            VersionStats,
+            version=hostile_texts,
+            count=st.integers(1, 100),
+            average=st.floats(1, 5),
+            regressed=st.booleans(),
+        ),
+        max_size=8,
+    ).map(tuple),
+    complaints=st.lists(themes, max_size=14).map(tuple),
+    praise=st.lists(themes, max_size=14).map(tuple),
+    requests=st.lists(quotes, max_size=5).map(tuple),
+    quotes=st.lists(quotes, max_size=2).map(tuple),
+    apps=st.lists(hostile_texts, max_size=3).map(tuple),
+)
 reports = st.builds(
     Report,
     kind=st.sampled_from(list(ReportKind)),
@@ -39,4 +85,6 @@ reports = st.builds(
     latency_ms=st.integers(0, 10**7),
     fallback_reason=st.none() | st.sampled_from(list(FallbackReason)),
     notes=st.lists(texts, max_size=15).map(tuple),
+    reviews=st.none() | evidence,
+    competitors=st.lists(apps, max_size=5).map(tuple),
 )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from datetime import date
 from typing import Any
 
@@ -26,6 +27,8 @@ def test_every_report_renders_to_messages_discord_accepts(report: Report) -> Non
         report = Report(**{**report.__dict__, "clone_score": clone_score(report.app, date.today())})
     for message in render(report):
         assert embed_problem(payload(message)) is None
+        shown = json.dumps(payload(message), ensure_ascii=False)
+        assert "@everyone" not in shown and "](http://evil" not in shown
 
 
 @given(st.text(max_size=20_000), st.integers(min_value=50, max_value=4096))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from datetime import date
 
 from hypothesis import given, settings
@@ -23,6 +24,11 @@ def test_every_report_renders_to_blocks_slack_accepts(report: Report, typed: str
     message = render(report, typed)
     assert block_problem(message.blocks) is None
     assert 1 <= len(message.text) <= 300
+    # Whatever the model, the App Store or the reviews said: no ping, no Slack control
+    # sequence, no masked link — in the reply and in its review evidence.
+    shown = json.dumps([message.text, *message.blocks[:-1]], ensure_ascii=False)
+    assert "<!" not in shown and "<@" not in shown and "@everyone" not in shown
+    assert "](http://evil" not in shown and "|apps.apple.com>" not in shown
 
 
 @given(st.text())
