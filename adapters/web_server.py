@@ -157,7 +157,7 @@ class WebServer:
         guard = ConnectionGuard(runner.server, header_seconds, max_connections)
         # asyncio accepts up to `backlog` connections per wake-up before closing any it drops;
         # a small batch keeps descriptors free under a flood.
-        backlog = min(128, max_connections)
+        backlog = max(8, min(128, max_connections // 4))
         server = await asyncio.get_running_loop().create_server(guard, host, port, backlog=backlog)
         return cls(runner, server, guard)
 

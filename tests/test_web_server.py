@@ -7,7 +7,7 @@ import asyncio
 import signal
 import socket
 from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager, suppress
+from contextlib import asynccontextmanager
 from pathlib import Path
 
 import httpx
@@ -96,15 +96,20 @@ def test_the_bot_survives_more_idle_clients_than_it_has_descriptors(tmp_path: Pa
         ) as web_process,
     ):
         wait_until(lambda: health(port) is not None, what="/healthz on $PORT")
+        fds = Path(f"/proc/{web_process.popen.pid}/fd")
+        baseline = len(list(fds.iterdir()))
         clients: list[socket.socket] = []
         try:
-            for _ in range(1100):
-                with suppress(OSError):  # the backlog may be full for a moment
-                    clients.append(socket.create_connection(("127.0.0.1", port), timeout=5))
+            for _ in range(1100):  # non-blocking, as a flood is: the kernel queues what waits
+                client = socket.socket()
+                client.setblocking(False)
+                client.connect_ex(("127.0.0.1", port))
+                clients.append(client)
             answered = [health(port) for _ in range(5)]
             assert all(r is not None and r.status_code == 200 for r in answered)
+            # The bot's own view: every idle connection it took is closed again.
             wait_until(
-                lambda: sum(closed_by_server(c) for c in clients) >= len(clients) - 64,
+                lambda: len(list(fds.iterdir())) <= baseline + 2,
                 within=20,
                 what="the idle connections to be closed",
             )
@@ -113,4 +118,4 @@ def test_the_bot_survives_more_idle_clients_than_it_has_descriptors(tmp_path: Pa
                 client.close()
         out = stop_cleanly(web_process, signal.SIGTERM)
     assert sum("accept" in line for line in out.splitlines()) <= 5
-    assert len(out) < 20_000 and "Traceback" not in out
+    assert len(out) < 20_000 and "Traceback" not in out, out
