@@ -87,6 +87,24 @@ def test_an_unknown_store_is_a_usage_reply_before_any_call(tmp_path: Path) -> No
     assert asked == ([], [])
 
 
+def test_reviews_and_competitors_in_text_and_json(tmp_path: Path) -> None:
+    with FakeAppStore() as appstore:
+        text = run_bot("/scout Webster Bank\n", tmp_path, APPSTORE_BASE_URL=appstore.base_url)
+        as_json = run_bot(
+            "/scout Webster Bank\n", tmp_path, "--json", APPSTORE_BASE_URL=appstore.base_url
+        )
+    assert "What users say: 50 reviews read · 3.3★ recent vs 4.7★ overall" in text.stdout
+    assert "Who else is there: Chase Mobile®: Bank & Invest 4.8★ (8,960,431) Free" in text.stdout
+    assert "- 12 of 50 reviews read report log-in & accounts" in text.stdout  # the fallback
+    [reply] = [json.loads(line) for line in as_json.stdout.splitlines()]
+    assert reply["reviews"]["count"] == 50 and reply["reviews"]["stars"] == [11, 9, 3, 7, 20]
+    assert reply["reviews"]["complaints"][0]["label"] == "log-in & accounts"
+    assert [c["name"] for c in reply["competitors"]][:2] == [
+        "Chase Mobile®: Bank & Invest",
+        "Bank of America Mobile Banking",
+    ]
+
+
 def test_json_reports_app_store_facts_and_the_prompt_carries_them(tmp_path: Path) -> None:
     with FakeRouter() as router, FakeAppStore() as appstore:
         result = run_bot(

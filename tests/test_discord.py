@@ -351,3 +351,16 @@ async def test_heartbeats_are_acknowledged_and_the_session_stays_up(
     assert harness.fake.connections == 1  # no reconnect happened
     harness.mention("help")
     await wait_for(lambda: harness.fake.sent, what="a reply on the same session")
+
+
+async def test_what_users_say_is_a_field_of_the_embed(
+    harness: DiscordHarness, router: FakeRouter
+) -> None:
+    harness.mention("Webster Bank")
+    await wait_for(lambda: harness.fake.sent, what="the reply")
+    embed = only_embed(harness.fake.sent[0])
+    said = field(embed, "What users say")
+    assert said.startswith("50 reviews read · 3.3★ recent vs 4.7★ overall")
+    assert "top complaints: log-in & accounts (12)" in said and said.count("\n> “") == 3
+    assert field(embed, "Who else is there").startswith("Chase Mobile")
+    assert embed_problem(harness.fake.sent[0].payload) is None

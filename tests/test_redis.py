@@ -20,6 +20,7 @@ from bot.ai.prompts import PROMPT_VERSION
 from bot.commands import Command, parse
 from bot.report import FallbackReason, Source
 from bot.service import RecommendationService
+from bot.state import MemoryReviewCache, RedisReviewCache
 from bot.state.answer_cache import CacheKey, MemoryAnswerCache
 from bot.state.redis_answer_cache import RedisAnswerCache, redis_key
 from bot.state.redis_backend import RedisBackend
@@ -285,3 +286,16 @@ def test_tls_certificate_checking_follows_the_setting(verify: bool, required: st
     connection = backend.client.connection_pool.make_connection()
     expected = ssl.CERT_REQUIRED if required == "required" else ssl.CERT_NONE
     assert connection.ssl_context.cert_reqs == expected  # type: ignore[attr-defined]
+
+
+async def test_reviews_read_by_one_worker_serve_another(
+    make_grounded_service: ServiceFactory, backend: RedisBackend, appstore: FakeAppStore
+) -> None:
+    workers = [make_grounded_service() for _ in range(2)]
+    for worker in workers:
+        worker.facts.reviews = RedisReviewCache(backend, MemoryReviewCache(3600), 3600)
+    first = await workers[0].facts.gather(parse("Webster Bank"), "us")  # type: ignore[arg-type]
+    second = await workers[1].facts.gather(parse("Webster Bank"), "us")  # type: ignore[arg-type]
+    assert first.reviews == second.reviews and second.reviews is not None  # type: ignore[union-attr]
+    assert len(appstore.calls("/us/rss/customerreviews/")) == 3  # read by the first only
+    assert 0 < await backend.client.ttl("trendscout:reviews:us:1321994487") <= 3600

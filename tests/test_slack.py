@@ -355,3 +355,20 @@ async def test_a_button_payload_without_identities_is_refused(
     assert reply.payload["response_type"] == "ephemeral"
     assert "could not tell who sent this" in reply.all_text()
     assert router.completion_calls() == []
+
+
+async def test_what_users_say_is_shown_under_the_facts(
+    harness: SlackHarness, router: FakeRouter
+) -> None:
+    await harness.slash("Webster Bank")
+    await harness.settled()
+    [reply] = harness.slack.posted
+    evidence = next(
+        b for b in reply.blocks if "*What users say*" in b.get("text", {}).get("text", "")
+    )
+    text = evidence["text"]["text"]
+    assert "50 reviews read · 3.3★ recent vs 4.7★ overall · version 8.0.9: 3.3★" in text
+    assert "top complaints: log-in &amp; accounts (12)" in text
+    assert text.count("\n> “") == 3  # three quotes, as Slack quotes
+    assert "Who else is there:* Chase Mobile" in json.dumps(reply.blocks, ensure_ascii=False)
+    assert block_problem(reply.blocks) is None
