@@ -11,10 +11,12 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Hashable
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
+
+from cachetools import LRUCache
 
 from bot.advice import CloneScore, ReviewEvidence, clone_score, summarise, summarise_apps
 from bot.appstore import (
@@ -35,6 +37,7 @@ APPSTORE_UNAVAILABLE = "App Store data unavailable"
 REVIEWS_UNAVAILABLE = "Customer reviews unavailable right now"
 REVIEWS_WAIT_SECONDS = 6.0  # a command never waits longer than this for reviews
 MAX_COMPETITORS = 5
+SUMMARIES_KEPT = 500
 GAPS_REVIEWED_APPS = 3  # the chart's top apps whose reviews a gaps analysis reads
 
 REPORT_KINDS = {
@@ -84,6 +87,8 @@ class FactFinder:
         self.reviews = reviews or MemoryReviewCache(6 * 3600)
         self.review_pages = review_pages
         self._today = today
+        # The same reviews give the same evidence: summarised once per app and reviews read.
+        self._summaries: LRUCache[Hashable, ReviewEvidence] = LRUCache(SUMMARIES_KEPT)
 
     async def gather(self, command: Command, country: str) -> Facts | Report:
         """The facts for a command, or the reply when there is nothing to analyse."""
@@ -128,7 +133,11 @@ class FactFinder:
             return None, REVIEWS_UNAVAILABLE
         if not found:
             return None, f"No customer reviews in the {country.upper()} store yet"
-        return summarise(found, app.rating), None
+        key = (app.track_id, country, app.rating, tuple(review.review_id for review in found))
+        evidence = self._summaries.get(key)
+        if evidence is None:
+            evidence = self._summaries[key] = summarise(found, app.rating)
+        return evidence, None
 
     async def _reviews(
         self, catalog: AppCatalog, app: AppInfo, country: str
