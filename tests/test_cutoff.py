@@ -7,12 +7,15 @@ import asyncio
 import pytest
 
 from bot.runtime import Cutoff
+from tests.helpers import wait_for
 
 
 async def test_waits_run_freely_until_the_cutoff_is_set() -> None:
     cutoff = Cutoff()
+    done = asyncio.Event()
+    done.set()
     async with cutoff.bound():
-        await asyncio.sleep(0)
+        await done.wait()
     assert not cutoff.is_set
 
 
@@ -20,17 +23,19 @@ async def test_setting_it_ends_waits_already_running_and_bounds_new_ones() -> No
     cutoff = Cutoff()
     release = asyncio.Event()
     ended: list[str] = []
+    waiting: list[float] = []
 
     async def wait(margin: float) -> None:
         try:
             async with cutoff.bound(margin):
+                waiting.append(margin)
                 await release.wait()
         except TimeoutError:
             ended.append(f"cut off +{margin}")
 
     early = asyncio.create_task(wait(0.0))
     later_margin = asyncio.create_task(wait(0.2))
-    await asyncio.sleep(0)  # both are waiting
+    await wait_for(lambda: len(waiting) == 2, what="both waits")
     loop = asyncio.get_running_loop()
     started = loop.time()
     cutoff.set(0.05)
@@ -47,5 +52,7 @@ async def test_setting_it_ends_waits_already_running_and_bounds_new_ones() -> No
 async def test_a_wait_that_ends_sooner_keeps_its_own_end() -> None:
     cutoff = Cutoff()
     cutoff.set(60)
+    quick = asyncio.get_running_loop().create_future()
+    quick.set_result("done")
     async with cutoff.bound():
-        await asyncio.sleep(0)  # finished long before the cut-off
+        assert await quick == "done"  # finished long before the cut-off

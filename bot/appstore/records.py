@@ -48,9 +48,9 @@ def results(raw: bytes) -> list[dict[str, Any]]:
 
 def parse_app(record: dict[str, Any]) -> AppInfo | None:
     """One software result as `AppInfo`; None for anything that is not an app."""
-    platform = APP_KINDS.get(_text(record.get("kind")) or "")
-    track_id = _int(record.get("trackId"))
-    name = _text(record.get("trackName"))
+    platform = APP_KINDS.get(text_value(record.get("kind")) or "")
+    track_id = int_value(record.get("trackId"))
+    name = text_value(record.get("trackName"))
     if platform is None or track_id is None or not name:
         return None
     rating, count = _rating(record.get("averageUserRating"), record.get("userRatingCount"))
@@ -61,23 +61,23 @@ def parse_app(record: dict[str, Any]) -> AppInfo | None:
     return AppInfo(
         track_id=track_id,
         name=name,
-        seller=_text(record.get("sellerName")) or _text(record.get("artistName")),
-        category=_text(record.get("primaryGenreName")),
+        seller=text_value(record.get("sellerName")) or text_value(record.get("artistName")),
+        category=text_value(record.get("primaryGenreName")),
         rating=rating,
         rating_count=count,
         current_version_rating=cv_rating,
         current_version_rating_count=cv_count,
         price=_float(record.get("price")),
-        formatted_price=_text(record.get("formattedPrice")),
+        formatted_price=text_value(record.get("formattedPrice")),
         last_update=_date(record.get("currentVersionReleaseDate")),
-        url=_text(record.get("trackViewUrl")),
+        url=text_value(record.get("trackViewUrl")),
         artwork_url=(
-            _text(record.get("artworkUrl512"))
-            or _text(record.get("artworkUrl100"))
-            or _text(record.get("artworkUrl60"))
+            text_value(record.get("artworkUrl512"))
+            or text_value(record.get("artworkUrl100"))
+            or text_value(record.get("artworkUrl60"))
         ),
-        genre_id=_int(record.get("primaryGenreId")),
-        size_bytes=_int(record.get("fileSizeBytes")),
+        genre_id=int_value(record.get("primaryGenreId")),
+        size_bytes=int_value(record.get("fileSizeBytes")),
         platform=platform,
     )
 
@@ -104,22 +104,22 @@ def chart_entries(raw: bytes) -> list[ChartEntry]:
     for entry in entries:
         if not isinstance(entry, dict):
             continue
-        track_id = _int(_dig(entry, "id", "attributes", "im:id"))
-        name = _text(_dig(entry, "im:name", "label"))
+        track_id = int_value(dig(entry, "id", "attributes", "im:id"))
+        name = text_value(dig(entry, "im:name", "label"))
         if track_id is None or not name:
             continue
         images = entry.get("im:image")
         artwork = (
-            _text(images[-1].get("label"))
+            text_value(images[-1].get("label"))
             if isinstance(images, list) and images and isinstance(images[-1], dict)
             else None
         )
-        category = _text(_dig(entry, "category", "attributes", "term"))
+        category = text_value(dig(entry, "category", "attributes", "term"))
         parsed.append(ChartEntry(track_id, name, category, artwork))
     return parsed
 
 
-def _dig(value: Any, *keys: str) -> Any:
+def dig(value: Any, *keys: str) -> Any:
     for key in keys:
         if not isinstance(value, dict):
             return None
@@ -127,13 +127,13 @@ def _dig(value: Any, *keys: str) -> Any:
     return value
 
 
-def _text(value: Any) -> str | None:
+def text_value(value: Any) -> str | None:
     if isinstance(value, str) and value.strip():
         return value.strip()
     return None
 
 
-def _int(value: Any) -> int | None:
+def int_value(value: Any) -> int | None:
     if isinstance(value, bool):
         return None
     if isinstance(value, int):
@@ -151,7 +151,7 @@ def _float(value: Any) -> float | None:
 
 def _rating(value: Any, count: Any) -> tuple[float | None, int | None]:
     """A rating only means something with ratings behind it: 0 with 0 ratings is no data."""
-    n = _int(count)
+    n = int_value(count)
     rating = _float(value)
     if not n or rating is None or not (1.0 <= rating <= 5.0):
         return None, n
@@ -159,7 +159,7 @@ def _rating(value: Any, count: Any) -> tuple[float | None, int | None]:
 
 
 def _date(value: Any) -> date | None:
-    text = _text(value)
+    text = text_value(value)
     if text is None:
         return None
     try:

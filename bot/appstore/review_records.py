@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from bot.appstore.records import RecordError
+from bot.appstore.records import RecordError, dig, int_value, text_value
 
 ATOM = "{http://www.w3.org/2005/Atom}"
 ITUNES = "{http://itunes.apple.com/rss}"
@@ -105,23 +105,23 @@ def _review(
     votes: Any,
 ) -> Review | None:
     """A review from raw fields; None for an entry that is not one (no id or rating)."""
-    rating = _int(stars)
-    identifier = _text(review_id)
+    rating = int_value(stars)
+    identifier = text_value(review_id)
     if rating is None or not 1 <= rating <= 5 or not identifier:
         return None
     return Review(
         review_id=identifier[:40],
         stars=rating,
-        title=(_text(title) or "")[:300],
-        text=(_text(text) or "")[:MAX_TEXT_CHARS],
+        title=(text_value(title) or "")[:300],
+        text=(text_value(text) or "")[:MAX_TEXT_CHARS],
         version=_short(version, 40),
         day=_day(updated),
-        votes=max(0, _int(votes) or 0),
+        votes=max(0, int_value(votes) or 0),
     )
 
 
 def _short(value: Any, limit: int) -> str | None:
-    text = _text(value)
+    text = text_value(value)
     return text[:limit] if text else None
 
 
@@ -133,37 +133,13 @@ def _json_text(content: Any) -> Any:
     """`content` is one object, or a list with a text and an html part."""
     if isinstance(content, list):
         parts = [c for c in content if isinstance(c, dict)]
-        text_parts = [c for c in parts if _dig(c, "attributes", "type") == "text"]
+        text_parts = [c for c in parts if dig(c, "attributes", "type") == "text"]
         content = (text_parts or parts or [None])[0]
     return _label(content)
 
 
-def _dig(value: Any, *keys: str) -> Any:
-    for key in keys:
-        if not isinstance(value, dict):
-            return None
-        value = value.get(key)
-    return value
-
-
-def _text(value: Any) -> str | None:
-    if isinstance(value, str) and value.strip():
-        return value.strip()
-    return None
-
-
-def _int(value: Any) -> int | None:
-    if isinstance(value, bool):
-        return None
-    if isinstance(value, int):
-        return value
-    if isinstance(value, str) and value.strip().lstrip("-").isdigit() and len(value) < 12:
-        return int(value.strip())
-    return None
-
-
 def _day(value: Any) -> date | None:
-    text = _text(value)
+    text = text_value(value)
     if text is None:
         return None
     try:
