@@ -195,3 +195,54 @@ async def test_the_rate_limit_queues_briefly_then_goes_on_without_facts(
     assert len(appstore.requests) == 3  # the fourth never reached Apple
 
 
+def review_paths(appstore: FakeAppStore) -> list[str]:
+    return [
+        r.path.split("customerreviews/")[1] for r in appstore.calls() if "customerreviews" in r.path
+    ]
+
+
+async def test_reviews_are_read_page_by_page_and_the_helpful_ones_added_once(
+    appstore: FakeAppStore, make_catalog: CatalogFactory
+) -> None:
+    found = await make_catalog().reviews(1321994487, "us", 2)
+    assert found.status is LookupStatus.FOUND and len(found.reviews) == 50  # helpful = recent
+    assert not any(review.helpful_feed for review in found.reviews)
+    assert review_paths(appstore) == [
+        "page=1/id=1321994487/sortby=mostrecent/json",
+        "page=2/id=1321994487/sortby=mostrecent/json",  # a full page: there may be more
+        "page=1/id=1321994487/sortby=mosthelpful/json",
+    ]
+
+
+async def test_an_empty_json_feed_falls_back_to_the_xml_one(
+    appstore: FakeAppStore, make_catalog: CatalogFactory
+) -> None:
+    found = await make_catalog().reviews(1404176564, "jp", 1)
+    assert found.status is LookupStatus.FOUND and len(found.reviews) == 50
+    assert found.reviews[0].title == "髪型追加してもらいたい"
+    assert review_paths(appstore) == [
+        "page=1/id=1404176564/sortby=mostrecent/json",  # empty, as Apple has served it
+        "page=1/id=1404176564/sortby=mostrecent/xml",
+        "page=1/id=1404176564/sortby=mosthelpful/xml",  # the form that worked
+    ]
+
+
+async def test_a_broken_json_feed_falls_back_too_and_no_reviews_is_not_an_error(
+    appstore: FakeAppStore, make_catalog: CatalogFactory
+) -> None:
+    appstore.enqueue(
+        Reply.raw(200, b'{"feed": {"entry": '),
+        path="/us/rss/customerreviews/page=1/id=284882215/sortby=mostrecent/json",
+    )
+    found = await make_catalog().reviews(284882215, "us", 2)
+    assert (found.status, found.reviews) == (LookupStatus.FOUND, ())
+    assert len(review_paths(appstore)) == 2  # json, then xml; nothing more to read
+
+
+async def test_throttled_reviews_are_unavailable_after_one_retry(
+    appstore: FakeAppStore, make_catalog: CatalogFactory
+) -> None:
+    appstore.always(Reply(403, b"", content_type="text/html"), count=10)
+    found = await make_catalog().reviews(1321994487, "us", 2)
+    assert found.status is LookupStatus.UNAVAILABLE
+    assert len(review_paths(appstore)) == 4  # json and xml, each tried twice
