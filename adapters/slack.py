@@ -190,8 +190,9 @@ class SlackAdapter(Adapter):
     ) -> None:
         await ack()
         text = str(action.get("value") or "")
-        team, user = (body.get("team") or {}).get("id"), (body.get("user") or {}).get("id")
-        turn = await self.conversation.begin(_caller(team, user), text)
+        turn = await self.conversation.begin(
+            _caller(_id(body.get("team")), _id(body.get("user"))), text
+        )
         self.spawn(self.reply(turn, _ResponseUrl(respond, turn)))
 
     async def _on_mention(self, body: dict[str, Any], event: dict[str, Any]) -> None:
@@ -205,6 +206,12 @@ class SlackAdapter(Adapter):
         turn = await self.conversation.begin(_caller(body.get("team_id"), event.get("user")), text)
         thread = event.get("thread_ts") or event.get("ts")
         self.spawn(self.reply(turn, _Thread(self.client, event.get("channel"), thread, turn)))
+
+
+def _id(value: Any) -> Any:
+    """The `id` of an interaction payload's `team` or `user` object (None when it is absent or
+    not an object)."""
+    return value.get("id") if isinstance(value, dict) else None
 
 
 def _caller(team: Any, user: Any) -> Caller:
@@ -268,9 +275,7 @@ class _Thread(_SlackOutbox):
     """Replies in the thread of a mention: a mention is a conversation, so even private replies
     go there."""
 
-    def __init__(
-        self, client: AsyncWebClient, channel: Any, thread: Any, turn: Turn
-    ) -> None:
+    def __init__(self, client: AsyncWebClient, channel: Any, thread: Any, turn: Turn) -> None:
         super().__init__(turn)
         self._client, self._channel, self._thread = client, channel, thread
 

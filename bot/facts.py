@@ -103,8 +103,10 @@ class FactFinder:
         if lookup.status is LookupStatus.NOT_FOUND or lookup.app is None:
             return _no_match(command, country, lookup.suggestions)
         app = lookup.app
+        by_id = command.track_id is not None
         (reviews, note), competitors = await asyncio.gather(
-            self._evidence(catalog, app, country), self._competitors(catalog, app, lookup, country)
+            self._evidence(catalog, app, country),
+            self._competitors(catalog, app, lookup, country, search=by_id),
         )
         return Facts(
             app=app,
@@ -158,12 +160,12 @@ class FactFinder:
         return found.reviews
 
     async def _competitors(
-        self, catalog: AppCatalog, app: AppInfo, lookup: AppLookup, country: str
+        self, catalog: AppCatalog, app: AppInfo, lookup: AppLookup, country: str, search: bool
     ) -> tuple[AppInfo, ...]:
-        """The most-rated other iOS apps of the same category. A look-up by id or link found
-        no neighbours: one search by the app's name does."""
+        """The most-rated other iOS apps of the same category, from the search that found the
+        app; a look-up by id or link (`search`) found no neighbours: one search by name does."""
         others = lookup.others
-        if not others:
+        if search:
             search = await catalog.find_app(app.name, None, country)
             if search.status is LookupStatus.FOUND:
                 others = (*((search.app,) if search.app else ()), *search.others)

@@ -338,7 +338,7 @@ async def test_buttons_carry_the_parsed_command_not_the_raw_text(harness: SlackH
     assert refresh == "Facebook --country=gb --deep --fresh"
 
 
-@pytest.mark.parametrize("missing", ["team", "user", "both"])
+@pytest.mark.parametrize("missing", ["team", "user", "both", "not-an-object"])
 async def test_a_button_payload_without_identities_is_refused(
     harness: SlackHarness, router: FakeRouter, missing: str
 ) -> None:
@@ -347,6 +347,8 @@ async def test_a_button_payload_without_identities_is_refused(
         payload["team"] = None
     if missing in ("user", "both"):
         payload["user"] = None
+    if missing == "not-an-object":
+        payload["team"], payload["user"] = "T0001", ["U0001"]
     body = form_body({"payload": json.dumps(payload)})
     response = await harness.post_signed(body, "application/x-www-form-urlencoded")
     assert response.status_code == 200
