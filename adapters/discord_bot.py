@@ -66,7 +66,6 @@ class ScoutButton(
     def command_text(self) -> str:
         return self.argument if self.verb == "refresh" else f"{self.verb} {self.argument}"
 
-
     async def callback(self, interaction: discord.Interaction[Any]) -> None:
         client = interaction.client
         assert isinstance(client, ScoutClient)
