@@ -135,6 +135,27 @@ async def test_waiting_workers_get_the_leaders_fallback_too(
     assert {r.fallback_reason for r in reports} == {FallbackReason.CREDITS_EXHAUSTED}
 
 
+async def test_a_restarting_leader_hands_the_question_to_a_waiting_worker(
+    make_grounded_service: ServiceFactory, backend: RedisBackend, router: FakeRouter
+) -> None:
+    """Worker one is stopping while it asks the model: its own command gets the "restarting"
+    advice, but worker two, waiting for the same answer, asks for itself and gets the model's."""
+    router.enqueue(Reply(hang=True))  # the leader's call never returns
+    # A lock that would take 30 s to lapse: only a hand-over lets the follower in at once.
+    stopping, other = (
+        make_grounded_service(cache=shared_cache(backend, lock_seconds=30.0)) for _ in range(2)
+    )
+    leading = asyncio.create_task(stopping.handle(parse("Facebook")))
+    await wait_for(router.completion_calls, what="the leader's model call")
+    waiting = asyncio.create_task(other.handle(parse("Facebook")))
+    await wait_for(lambda: other.cache.in_flight == 1, what="the follower waiting on the leader")
+    stopping.wind_down(0)
+    restarted, answered = await asyncio.wait_for(asyncio.gather(leading, waiting), 5)
+    assert restarted.fallback_reason is FallbackReason.RESTARTING
+    assert answered.source is Source.AI  # asked again by the worker that is not stopping
+    assert len(router.completion_calls()) == 2
+
+
 async def test_a_crashed_leaders_lock_expires_and_another_worker_answers(
     make_grounded_service: ServiceFactory, backend: RedisBackend, router: FakeRouter
 ) -> None:

@@ -67,6 +67,11 @@ class AnswerCache(ABC):
         self._flights: SingleFlight[Report] = SingleFlight()
 
     @property
+    def in_flight(self) -> int:
+        """Questions this process is answering or waiting on another worker for."""
+        return len(self._flights)
+
+    @property
     @abstractmethod
     def backend(self) -> str:
         """What holds the answers now, for the start-up line, /healthz and stats."""
