@@ -72,12 +72,6 @@ class ConsoleAdapter(Adapter):
     async def close(self) -> None:
         return None  # nothing to disconnect: the input thread ends with the process
 
-    async def run(self) -> int:
-        """Chat until end of input or `exit` (without the runtime: tests and tools)."""
-        await self.start()
-        await self.finished.wait()
-        return 0
-
     # -- the chat ------------------------------------------------------------------------
     async def _chat(self) -> None:
         try:

@@ -123,7 +123,7 @@ class FactFinder:
         leaders = chart.apps[:GAPS_REVIEWED_APPS]
         read = await asyncio.gather(*(self._reviews(catalog, app, country) for app in leaders))
         by_app = {app.name: found for app, found in zip(leaders, read, strict=True) if found}
-        note = () if len(by_app) == len(leaders) else (REVIEWS_UNAVAILABLE,)
+        note = (REVIEWS_UNAVAILABLE,) if any(found is None for found in read) else ()
         evidence = summarise_apps(by_app) if by_app else None
         return Facts(top_apps=chart.apps, reviews=evidence, notes=note)
 

@@ -171,8 +171,10 @@ def test_gaps_lists_the_categorys_top_apps_with_ratings(tmp_path: Path) -> None:
         "/us/rss/topfreeapplications/limit=10/genre=6002/json",
         "/us/rss/topgrossingapplications/limit=10/genre=6002/json",
     }
-    # The chart's top apps' reviews are read too (these two have none in the fake).
+    # The chart's top apps' reviews are read too (these two have none in the fake: not an
+    # outage, so no "unavailable" note).
     assert {r.path.split("/")[5] for r in reviews} == {"id=310633997", "id=1289157855"}
+    assert "reviews unavailable" not in out
 
 
 def test_unknown_category_lists_the_valid_ones(tmp_path: Path) -> None:
