@@ -13,8 +13,8 @@ from dataclasses import replace
 from datetime import date
 
 from bot.advice.fallback import advise
+from bot.ai import FailureKind, RouterClient, RouterFailure
 from bot.ai.prompts import PROMPT_VERSION, build_messages
-from bot.ai.router import FailureKind, RouterClient, RouterFailure
 from bot.appstore.catalog import AppCatalog
 from bot.appstore.categories import category_list, category_named
 from bot.commands import USAGE, Command, CommandKind, ParsedCommand, UsageError

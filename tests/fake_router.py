@@ -8,7 +8,13 @@ clients, subprocesses and benchmarks can all talk to it. Faithful where it matte
 - an unknown model gets 400 with `code: model_not_supported`;
 - gpt-oss spends reasoning tokens out of `max_tokens`: when the budget does not cover the
   reasoning, `content` is null and `finish_reason` is "length" (the real failure mode);
-- the response `model` is the provider's own id and `x-inference-provider` names the provider.
+- the response `model` is the provider's own id and `x-inference-provider` names the provider;
+- `"stream": true` gets server-sent events as providers send them: a role chunk, reasoning
+  deltas (`delta.reasoning`), then content deltas after `first_token_delay` seconds at
+  `tokens_per_second`, a chunk with `finish_reason`, the usage chunk (`choices: []`) when
+  `stream_options.include_usage` asks for it, and `data: [DONE]`; `stream_fault` makes the next
+  stream fail after N content chunks with a `data: {"error": …}` event (`("error", N)`) or by
+  closing without `[DONE]` (`("cut", N)`).
 
 Tests script faults with `enqueue(Reply...)`; each scripted reply serves one request, then the
 default behaviour (a normal answer after `latency` seconds) resumes.
@@ -95,6 +101,9 @@ class FakeRouter(LoopbackServer):
         self.latency = latency
         self.answer = answer
         self.reasoning_cost = reasoning_cost  # tokens of reasoning before any content
+        self.first_token_delay = 0.0  # streams: seconds before the first content token
+        self.tokens_per_second = 0.0  # streams: 0 sends every token at once
+        self.stream_fault: tuple[str, int] | None = None  # ("error" | "cut", after N chunks)
 
     def __enter__(self) -> FakeRouter:
         self.start()
@@ -116,12 +125,59 @@ class FakeRouter(LoopbackServer):
             played = await self.play(request, scripted)
             if played is not None:
                 return played
-            answer = self._answer(request, body)
+            answer = await self._respond(request, body)
             answer.headers.update(scripted.headers)
             return answer
         if self.latency:
             await asyncio.sleep(self.latency)
-        return self._answer(request, body)
+        return await self._respond(request, body)
+
+    async def _respond(self, request: web.Request, body: Any) -> web.StreamResponse:
+        answer = self._answer(request, body)
+        if answer.status != 200 or not (isinstance(body, dict) and body.get("stream")):
+            return answer
+        return await self._stream(request, body, json.loads(answer.body))  # type: ignore[arg-type]
+
+    async def _stream(
+        self, request: web.Request, body: dict[str, Any], payload: dict[str, Any]
+    ) -> web.StreamResponse:
+        response = web.StreamResponse(
+            headers={"Content-Type": "text/event-stream", "x-inference-provider": PROVIDER}
+        )
+        await response.prepare(request)
+        fault, self.stream_fault = self.stream_fault, None
+        choice = payload["choices"][0]
+        base = {"id": "chatcmpl-fake", "object": "chat.completion.chunk", "model": payload["model"]}
+
+        async def send(event: dict[str, Any]) -> None:
+            await response.write(b"data: " + json.dumps(event).encode() + b"\n\n")
+
+        def chunk(delta: dict[str, Any], finish: str | None = None) -> dict[str, Any]:
+            return {**base, "choices": [{"index": 0, "delta": delta, "finish_reason": finish}]}
+
+        await send(chunk({"role": "assistant", "content": ""}))
+        for word in (choice["message"]["reasoning"] or "").split(" "):
+            await send(chunk({"reasoning": word + " "}))
+        if self.first_token_delay:
+            await asyncio.sleep(self.first_token_delay)
+        content = choice["message"]["content"] or ""
+        tokens = [piece + " " for piece in content.split(" ")] if content else []
+        tokens[-1:] = [tokens[-1].rstrip(" ")] if tokens else []
+        for sent, token in enumerate(tokens):
+            if fault is not None and sent == fault[1]:
+                if fault[0] == "error":
+                    await send({"error": {"message": "Upstream provider error", "code": 502}})
+                await response.write_eof()
+                return response
+            await send(chunk({"content": token}))
+            if self.tokens_per_second:
+                await asyncio.sleep(1 / self.tokens_per_second)
+        await send(chunk({}, choice["finish_reason"]))
+        if (body.get("stream_options") or {}).get("include_usage"):
+            await send({**base, "choices": [], "usage": payload["usage"]})
+        await response.write(b"data: [DONE]\n\n")
+        await response.write_eof()
+        return response
 
     def _answer(self, request: web.Request, body: Any) -> web.Response:
         auth = request.headers.get("Authorization", "")

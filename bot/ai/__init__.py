@@ -1,8 +1,9 @@
-"""The model: `RouterClient` for Hugging Face's OpenAI-compatible router, its wire format, and the
-prompts."""
+"""The model: `RouterClient` for Hugging Face's OpenAI-compatible router (whole answers or
+streamed), its failure vocabulary, its wire format, and the prompts."""
 
+from bot.ai.failures import FailureKind, RouterFailure
 from bot.ai.prompts import PROMPT_VERSION, Message, build_messages
-from bot.ai.router import Completion, FailureKind, RouterClient, RouterFailure, RouterSettings
+from bot.ai.router import Completion, RouterClient, RouterSettings
 from bot.ai.wire import TokenUsage
 
 __all__ = [

@@ -20,14 +20,23 @@ import asyncio
 import json
 import logging
 import random
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from enum import Enum
 from typing import Any
 
 import httpx
 
+from bot.ai.failures import (
+    UNHEALTHY,
+    FailureKind,
+    LengthEmpty,
+    NextModel,
+    Retry,
+    RouterFailure,
+    StopChain,
+)
 from bot.ai.prompts import Message
+from bot.ai.stream import StreamedAnswer, read_stream
 from bot.ai.wire import (
     TokenUsage,
     cut_at_last_line,
@@ -47,23 +56,7 @@ RETRYABLE_STATUS = frozenset({408, 409, 429, 500, 502, 503, 504})
 LARGER_BUDGET = 2048  # for the one retry after an empty, length-capped answer
 DEEP_MIN_TOKENS = 2048  # high effort spends most of a small budget on reasoning
 MAX_BUDGET = 4096
-
-
-class FailureKind(Enum):
-    """Why the router gave no usable answer."""
-
-    NO_KEY = "no_key"
-    KEY_REJECTED = "key_rejected"
-    CREDITS_EXHAUSTED = "credits_exhausted"
-    MODEL_UNAVAILABLE = "model_unavailable"
-    REQUEST_REJECTED = "request_rejected"
-    UPSTREAM_DOWN = "upstream_down"
-    TIMED_OUT = "timed_out"
-    EMPTY_ANSWER = "empty_answer"
-
-
-# Failures that say the upstream itself is unhealthy; they feed the circuit breaker.
-_UNHEALTHY = frozenset({FailureKind.UPSTREAM_DOWN, FailureKind.TIMED_OUT})
+MIN_USEFUL_CHARS = 120  # less than this, cut mid-stream, is not worth showing as an answer
 
 
 @dataclass(frozen=True)
@@ -93,42 +86,6 @@ class Completion:
     usage: TokenUsage
     truncated: bool
     upstream_calls: int
-
-
-class RouterFailure(Exception):
-    """No usable answer; `kind` says why."""
-
-    def __init__(self, kind: FailureKind, detail: str, upstream_calls: int) -> None:
-        super().__init__(f"{kind.value}: {detail}")
-        self.kind = kind
-        self.detail = detail
-        self.upstream_calls = upstream_calls
-
-
-class _Retry(Exception):
-    def __init__(self, kind: FailureKind, detail: str, delay: float | None = None) -> None:
-        super().__init__(detail)
-        self.kind = kind
-        self.detail = detail
-        self.delay = delay  # what the server asked for, if it did
-
-
-class _NextModel(Exception):
-    def __init__(self, kind: FailureKind, detail: str) -> None:
-        super().__init__(detail)
-        self.kind = kind
-        self.detail = detail
-
-
-class _StopChain(Exception):
-    def __init__(self, kind: FailureKind, detail: str) -> None:
-        super().__init__(detail)
-        self.kind = kind
-        self.detail = detail
-
-
-class _LengthEmpty(Exception):
-    """Reasoning ate the whole budget; content is empty."""
 
 
 class RouterClient:
@@ -161,25 +118,42 @@ class RouterClient:
         return max(self.settings.max_tokens, DEEP_MIN_TOKENS) if deep else self.settings.max_tokens
 
     async def complete(self, messages: Sequence[Message], *, deep: bool = False) -> Completion:
+        """The whole answer at once."""
+        return await self._answer(messages, deep, None)
+
+    async def stream(
+        self, messages: Sequence[Message], on_text: Callable[[str], None], *, deep: bool = False
+    ) -> Completion:
+        """The answer as the model writes it: `on_text` gets each new piece of visible text.
+        Until the first piece, failures are retried and fall through the model chain as with
+        `complete`; after it, a stream that breaks ends as a cut answer (marked `truncated`),
+        or as `RouterFailure` when too little arrived to be useful."""
+        return await self._answer(messages, deep, on_text)
+
+    async def _answer(
+        self, messages: Sequence[Message], deep: bool, on_text: Callable[[str], None] | None
+    ) -> Completion:
         s = self.settings
         if not s.api_key:
             raise RouterFailure(FailureKind.NO_KEY, "no API key configured", 0)
         if not self.breaker.allow():
             wait = round(self.breaker.retry_in_seconds)
-            raise RouterFailure(
-                FailureKind.UPSTREAM_DOWN, f"circuit open, next try in {wait} s", 0
-            )
-        attempt = _Attempt(self, messages, self.reasoning_effort(deep), self.token_budget(deep))
+            raise RouterFailure(FailureKind.UPSTREAM_DOWN, f"circuit open, next try in {wait} s", 0)
+        attempt = _Attempt(
+            self, messages, self.reasoning_effort(deep), self.token_budget(deep), on_text
+        )
         try:
             async with asyncio.timeout(s.timeout):
                 completion = await attempt.run_chain()
         except TimeoutError:
             self.breaker.record_failure()
+            if (cut := attempt.cut_answer()) is not None:
+                return cut  # the deadline fell mid-stream: what was shown stands, marked cut
             raise RouterFailure(
                 FailureKind.TIMED_OUT, f"no answer within {s.timeout:g} s", attempt.calls
             ) from None
         except RouterFailure as exc:
-            if exc.kind in _UNHEALTHY:
+            if exc.kind in UNHEALTHY:
                 self.breaker.record_failure()
             else:  # the upstream answered; the problem was the key, credits or model
                 self.breaker.record_success()
@@ -200,6 +174,7 @@ class _Attempt:
         messages: Sequence[Message],
         effort: str | None,
         max_tokens: int,
+        on_text: Callable[[str], None] | None = None,
     ) -> None:
         self.client = client
         self.s = client.settings
@@ -207,16 +182,30 @@ class _Attempt:
         self.effort = effort
         self.max_tokens = max_tokens
         self.calls = 0
+        self.on_text = on_text
+        self.shown = StreamedAnswer()  # what the caller has been shown (streaming only)
+        self.shown_model = ""
+
+    def _show(self, piece: str) -> None:
+        assert self.on_text is not None
+        self.on_text(piece)
+
+    def cut_answer(self) -> Completion | None:
+        """What was streamed before a failure, as a cut answer, if it is worth keeping."""
+        text = self.shown.text
+        if len(text.strip()) < MIN_USEFUL_CHARS:
+            return None
+        return self._completed(self.shown_model, self.shown, httpx.Headers(), truncated=True)
 
     async def run_chain(self) -> Completion:
         last: tuple[FailureKind, str] = (FailureKind.MODEL_UNAVAILABLE, "no model configured")
         for model in self.s.models:
             try:
                 return await self._run_model(model)
-            except _NextModel as exc:
+            except NextModel as exc:
                 log.info("model %s failed (%s): %s", model, exc.kind.value, exc.detail)
                 last = (exc.kind, exc.detail)
-            except _StopChain as exc:
+            except StopChain as exc:
                 raise RouterFailure(exc.kind, exc.detail, self.calls) from None
         raise RouterFailure(last[0], last[1], self.calls)
 
@@ -227,17 +216,15 @@ class _Attempt:
         while True:
             try:
                 return await self._call(model, budget, effort)
-            except _LengthEmpty:
+            except LengthEmpty:
                 if widened:
-                    raise _NextModel(
-                        FailureKind.EMPTY_ANSWER, "empty answer at length"
-                    ) from None
+                    raise NextModel(FailureKind.EMPTY_ANSWER, "empty answer at length") from None
                 widened = True
                 budget, effort = min(MAX_BUDGET, max(LARGER_BUDGET, budget * 2)), "low"
                 continue
-            except _Retry as exc:
+            except Retry as exc:
                 if retries >= self.s.max_retries:
-                    raise _NextModel(exc.kind, exc.detail) from None
+                    raise NextModel(exc.kind, exc.detail) from None
                 delay = self._backoff(retries, exc.delay)
                 log.info("retrying %s in %.2f s (%s)", model, delay, exc.detail)
                 retries += 1
@@ -256,6 +243,8 @@ class _Attempt:
         return ceiling / 2 + random.uniform(0, ceiling / 2)  # "equal jitter"
 
     async def _call(self, model: str, budget: int, effort: str | None) -> Completion:
+        if self.on_text is not None:
+            return await self._stream_call(model, budget, effort)
         body: dict[str, Any] = {
             "model": model,
             "messages": self.messages,
@@ -271,12 +260,86 @@ class _Attempt:
             response = await self.client._http.post(self.client._endpoint, json=body)
             raw = await response.aread()
         except httpx.TimeoutException as exc:
-            raise _Retry(FailureKind.TIMED_OUT, f"timeout: {type(exc).__name__}") from None
+            raise Retry(FailureKind.TIMED_OUT, f"timeout: {type(exc).__name__}") from None
         except httpx.TransportError as exc:
-            raise _Retry(FailureKind.UPSTREAM_DOWN, f"network: {type(exc).__name__}") from None
+            raise Retry(FailureKind.UPSTREAM_DOWN, f"network: {type(exc).__name__}") from None
         if response.status_code != 200:
             self._raise_for_status(response.status_code, raw, response.headers)
         return self._completion(model, raw, response.headers)
+
+    async def _stream_call(self, model: str, budget: int, effort: str | None) -> Completion:
+        body: dict[str, Any] = {
+            "model": model,
+            "messages": self.messages,
+            "max_tokens": budget,
+            "temperature": self.s.temperature,
+            "top_p": self.s.top_p,
+            "stream": True,
+            "stream_options": {"include_usage": True},
+        }
+        if effort:
+            body["reasoning_effort"] = effort
+        self._count_call()
+        self.shown_model = model
+        headers = httpx.Headers()
+        try:
+            async with self.client._http.stream(
+                "POST", self.client._endpoint, json=body
+            ) as response:
+                headers = response.headers
+                if response.status_code != 200:
+                    raw = await response.aread()
+                    self._raise_for_status(response.status_code, raw, response.headers)
+                streamed = await read_stream(response.aiter_lines(), self._show_streamed)
+        except (httpx.TimeoutException, httpx.TransportError) as exc:
+            if self.shown.text:  # text is on the user's screen: end it as cut, never retry
+                return self._cut_or_fail(f"network: {type(exc).__name__}")
+            kind = (
+                FailureKind.TIMED_OUT
+                if isinstance(exc, httpx.TimeoutException)
+                else FailureKind.UPSTREAM_DOWN
+            )
+            raise Retry(kind, f"{type(exc).__name__} before any text") from None
+        if not streamed.text:
+            if streamed.failure:
+                raise Retry(FailureKind.UPSTREAM_DOWN, f"stream failed: {streamed.failure}")
+            if streamed.finish_reason == "length":
+                raise LengthEmpty()
+            raise Retry(FailureKind.EMPTY_ANSWER, "empty stream")
+        if streamed.failure:
+            return self._cut_or_fail(streamed.failure)
+        return self._completed(
+            streamed.model or model, streamed, headers, truncated=streamed.finish_reason == "length"
+        )
+
+    def _show_streamed(self, piece: str) -> None:
+        self.shown.text += piece
+        self._show(piece)
+
+    def _cut_or_fail(self, why: str) -> Completion:
+        cut = self.cut_answer()
+        if cut is None:
+            raise StopChain(FailureKind.EMPTY_ANSWER, f"stream broke early ({why})")
+        log.info(
+            "stream broke after %d characters (%s): answer kept, marked cut",
+            len(self.shown.text),
+            why,
+        )
+        return cut
+
+    def _completed(
+        self, model: str, streamed: StreamedAnswer, headers: httpx.Headers, truncated: bool
+    ) -> Completion:
+        text = cut_at_last_line(streamed.text) if truncated else streamed.text.strip()
+        return Completion(
+            text=text,
+            model=streamed.model or model,
+            requested_model=self.shown_model or model,
+            provider=headers.get("x-inference-provider"),
+            usage=streamed.usage or TokenUsage(),
+            truncated=truncated,
+            upstream_calls=self.calls,
+        )
 
     def _raise_for_status(self, status: int, raw: bytes, headers: httpx.Headers) -> None:
         code, message = error_details(raw)
@@ -284,34 +347,34 @@ class _Attempt:
             f"HTTP {status}" + (f" {code}" if code else "") + (f": {message}" if message else "")
         )
         if status in RETRYABLE_STATUS:
-            raise _Retry(FailureKind.UPSTREAM_DOWN, detail, retry_after_seconds(headers))
+            raise Retry(FailureKind.UPSTREAM_DOWN, detail, retry_after_seconds(headers))
         if status in (401, 403):
-            raise _StopChain(FailureKind.KEY_REJECTED, detail)
+            raise StopChain(FailureKind.KEY_REJECTED, detail)
         if status == 402:
-            raise _StopChain(FailureKind.CREDITS_EXHAUSTED, detail)
+            raise StopChain(FailureKind.CREDITS_EXHAUSTED, detail)
         if code == "model_not_supported" or status == 404 or "not supported" in message.lower():
-            raise _NextModel(FailureKind.MODEL_UNAVAILABLE, detail)
+            raise NextModel(FailureKind.MODEL_UNAVAILABLE, detail)
         if 400 <= status < 500:
-            raise _NextModel(FailureKind.REQUEST_REJECTED, detail)
-        raise _Retry(FailureKind.UPSTREAM_DOWN, detail)
+            raise NextModel(FailureKind.REQUEST_REJECTED, detail)
+        raise Retry(FailureKind.UPSTREAM_DOWN, detail)
 
     def _completion(self, model: str, raw: bytes, headers: httpx.Headers) -> Completion:
         try:
             data = json.loads(raw)
         except ValueError:
-            raise _Retry(FailureKind.UPSTREAM_DOWN, "malformed body: not JSON") from None
+            raise Retry(FailureKind.UPSTREAM_DOWN, "malformed body: not JSON") from None
         choice = first_choice(data)
         if choice is None:
             _code, message = error_details(raw)
-            raise _Retry(FailureKind.UPSTREAM_DOWN, f"malformed body, no choices: {message}")
+            raise Retry(FailureKind.UPSTREAM_DOWN, f"malformed body, no choices: {message}")
         message_obj = choice.get("message")
         content = message_obj.get("content") if isinstance(message_obj, dict) else None
         text = visible_text(content)
         finish = choice.get("finish_reason")
         if not text:
             if finish == "length":
-                raise _LengthEmpty()
-            raise _Retry(FailureKind.EMPTY_ANSWER, f"empty content (finish_reason={finish})")
+                raise LengthEmpty()
+            raise Retry(FailureKind.EMPTY_ANSWER, f"empty content (finish_reason={finish})")
         truncated = finish == "length"
         if truncated:
             text = cut_at_last_line(text)
