@@ -33,7 +33,7 @@ async def server() -> AsyncIterator[str]:
         return web.Response()
 
     async def slow(_request: web.Request) -> web.Response:
-        await asyncio.sleep(5)
+        await asyncio.Event().wait()  # an upstream that never answers (until the test ends)
         return web.Response()
 
     app = web.Application()
