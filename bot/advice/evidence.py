@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 
 from bot.advice.review_themes import THEMES, ThemeRule, is_english, request_sentence, themes_in
 from bot.advice.review_themes import sentence_around as _sentence_around
@@ -88,13 +88,7 @@ def summarise(reviews: Sequence[Review], overall: float | None = None) -> Review
 def summarise_apps(reviews_by_app: Mapping[str, Sequence[Review]]) -> ReviewEvidence:
     """The evidence in several apps' reviews together, each theme naming whose users raise it."""
     evidence = _summarise(reviews_by_app, None)
-    return _with_apps(evidence, tuple(name for name, found in reviews_by_app.items() if found))
-
-
-def _with_apps(evidence: ReviewEvidence, apps: tuple[str, ...]) -> ReviewEvidence:
-    from dataclasses import replace
-
-    return replace(evidence, apps=apps)
+    return replace(evidence, apps=tuple(name for name, found in reviews_by_app.items() if found))
 
 
 Rank = tuple[int, int, int]
@@ -106,26 +100,25 @@ class _Tally:
 
     rule: ThemeRule
     count: int = 0
-    candidates: list[tuple[Rank, Review, str, int]] | None = None  # rank, review, body, where
-    apps: set[str] | None = None
+    # rank, review, its body, where the theme is raised in it
+    candidates: list[tuple[Rank, Review, str, int]] = field(default_factory=list)
+    apps: set[str] = field(default_factory=set)
 
     def add(self, app: str, rank: Rank, review: Review, body: str, where: int) -> None:
         self.count += 1
-        if self.candidates is None:
-            self.candidates, self.apps = [], set()
         self.candidates.append((rank, review, body, where))
-        if app and self.apps is not None:
+        if app:
             self.apps.add(app)
 
     def theme(self) -> Theme:
         quotes: list[Quote] = []
-        for _rank, review, body, where in sorted(self.candidates or (), key=lambda c: c[0]):
+        for _rank, review, body, where in sorted(self.candidates, key=lambda c: c[0]):
             text = cut_quote(_sentence_around(body, where) or body)
             if text not in {quote.text for quote in quotes}:
                 quotes.append(Quote(review.stars, text, review.version))
             if len(quotes) == QUOTES_PER_THEME:
                 break
-        apps = tuple(sorted(self.apps or ()))
+        apps = tuple(sorted(self.apps))
         return Theme(self.rule.key, self.rule.label, self.count, tuple(quotes), apps)
 
 

@@ -245,16 +245,7 @@ class _Attempt:
     async def _call(self, model: str, budget: int, effort: str | None) -> Completion:
         if self.on_text is not None:
             return await self._stream_call(model, budget, effort)
-        body: dict[str, Any] = {
-            "model": model,
-            "messages": self.messages,
-            "max_tokens": budget,
-            "temperature": self.s.temperature,
-            "top_p": self.s.top_p,
-            "stream": False,
-        }
-        if effort:
-            body["reasoning_effort"] = effort
+        body = self._body(model, budget, effort, stream=False)
         self._count_call()
         try:
             response = await self.client._http.post(self.client._endpoint, json=body)
@@ -267,18 +258,23 @@ class _Attempt:
             self._raise_for_status(response.status_code, raw, response.headers)
         return self._completion(model, raw, response.headers)
 
-    async def _stream_call(self, model: str, budget: int, effort: str | None) -> Completion:
+    def _body(self, model: str, budget: int, effort: str | None, stream: bool) -> dict[str, Any]:
         body: dict[str, Any] = {
             "model": model,
             "messages": self.messages,
             "max_tokens": budget,
             "temperature": self.s.temperature,
             "top_p": self.s.top_p,
-            "stream": True,
-            "stream_options": {"include_usage": True},
+            "stream": stream,
         }
+        if stream:
+            body["stream_options"] = {"include_usage": True}  # usage arrives in the last chunk
         if effort:
             body["reasoning_effort"] = effort
+        return body
+
+    async def _stream_call(self, model: str, budget: int, effort: str | None) -> Completion:
+        body = self._body(model, budget, effort, stream=True)
         self._count_call()
         self.shown_model = model
         headers = httpx.Headers()

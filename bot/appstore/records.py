@@ -86,8 +86,8 @@ def parse_apps(raw: bytes) -> list[AppInfo]:
     return [app for app in map(parse_app, results(raw)) if app is not None]
 
 
-def chart_entries(raw: bytes) -> list[ChartEntry]:
-    """The entries of a legacy RSS top-chart feed (JSON flavour), best first."""
+def feed_entries(raw: bytes) -> list[Any]:
+    """The `entry` list of one of Apple's legacy RSS feeds (JSON flavour): charts, reviews."""
     try:
         data = json.loads(raw)
     except ValueError:
@@ -95,11 +95,17 @@ def chart_entries(raw: bytes) -> list[ChartEntry]:
     feed = data.get("feed") if isinstance(data, dict) else None
     if not isinstance(feed, dict):
         raise RecordError("no feed object")
-    entries = feed.get("entry", [])  # an empty chart has no "entry" at all
+    entries = feed.get("entry", [])  # an empty feed has no "entry" at all
     if isinstance(entries, dict):  # a one-entry feed has an object, not a list
         entries = [entries]
     if not isinstance(entries, list):
         raise RecordError("feed entry is neither a list nor an object")
+    return entries
+
+
+def chart_entries(raw: bytes) -> list[ChartEntry]:
+    """The entries of a legacy RSS top-chart feed (JSON flavour), best first."""
+    entries = feed_entries(raw)
     parsed = []
     for entry in entries:
         if not isinstance(entry, dict):

@@ -10,13 +10,12 @@ an exception of another kind. XML with a DOCTYPE is refused outright (no entity 
 
 from __future__ import annotations
 
-import json
 import xml.etree.ElementTree as ElementTree
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from bot.appstore.records import RecordError, dig, int_value, text_value
+from bot.appstore.records import RecordError, dig, feed_entries, int_value, text_value
 
 ATOM = "{http://www.w3.org/2005/Atom}"
 ITUNES = "{http://itunes.apple.com/rss}"
@@ -36,20 +35,8 @@ class Review:
 
 
 def parse_json_feed(raw: bytes) -> list[Review]:
-    try:
-        data = json.loads(raw)
-    except ValueError:
-        raise RecordError("reviews feed is not JSON") from None
-    feed = data.get("feed") if isinstance(data, dict) else None
-    if not isinstance(feed, dict):
-        raise RecordError("no feed object")
-    entries = feed.get("entry", [])  # no reviews: no "entry" at all
-    if isinstance(entries, dict):  # one review: an object, not a list
-        entries = [entries]
-    if not isinstance(entries, list):
-        raise RecordError("feed entry is neither a list nor an object")
     reviews = []
-    for entry in entries:
+    for entry in feed_entries(raw):
         if not isinstance(entry, dict):
             continue
         review = _review(
