@@ -16,6 +16,7 @@ from typing import Protocol
 
 from aiohttp import web
 
+from adapters.live import LiveReply
 from bot.conversation import Conversation, Turn
 from bot.report import Report
 
@@ -42,7 +43,13 @@ class Outbox(Protocol):
         ...
 
     async def apologise(self, report: Report | None) -> None:
-        """Tell the user, privately where possible, that the reply could not be posted."""
+        """Tell the user, privately where possible, that the reply could not be posted (and end
+        a live message that was showing progress)."""
+        ...
+
+    def live(self) -> LiveReply | None:
+        """How this outbox shows progress before the reply, if it does. `send`, `send_plain` and
+        `apologise` then turn the live message into the final reply."""
         ...
 
 
@@ -95,8 +102,13 @@ class Adapter(ABC):
         """Produce the turn's Report and deliver exactly one final reply: rich, else plain
         text when the platform refuses the rich form, else a short apology."""
         report: Report | None = None
+        live = outbox.live()
         try:
-            report = await self.conversation.answer(turn)
+            try:
+                report = await self.conversation.answer(turn, live)
+            finally:
+                if live is not None:
+                    await live.close()
             try:
                 await outbox.send(report)
             except Exception as exc:

@@ -21,76 +21,22 @@ from discord import app_commands
 from discord.gateway import DiscordWebSocket
 
 from adapters.base import Adapter, StartupError
-from adapters.discord_embeds import DiscordMessage, plain, render
+from adapters.discord_replies import (
+    NO_PINGS,
+    InteractionReply,
+    MentionReply,
+    ScoutButton,
+    channel_edits,
+)
 from bot.appstore import GENRE_IDS
 from bot.config import DiscordSettings
-from bot.conversation import Conversation, Turn
-from bot.report import Report, ReportKind
+from bot.conversation import Conversation
 from bot.runtime import Caller
 
 log = logging.getLogger(__name__)
 
 RESTARTING = "Trend Scout is restarting — try again in a few seconds."
-APOLOGY = "Sorry — something went wrong sending that reply."
-
-NO_PINGS = discord.AllowedMentions.none()
-CUSTOM_ID_MAX = 100
-BUTTON_LABELS = {"gaps": "Market gaps", "build": "Build guide", "refresh": "Refresh"}
 READY_SECONDS = 60
-
-
-class ScoutButton(
-    discord.ui.DynamicItem[discord.ui.Button[Any]],
-    template=r"scout:(?P<verb>gaps|build|refresh):(?P<argument>.+)",
-):
-    """A follow-up button whose custom id carries its whole command, so it keeps working after
-    a restart (discord.py re-creates it from the id)."""
-
-    def __init__(self, verb: str, argument: str) -> None:
-        style = discord.ButtonStyle.secondary if verb == "refresh" else discord.ButtonStyle.primary
-        super().__init__(
-            discord.ui.Button(
-                label=BUTTON_LABELS[verb], style=style, custom_id=f"scout:{verb}:{argument}"
-            )
-        )
-        self.verb = verb
-        self.argument = argument
-
-    @classmethod
-    async def from_custom_id(
-        cls, interaction: discord.Interaction[Any], item: discord.ui.Item[Any], match: re.Match[str]
-    ) -> ScoutButton:
-        return cls(match["verb"], match["argument"])
-
-    @property
-    def command_text(self) -> str:
-        return self.argument if self.verb == "refresh" else f"{self.verb} {self.argument}"
-
-    async def callback(self, interaction: discord.Interaction[Any]) -> None:
-        client = interaction.client
-        assert isinstance(client, ScoutClient)
-        await client.adapter.on_button(interaction, self.command_text)
-
-
-def buttons_for(report: Report, refresh: str) -> discord.ui.View | None:
-    if report.is_reply_private:
-        return None
-    candidates: list[tuple[str, str]] = []
-    category = report.subject if report.kind is ReportKind.GAPS else None
-    if report.app is not None and report.app.category:
-        category = report.app.category
-    if category and report.kind is not ReportKind.GAPS:
-        candidates.append(("gaps", category))
-    if report.kind is ReportKind.ANALYSIS:
-        target = f"id:{report.app.track_id}" if report.app is not None else report.subject
-        candidates.append(("build", target))
-    if refresh:
-        candidates.append(("refresh", refresh))
-    view = discord.ui.View(timeout=None)
-    for verb, argument in candidates:
-        if len(f"scout:{verb}:{argument}") <= CUSTOM_ID_MAX:  # else the button is left out
-            view.add_item(ScoutButton(verb, argument))
-    return view if view.children else None
 
 
 class ScoutClient(discord.Client):
@@ -176,6 +122,7 @@ class DiscordAdapter(Adapter):
             self, sorted(int(g) for g in settings.guild_ids), guild_ready_timeout
         )
         self._connection: asyncio.Task[None] | None = None
+        self.edits = channel_edits()  # shared by the live replies in each channel
 
     # -- the Adapter interface -----------------------------------------------------------
     async def start(self) -> str:
@@ -229,13 +176,8 @@ class DiscordAdapter(Adapter):
                 turn.refusal.text, mention_author=False, allowed_mentions=NO_PINGS
             )
             return
-        self.spawn(self._reply_typing(message.channel, turn, _Reply(message, turn)))
-
-    async def _reply_typing(
-        self, channel: discord.abc.Messageable, turn: Turn, outbox: _DiscordOutbox
-    ) -> None:
-        async with channel.typing():
-            await self.reply(turn, outbox)
+        # No typing indicator: the reply itself appears at once, with the plan.
+        self.spawn(self.reply(turn, MentionReply(message, turn, self.edits)))
 
     async def on_slash(self, interaction: discord.Interaction[Any], text: str) -> None:
         if not self.accepting:
@@ -247,7 +189,7 @@ class DiscordAdapter(Adapter):
             return
         private = not turn.needs_work
         await interaction.response.defer(thinking=True, ephemeral=private)
-        self.spawn(self.reply(turn, _FollowUp(interaction, turn, private)))
+        self.spawn(self.reply(turn, InteractionReply(interaction, turn, private)))
 
     async def on_button(self, interaction: discord.Interaction[Any], text: str) -> None:
         await self.on_slash(interaction, text)
@@ -255,70 +197,3 @@ class DiscordAdapter(Adapter):
 
 def _caller(guild: discord.Guild | None, user_id: int) -> Caller:
     return Caller("discord", str(user_id), workspace=str(guild.id) if guild else None)
-
-
-class _DiscordOutbox:
-    """A reply as embeds: one message, continued below when it is long; buttons on the last."""
-
-    def __init__(self, turn: Turn) -> None:
-        self._refresh = turn.refresh_text
-
-    async def _send(self, reply: DiscordMessage, view: discord.ui.View | None) -> None:
-        raise NotImplementedError
-
-    async def send(self, report: Report) -> None:
-        messages = render(report)
-        view = buttons_for(report, self._refresh)
-        for index, reply in enumerate(messages):
-            await self._send(reply, view if index == len(messages) - 1 else None)
-
-    def rejection(self, error: Exception) -> str | None:
-        if isinstance(error, discord.HTTPException) and error.status == 400:
-            return f"HTTP 400, code {error.code}"
-        return None
-
-    async def send_plain(self, report: Report) -> None:
-        await self._send(plain(report), None)
-
-    async def apologise(self, report: Report | None) -> None:
-        await self._send(DiscordMessage(content=APOLOGY), None)
-
-
-class _Reply(_DiscordOutbox):
-    """The first message replies to the mention (without pinging); the rest follow below."""
-
-    def __init__(self, message: discord.Message, turn: Turn) -> None:
-        super().__init__(turn)
-        self._message = message
-        self._replied = False
-
-    async def _send(self, reply: DiscordMessage, view: discord.ui.View | None) -> None:
-        options: dict[str, Any] = {
-            "content": reply.content,
-            "embeds": reply.embeds,
-            "view": view or discord.utils.MISSING,
-            "allowed_mentions": NO_PINGS,
-        }
-        if not self._replied:
-            await self._message.reply(mention_author=False, **options)
-            self._replied = True
-        else:
-            await self._message.channel.send(**options)
-
-
-class _FollowUp(_DiscordOutbox):
-    """Follow-ups of a deferred interaction."""
-
-    def __init__(self, interaction: discord.Interaction[Any], turn: Turn, private: bool) -> None:
-        super().__init__(turn)
-        self._interaction = interaction
-        self._private = private
-
-    async def _send(self, reply: DiscordMessage, view: discord.ui.View | None) -> None:
-        await self._interaction.followup.send(
-            content=reply.content or discord.utils.MISSING,
-            embeds=reply.embeds,
-            view=view or discord.utils.MISSING,
-            ephemeral=self._private,
-            allowed_mentions=NO_PINGS,
-        )

@@ -28,9 +28,11 @@ from adapters.rendering import (
     score_lines,
     source_line,
     split,
+    step_line,
     top_app_lines,
 )
 from bot.appstore import AppInfo
+from bot.progress import Progress
 from bot.report import Report, ReportKind
 
 CONTENT_MAX = 2000
@@ -58,6 +60,25 @@ def sanitise(text: str) -> str:
     `[text](url)` in embeds)."""
     text = safe_links(text)
     return _MENTION.sub(lambda m: "<" + m.group(1) + "\u200b", _MASS_MENTION.sub("@\u200b", text))
+
+
+# While working, grey: no final reply has it (they are red, blurple, green, gold or orange).
+WORKING_COLOUR = discord.Colour.light_grey()
+
+
+def progress_embed(subject: str, progress: Progress) -> discord.Embed:
+    """A command's progress as one embed: the plan, then the answer so far."""
+    plan = "\n".join(sanitise(step_line(step)) for step in progress.steps)
+    text = sanitise(progress.text.strip())
+    room = DESCRIPTION_MAX - len(plan) - 2
+    description = plan + ("\n\n" + cut(text, room) if text and room > 100 else "")
+    embed = discord.Embed(
+        title=_cut(f"Scouting {sanitise(subject)}…", TITLE_MAX),
+        description=description or "…",
+        colour=WORKING_COLOUR,
+    )
+    embed.set_footer(text="Working… the full answer replaces this message.")
+    return embed
 
 
 def colour(report: Report) -> discord.Colour:

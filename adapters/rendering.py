@@ -9,6 +9,7 @@ from collections.abc import Callable
 
 from bot.advice import PART_MAX, CloneScore, Quote, ReviewEvidence, Theme
 from bot.appstore import AppInfo
+from bot.progress import Step, StepStatus
 from bot.report import Report, ReportKind, Source
 
 TITLES = {
@@ -247,6 +248,37 @@ def _same_place(shown: str, target: str) -> bool:
         return url.rstrip("/")
 
     return bare(shown) == bare(target)
+
+
+STEP_MARKS = {
+    StepStatus.RUNNING: "…",
+    StepStatus.DONE: "✓",
+    StepStatus.SKIPPED: "–",
+    StepStatus.UNAVAILABLE: "✗",
+}
+WORKING = "Working…"
+
+
+def step_line(step: Step, clean: Markup = _same) -> str:
+    """One plan step as a line: "✓ Reading customer reviews — 150 reviews"."""
+    line = f"{STEP_MARKS[step.status]} {clean(step.title)}"
+    return line + (f" — {clean(step.detail)}" if step.detail else "")
+
+
+def whole_lines(text: str) -> str:
+    """The text up to its last line break: what can be shown of a growing answer for good (a
+    link or mention is never split across lines, so each line is sanitised on its own)."""
+    return text[: text.rfind("\n") + 1]
+
+
+def continuation(shown: str, final: str) -> str | None:
+    """What `final` adds to the `shown` start of it, or None when it does not go on from it
+    (the stream broke and something else is the answer)."""
+    if final.startswith(shown):
+        return final[len(shown) :]
+    if final == shown.rstrip():
+        return ""
+    return None
 
 
 def cut(text: str, limit: int) -> str:

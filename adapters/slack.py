@@ -24,36 +24,17 @@ from slack_sdk.http_retry.builtin_async_handlers import (
 from slack_sdk.web.async_client import AsyncWebClient
 
 from adapters.base import Adapter, StartupError
-from adapters.slack_blocks import (
-    ACTION_BUILD,
-    ACTION_GAPS,
-    ACTION_REFRESH,
-    SlackMessage,
-    apology,
-    escape,
-    plain,
-    render,
-)
+from adapters.slack_blocks import ACTION_BUILD, ACTION_GAPS, ACTION_REFRESH, escape, render
 from adapters.slack_http import SlackHttpEndpoint
+from adapters.slack_replies import ResponseUrlReply, SlackLimits, ThreadReply
 from bot.config import SlackSettings
-from bot.conversation import Conversation, Turn
-from bot.report import Report
+from bot.conversation import Conversation
 from bot.runtime import Caller, SingleFlight
 from bot.state import DeliveryLedger, MemoryDeliveryLedger
 
 log = logging.getLogger(__name__)
 
 _MENTION = re.compile(r"<@[A-Z0-9]+(?:\|[^>]*)?>")
-# Errors with which Slack refuses a message's form rather than the request.
-_FORM_ERRORS = frozenset({"invalid_blocks", "msg_too_long", "msg_blocks_too_long"})
-
-
-class ReplyRejected(Exception):
-    """Slack refused a reply sent through a `response_url`."""
-
-    def __init__(self, error: str) -> None:
-        super().__init__(error)
-        self.error = error.strip()
 
 
 class SlackAdapter(Adapter):
@@ -71,6 +52,7 @@ class SlackAdapter(Adapter):
         super().__init__(conversation)
         self.settings = settings
         self.deliveries = deliveries or MemoryDeliveryLedger()
+        self.limits = SlackLimits()  # shared by every live reply of this workspace's app
         self.socket_mode = socket_mode
         self.http_port = http_port
         self.client = AsyncWebClient(
@@ -183,7 +165,7 @@ class SlackAdapter(Adapter):
             await ack(response_type="ephemeral", **render(report).payload())
             return
         await ack(response_type="ephemeral", text=f"Scouting {escape(turn.subject)}…")
-        self.spawn(self.reply(turn, _ResponseUrl(respond, turn)))
+        self.spawn(self.reply(turn, ResponseUrlReply(respond, turn)))
 
     async def _on_button(
         self, ack: Any, body: dict[str, Any], action: dict[str, Any], respond: Any
@@ -193,7 +175,8 @@ class SlackAdapter(Adapter):
         turn = await self.conversation.begin(
             _caller(_id(body.get("team")), _id(body.get("user"))), text
         )
-        self.spawn(self.reply(turn, _ResponseUrl(respond, turn)))
+        # No progress: this response_url's original is the answer the button is on.
+        self.spawn(self.reply(turn, ResponseUrlReply(respond, turn, progress=False)))
 
     async def _on_mention(self, body: dict[str, Any], event: dict[str, Any]) -> None:
         event_id = body.get("event_id") or f"{event.get('channel')}:{event.get('ts')}"
@@ -205,7 +188,9 @@ class SlackAdapter(Adapter):
         text = _MENTION.sub(" ", event.get("text") or "")
         turn = await self.conversation.begin(_caller(body.get("team_id"), event.get("user")), text)
         thread = event.get("thread_ts") or event.get("ts")
-        self.spawn(self.reply(turn, _Thread(self.client, event.get("channel"), thread, turn)))
+        channel = str(event.get("channel") or "")
+        reply = ThreadReply(self.client, channel, str(thread), turn, self.limits)
+        self.spawn(self.reply(turn, reply))
 
 
 def _id(value: Any) -> Any:
@@ -220,66 +205,3 @@ def _caller(team: Any, user: Any) -> Caller:
     if not team or not user:
         return Caller("slack", "")
     return Caller("slack", str(user), workspace=str(team))
-
-
-def _rejection(error: Exception) -> str | None:
-    if isinstance(error, ReplyRejected):
-        reason: Any = error.error
-    elif isinstance(error, SlackApiError):
-        reason = error.response.get("error")
-    else:
-        return None
-    return reason if reason in _FORM_ERRORS else None
-
-
-class _SlackOutbox:
-    """A reply in Block Kit; `_post` says where it goes."""
-
-    def __init__(self, turn: Turn) -> None:
-        self._refresh = turn.refresh_text  # what the Refresh button sends
-
-    async def _post(self, message: SlackMessage, private: bool) -> None:
-        raise NotImplementedError
-
-    async def send(self, report: Report) -> None:
-        await self._post(render(report, self._refresh), report.is_reply_private)
-
-    def rejection(self, error: Exception) -> str | None:
-        return _rejection(error)
-
-    async def send_plain(self, report: Report) -> None:
-        await self._post(plain(report), report.is_reply_private)
-
-    async def apologise(self, report: Report | None) -> None:
-        await self._post(apology(report), True)
-
-
-class _ResponseUrl(_SlackOutbox):
-    """Replies through the command's `response_url`: in the channel, or only to its author."""
-
-    def __init__(self, respond: Any, turn: Turn) -> None:
-        super().__init__(turn)
-        self._respond = respond
-
-    async def _post(self, message: SlackMessage, private: bool) -> None:
-        response = await self._respond(
-            response_type="ephemeral" if private else "in_channel",
-            replace_original=False,
-            **message.payload(),
-        )
-        if response.status_code != 200:  # webhooks report errors in the body, not by raising
-            raise ReplyRejected(response.body or f"HTTP {response.status_code}")
-
-
-class _Thread(_SlackOutbox):
-    """Replies in the thread of a mention: a mention is a conversation, so even private replies
-    go there."""
-
-    def __init__(self, client: AsyncWebClient, channel: Any, thread: Any, turn: Turn) -> None:
-        super().__init__(turn)
-        self._client, self._channel, self._thread = client, channel, thread
-
-    async def _post(self, message: SlackMessage, private: bool) -> None:
-        await self._client.chat_postMessage(
-            channel=self._channel, thread_ts=self._thread, unfurl_links=False, **message.payload()
-        )

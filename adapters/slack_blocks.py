@@ -29,9 +29,11 @@ from adapters.rendering import (
     score_lines,
     source_line,
     split,
+    step_line,
     top_app_lines,
 )
 from bot.appstore import AppInfo
+from bot.progress import Progress, Step, StepStatus
 from bot.report import Report, ReportKind, Source
 
 MAX_BLOCKS = 50
@@ -79,20 +81,19 @@ def mrkdwn(markdown: str) -> str:
     return re.sub(r"\*\*(.+?)\*\*", r"*\1*", markdown)
 
 
-def render(report: Report, refresh: str = "") -> SlackMessage:
-    """The reply for a Report. `refresh` is the command a Refresh button sends ("" for none)."""
+def render(report: Report, refresh: str = "", body: bool = True) -> SlackMessage:
+    """The reply for a Report. `refresh` is the command a Refresh button sends ("" for none).
+    Without `body`, the answer's text is left out: it was streamed into the message already."""
     if report.is_reply_private:
         body = cut(mrkdwn(sanitise(report.text)), SECTION_MAX)
         summary = cut(mrkdwn(sanitise(report.text)), NOTIFICATION_MAX).strip() or "Trend Scout"
         return SlackMessage(summary, [_section(body)])
 
     title = TITLES[report.kind]
-    blocks: list[dict[str, Any]] = [
-        {
-            "type": "header",
-            "text": {"type": "plain_text", "text": cut(f"{report.subject} · {title}", HEADER_MAX)},
-        }
-    ]
+    blocks: list[dict[str, Any]] = []
+    if body:
+        header = cut(f"{report.subject} · {title}", HEADER_MAX)
+        blocks.append({"type": "header", "text": {"type": "plain_text", "text": header}})
     if report.app is not None:
         blocks.append(_facts(report.app))
     if report.clone_score is not None:
@@ -110,8 +111,9 @@ def render(report: Report, refresh: str = "") -> SlackMessage:
     if report.competitors:
         who = "*Who else is there:* " + sanitise(competitors_line(report.competitors))
         blocks.append({"type": "context", "elements": [_mrkdwn(cut(who, FIELD_MAX))]})
-    blocks.append({"type": "divider"})
-    blocks.extend(_markdown_blocks(sanitise(safe_links(report.text))))
+    if body:
+        blocks.append({"type": "divider"})
+        blocks.extend(_markdown_blocks(sanitise(safe_links(report.text))))
     blocks.append(_context(report))
     actions = _actions(report, refresh)
     if actions is not None:
@@ -123,6 +125,49 @@ def render(report: Report, refresh: str = "") -> SlackMessage:
     if report.source is Source.FALLBACK:
         summary += " (rule-based advice)"
     return SlackMessage(cut(sanitise(summary), NOTIFICATION_MAX), blocks)
+
+
+# Slack's task states for a plan step; a skipped step is as finished as a done one.
+TASK_STATUS = {
+    StepStatus.RUNNING: "in_progress",
+    StepStatus.DONE: "complete",
+    StepStatus.SKIPPED: "complete",
+    StepStatus.UNAVAILABLE: "error",
+}
+TASK_TITLE_MAX = 256
+
+
+def streamed_text(markdown: str) -> str:
+    """Model text for a stream's `markdown_text`, made safe like the analysis blocks."""
+    return sanitise(safe_links(markdown))
+
+
+def task_chunks(steps: tuple[Step, ...]) -> list[dict[str, Any]]:
+    """Plan steps as the `task_update` chunks of a Slack stream."""
+    chunks = []
+    for step in steps:
+        chunk = {
+            "type": "task_update",
+            "id": step.key.value,
+            "title": cut(escape(step.title), TASK_TITLE_MAX),
+            "status": TASK_STATUS[step.status],
+        }
+        if step.detail:
+            chunk["output"] = cut(escape(step.detail), TASK_TITLE_MAX)
+        chunks.append(chunk)
+    return chunks
+
+
+def progress_message(subject: str, progress: Progress) -> SlackMessage:
+    """Progress as one ordinary message (edited with `chat.update`, or sent through a
+    `response_url`): the plan, then the text so far."""
+    heading = f"Scouting {escape(subject)}…"
+    lines = [f"*{heading}*", *(sanitise(step_line(step)) for step in progress.steps)]
+    blocks = [_section(cut("\n".join(lines), SECTION_MAX))]
+    if progress.text.strip():
+        blocks.extend(_markdown_blocks(streamed_text(progress.text)))
+    blocks.append({"type": "context", "elements": [_mrkdwn("_Working… the full answer follows._")]})
+    return SlackMessage(cut(heading, NOTIFICATION_MAX), blocks)
 
 
 def plain(report: Report) -> SlackMessage:

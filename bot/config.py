@@ -215,6 +215,8 @@ def load_settings(env: Mapping[str, str]) -> Settings:
         router["reasoning_effort"] = _choice("AI_REASONING_EFFORT", v, REASONING_EFFORTS, str.lower)
     if (v := get("AI_MAX_RETRIES")) is not None:
         router["max_retries"] = _number("AI_MAX_RETRIES", v, int, 0, 10)
+    if (v := get("AI_STREAM")) is not None:
+        router["stream"] = _boolean("AI_STREAM", v)
 
     cache: dict[str, object] = {}
     if (v := get("CACHE_TTL_SECONDS")) is not None:

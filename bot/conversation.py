@@ -12,6 +12,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, replace
 
 from bot.commands import Command, CommandKind, ParsedCommand, parse
+from bot.progress import ProgressListener
 from bot.report import Report, ReportKind
 from bot.runtime.request_scope import Caller
 from bot.service import RecommendationService
@@ -77,11 +78,12 @@ class Conversation:
         refusal = await self._refusal(caller, command)
         return Turn(caller, command, refusal)
 
-    async def answer(self, turn: Turn) -> Report:
-        """The one final reply of a turn. Never raises (the service labels its own failures)."""
+    async def answer(self, turn: Turn, listener: ProgressListener | None = None) -> Report:
+        """The one final reply of a turn; `listener` follows its progress while it is made.
+        Never raises (the service labels its own failures)."""
         if turn.refusal is not None:
             return turn.refusal
-        return await self.service.handle(turn.command, turn.caller)
+        return await self.service.handle(turn.command, turn.caller, listener)
 
     async def _refusal(self, caller: Caller, command: ParsedCommand) -> Report | None:
         """Why this command is not taken, or None. Help and usage do not count as commands."""

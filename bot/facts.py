@@ -28,6 +28,7 @@ from bot.appstore import (
     Review,
 )
 from bot.commands import Command, CommandKind
+from bot.progress import ProgressFeed, StepKey, StepStatus
 from bot.report import Report, ReportKind, Source
 from bot.state import MemoryReviewCache, ReviewCache
 
@@ -90,41 +91,65 @@ class FactFinder:
         # The same reviews give the same evidence: summarised once per app and reviews read.
         self._summaries: LRUCache[Hashable, ReviewEvidence] = LRUCache(SUMMARIES_KEPT)
 
-    async def gather(self, command: Command, country: str) -> Facts | Report:
-        """The facts for a command, or the reply when there is nothing to analyse."""
+    async def gather(
+        self, command: Command, country: str, feed: ProgressFeed | None = None
+    ) -> Facts | Report:
+        """The facts for a command, or the reply when there is nothing to analyse. Each step
+        is shown on `feed` as it starts and ends."""
+        feed = feed or ProgressFeed()
         catalog = self.catalog
+        store = f"the {country.upper()} App Store"
         if catalog is None:
+            feed.step(StepKey.APPSTORE, f"Looking up {store}", StepStatus.SKIPPED, "not set up")
             return Facts()
         if command.kind is CommandKind.GAPS:
-            return await self._category(catalog, command.subject, country)
+            return await self._category(catalog, command.subject, country, feed)
+        what = f"id {command.track_id}" if command.track_id is not None else command.subject
+        feed.step(StepKey.APPSTORE, f"Looking up “{what}” in {store}")
         lookup = await catalog.find_app(command.subject, command.track_id, country)
         if lookup.status is LookupStatus.UNAVAILABLE:
+            feed.finish(StepKey.APPSTORE, StepStatus.UNAVAILABLE, APPSTORE_UNAVAILABLE)
             return Facts(complete=False, notes=(APPSTORE_UNAVAILABLE,))
         if lookup.status is LookupStatus.NOT_FOUND or lookup.app is None:
+            feed.finish(StepKey.APPSTORE, StepStatus.DONE, "no match")
             return _no_match(command, country, lookup.suggestions)
         app = lookup.app
+        feed.finish(StepKey.APPSTORE, StepStatus.DONE, f"found {app.name}")
+        feed.step(StepKey.REVIEWS, "Reading customer reviews")
         by_id = command.track_id is not None
         (reviews, note), competitors = await asyncio.gather(
             self._evidence(catalog, app, country),
             self._competitors(catalog, app, lookup, country, search=by_id),
         )
+        _finish_reviews(feed, reviews, note)
+        feed.step(StepKey.SCORE, "Working out the clone score")
+        score = clone_score(app, self._today())
+        feed.finish(StepKey.SCORE, StepStatus.DONE, f"{score.total}/100")
         return Facts(
             app=app,
-            score=clone_score(app, self._today()),
+            score=score,
             reviews=reviews,
             competitors=competitors,
             notes=(note,) if note else (),
         )
 
-    async def _category(self, catalog: AppCatalog, category: str, country: str) -> Facts:
+    async def _category(
+        self, catalog: AppCatalog, category: str, country: str, feed: ProgressFeed
+    ) -> Facts:
+        store = f"the {country.upper()} App Store"
+        feed.step(StepKey.APPSTORE, f"Reading the top {category} apps in {store}")
         chart = await catalog.top_apps(GENRE_IDS[category], country)
         if chart.status is LookupStatus.UNAVAILABLE:
+            feed.finish(StepKey.APPSTORE, StepStatus.UNAVAILABLE, APPSTORE_UNAVAILABLE)
             return Facts(complete=False, notes=(APPSTORE_UNAVAILABLE,))
+        feed.finish(StepKey.APPSTORE, StepStatus.DONE, f"{len(chart.apps)} apps")
         leaders = chart.apps[:GAPS_REVIEWED_APPS]
+        feed.step(StepKey.REVIEWS, f"Reading the reviews of the top {len(leaders)}")
         read = await asyncio.gather(*(self._reviews(catalog, app, country) for app in leaders))
         by_app = {app.name: found for app, found in zip(leaders, read, strict=True) if found}
         note = (REVIEWS_UNAVAILABLE,) if any(found is None for found in read) else ()
         evidence = summarise_apps(by_app) if by_app else None
+        _finish_reviews(feed, evidence, note[0] if note else None)
         return Facts(top_apps=chart.apps, reviews=evidence, notes=note)
 
     async def _evidence(
@@ -179,6 +204,16 @@ class FactFinder:
         }
         ranked = sorted(rivals.values(), key=lambda other: -(other.rating_count or 0))
         return tuple(ranked[:MAX_COMPETITORS])
+
+
+def _finish_reviews(feed: ProgressFeed, evidence: ReviewEvidence | None, note: str | None) -> None:
+    if evidence is not None:
+        count = f"{evidence.count} review" + ("" if evidence.count == 1 else "s")
+        feed.finish(StepKey.REVIEWS, StepStatus.DONE, count)
+    elif note == REVIEWS_UNAVAILABLE:
+        feed.finish(StepKey.REVIEWS, StepStatus.UNAVAILABLE, "unavailable right now")
+    else:
+        feed.finish(StepKey.REVIEWS, StepStatus.SKIPPED, note or "no reviews yet")
 
 
 def _no_match(command: Command, country: str, suggestions: tuple[str, ...]) -> Report:

@@ -19,6 +19,7 @@ from bot.appstore.catalog import AppCatalog
 from bot.appstore.categories import category_list, category_named
 from bot.commands import USAGE, Command, CommandKind, ParsedCommand, UsageError
 from bot.facts import REPORT_KINDS, FactFinder, Facts
+from bot.progress import ProgressFeed, ProgressListener, SharedFeeds, StepKey, StepStatus
 from bot.report import FallbackReason, Report, ReportKind, Source
 from bot.runtime.cutoff import Cutoff
 from bot.runtime.request_scope import Caller, RequestScope, begin_request
@@ -55,6 +56,7 @@ class RecommendationService:
         self.stats = ServiceStats()
         self._today = today
         self._stopping = Cutoff()
+        self._feeds = SharedFeeds()
 
     def wind_down(self, within: float) -> None:
         """The process is stopping: model calls still running `within` seconds from now are
@@ -67,12 +69,19 @@ class RecommendationService:
         """The model circuit and the cache backend, for `/healthz`."""
         return {"model_circuit": self.router.breaker.state.value, "cache": self.cache.backend}
 
-    async def handle(self, parsed: ParsedCommand, caller: Caller = ANONYMOUS) -> Report:
+    async def handle(
+        self,
+        parsed: ParsedCommand,
+        caller: Caller = ANONYMOUS,
+        listener: ProgressListener | None = None,
+    ) -> Report:
+        """The command's one final Report. `listener` is shown its progress while it is being
+        made (nothing, for answers that are ready at once: cached ones, help, errors)."""
         scope = begin_request(caller)
         started = time.perf_counter()
         try:
             async with self._stopping.bound(COMMAND_CUTOFF_MARGIN):
-                report = await self._handle(parsed, caller)
+                report = await self._handle(parsed, caller, listener)
         except TimeoutError:  # stopping, and this command was still waiting
             report = self._without_model(parsed, FallbackReason.RESTARTING)
         except Exception:
@@ -123,7 +132,9 @@ class RecommendationService:
             },
         )
 
-    async def _handle(self, parsed: ParsedCommand, caller: Caller) -> Report:
+    async def _handle(
+        self, parsed: ParsedCommand, caller: Caller, listener: ProgressListener | None
+    ) -> Report:
         if isinstance(parsed, UsageError):
             return Report(ReportKind.ERROR, "", f"{parsed.problem}\n\n{USAGE}")
         if parsed.kind is CommandKind.HELP:
@@ -154,9 +165,18 @@ class RecommendationService:
             PROMPT_VERSION,
         )
         command = parsed
-        answer = await self.cache.get_or_produce(
-            key, lambda: self._answer(command, country), fresh=parsed.fresh
-        )
+        feed = self._feeds.join(key)
+        try:
+            answer = await self.cache.get_or_produce(
+                key,
+                lambda: self._answer(command, country, feed),
+                fresh=parsed.fresh,
+                on_miss=(lambda: feed.subscribe(listener)) if listener is not None else None,
+            )
+        finally:
+            if listener is not None:
+                feed.unsubscribe(listener)
+            self._feeds.leave(key)
         if not parsed.fresh:
             self.stats.record_lookup(isinstance(answer, CachedReport))
         if isinstance(answer, CachedReport):
@@ -166,8 +186,8 @@ class RecommendationService:
             return replace(answer.report, source=Source.CACHE, notes=notes)
         return answer
 
-    async def _answer(self, command: Command, country: str) -> Produced:
-        facts = await self.facts.gather(command, country)
+    async def _answer(self, command: Command, country: str, feed: ProgressFeed) -> Produced:
+        facts = await self.facts.gather(command, country, feed)
         if isinstance(facts, Report):
             return Produced(facts, keep=False)
         messages = build_messages(
@@ -179,15 +199,26 @@ class RecommendationService:
             competitors=facts.competitors,
             today=self._today(),
         )
+        feed.step(StepKey.MODEL, "Asking the AI model")
         try:
             async with self._stopping.bound():
-                completion = await self.router.complete(messages, deep=command.deep)
+                if self.router.settings.stream:
+                    completion = await self.router.stream(messages, feed.write, deep=command.deep)
+                else:
+                    completion = await self.router.complete(messages, deep=command.deep)
         except RouterFailure as exc:
             log.info("model not used (%s): %s", exc.kind.value, exc.detail)
-            return Produced(self._fallback(command, _REASONS[exc.kind], facts), keep=False)
+            reason = _REASONS[exc.kind]
+            skipped = exc.kind is FailureKind.NO_KEY
+            status = StepStatus.SKIPPED if skipped else StepStatus.UNAVAILABLE
+            feed.finish(StepKey.MODEL, status, f"{reason.label} — rule-based advice instead")
+            return Produced(self._fallback(command, reason, facts), keep=False)
         except TimeoutError:  # cut off: the process is stopping
-            restarting = self._fallback(command, FallbackReason.RESTARTING, facts)
+            reason = FallbackReason.RESTARTING
+            feed.finish(StepKey.MODEL, StepStatus.UNAVAILABLE, f"{reason.label} — advice instead")
+            restarting = self._fallback(command, reason, facts)
             return Produced(restarting, keep=False, share=False)
+        feed.finish(StepKey.MODEL, StepStatus.DONE, "cut short" if completion.truncated else "")
 
         notes = list(facts.notes)
         if completion.truncated:

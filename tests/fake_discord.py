@@ -5,8 +5,11 @@
   heartbeats answered with HEARTBEAT_ACK; tests inject MESSAGE_CREATE and INTERACTION_CREATE.
   Uncompressed JSON text frames, which discord.py accepts.
 - REST under `/api/v10` (`DISCORD_API_URL`): login (`GET /users/@me`,
-  `GET /oauth2/applications/@me`), messages, typing, command sync, interaction callbacks
-  (`?with_response=1`, JSON body) and follow-ups. Message bodies are checked against Discord's
+  `GET /oauth2/applications/@me`), messages and their edits, typing, command sync, interaction
+  callbacks (`?with_response=1`, JSON body), follow-ups and edits of the original response.
+  `sent` holds the messages as users see them now (an edit changes its entry in place);
+  `edits` every edit, with its time. Message routes are rate-limited per channel or interaction
+  like Discord's (`tests/fake_discord_limits.py`). Message bodies are checked against Discord's
   limits and refused with `400 {"code": 50035, "message": "Invalid Form Body", "errors": …}`.
   A scripted 429 carries a JSON body with `retry_after` and a `Via` header, as Discord's do
   (without them discord.py takes a 429 for a Cloudflare ban). Responses are
@@ -25,6 +28,7 @@ from typing import Any
 
 from aiohttp import WSMsgType, web
 
+from tests.fake_discord_limits import RouteBuckets
 from tests.loopback import LoopbackServer, Reply
 
 # The shape of a real token (base64 user id . timestamp . HMAC), so redaction is tested on it.
@@ -41,9 +45,10 @@ __all__ = ["FakeDiscord", "Reply", "SentMessage", "embed_problem"]
 
 @dataclass(frozen=True)
 class SentMessage:
-    route: str  # "channel" or "followup"
+    route: str  # "channel", "followup" or "original" (an interaction's own response)
     channel_id: str | None
     payload: dict[str, Any]
+    message_id: str = ""
 
     @property
     def embeds(self) -> list[dict[str, Any]]:
@@ -51,6 +56,13 @@ class SentMessage:
 
     def all_text(self) -> str:
         return json.dumps(self.payload, ensure_ascii=False)
+
+
+@dataclass(frozen=True)
+class Edit:
+    at: float  # time.monotonic()
+    message_id: str
+    payload: dict[str, Any]
 
 
 def _user(user_id: str, name: str, bot: bool = False) -> dict[str, Any]:
@@ -140,6 +152,10 @@ class FakeDiscord(LoopbackServer):
     def __init__(self, port: int = 0) -> None:
         super().__init__(port)
         self.sent: list[SentMessage] = []
+        self.edits: list[Edit] = []
+        self.buckets = RouteBuckets()
+        self._index: dict[str, int] = {}  # message id → its place in `sent`
+        self._originals: dict[str, str] = {}  # interaction token → its response's message id
         self.typing: list[str] = []
         self.callbacks: list[dict[str, Any]] = []
         self.synced_commands: dict[str, list[dict[str, Any]]] = {}
@@ -174,6 +190,10 @@ class FakeDiscord(LoopbackServer):
         app.router.add_put(f"{api}/applications/{{app}}/guilds/{{guild}}/commands", self._sync)
         app.router.add_post(f"{api}/interactions/{{id}}/{{token}}/callback", self._callback)
         app.router.add_post(f"{api}/webhooks/{{app}}/{{token}}", self._followup)
+        app.router.add_patch(f"{api}/channels/{{channel}}/messages/{{message}}", self._edit)
+        app.router.add_patch(
+            f"{api}/webhooks/{{app}}/{{token}}/messages/{{message}}", self._edit_webhook_message
+        )
 
     # -- helpers for tests ---------------------------------------------------------------
     def snowflake(self) -> str:
@@ -392,16 +412,32 @@ class FakeDiscord(LoopbackServer):
             },
         )
 
-    async def _message_reply(self, route: str, channel: str | None, body: Any) -> web.Response:
+    async def _message_reply(
+        self,
+        route: str,
+        channel: str | None,
+        body: Any,
+        headers: dict[str, str] | None = None,
+        message_id: str | None = None,
+    ) -> web.Response:
         payload = body if isinstance(body, dict) else {}
         errors = embed_problem(payload)
         if errors:
             return _json(400, {"message": "Invalid Form Body", "code": 50035, "errors": errors})
-        self.sent.append(SentMessage(route, channel, payload))
+        message_id = message_id or self.snowflake()
+        if message_id in self._index:  # an edit: what users see changes in place
+            self.edits.append(Edit(time.monotonic(), message_id, payload))
+            at = self._index[message_id]
+            old = self.sent[at]
+            payload = {**old.payload, **payload}
+            self.sent[at] = SentMessage(old.route, channel or old.channel_id, payload, message_id)
+        else:
+            self._index[message_id] = len(self.sent)
+            self.sent.append(SentMessage(route, channel, payload, message_id))
         return _json(
             200,
             {
-                "id": self.snowflake(),
+                "id": message_id,
                 "channel_id": channel or CHANNEL_ID,
                 "author": _user(BOT_ID, "Trend Scout", bot=True),
                 "content": payload.get("content") or "",
@@ -418,13 +454,41 @@ class FakeDiscord(LoopbackServer):
                 "type": 19 if payload.get("message_reference") else 0,
                 "flags": 0,
             },
+            headers,
         )
 
     async def _create_message(self, request: web.Request) -> web.StreamResponse:
         body, early = await self._scripted(request)
         if early is not None:
             return early
-        return await self._message_reply("channel", request.match_info["channel"], body)
+        channel = request.match_info["channel"]
+        headers, limited = self.buckets.take("messages", channel)
+        return limited or await self._message_reply("channel", channel, body, headers)
+
+    async def _edit(self, request: web.Request) -> web.StreamResponse:
+        body, early = await self._scripted(request)
+        if early is not None:
+            return early
+        channel, message = request.match_info["channel"], request.match_info["message"]
+        if message not in self._index:
+            return _json(404, {"message": "Unknown Message", "code": 10008})
+        headers, limited = self.buckets.take("edits", channel)
+        return limited or await self._message_reply("channel", channel, body, headers, message)
+
+    async def _edit_webhook_message(self, request: web.Request) -> web.StreamResponse:
+        body, early = await self._scripted(request)
+        if early is not None:
+            return early
+        token, message = request.match_info["token"], request.match_info["message"]
+        if message == "@original":
+            message = self._originals.setdefault(token, self.snowflake())
+        headers, limited = self.buckets.take("webhook", token)
+        if limited:
+            return limited
+        if message not in self._index:
+            self._index[message] = len(self.sent)  # the deferred "thinking…" response
+            self.sent.append(SentMessage("original", None, {}, message))
+        return await self._message_reply("original", None, body, headers, message)
 
     async def _typing(self, request: web.Request) -> web.StreamResponse:
         _, early = await self._scripted(request)
@@ -468,7 +532,8 @@ class FakeDiscord(LoopbackServer):
         body, early = await self._scripted(request)
         if early is not None:
             return early
-        return await self._message_reply("followup", None, body)
+        headers, limited = self.buckets.take("webhook", request.match_info["token"])
+        return limited or await self._message_reply("followup", None, body, headers)
 
 
 def rate_limited(retry_after: float = 0.3) -> Reply:

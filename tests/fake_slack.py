@@ -5,11 +5,15 @@
   `invalid_auth`, `invalid_blocks`, `msg_too_long`, `msg_blocks_too_long`; 429 with
   `Retry-After` when scripted.
 - `response_url` endpoints under `/response/<id>`: at most 5 uses (then 404 `used_url`), blocks
-  validated (400 `invalid_blocks`), like Slack's.
+  validated (400 `invalid_blocks`), like Slack's; `replace_original` and `delete_original` change
+  the command's private note (`notes`), anything else is a new message.
+- `chat.update` and AI streaming (`chat.startStream/appendStream/stopStream`) with their errors
+  and rate tiers: `tests/fake_slack_messages.py`.
 - Socket Mode at `/socket`: `hello`, then envelopes the test injects; acks are recorded.
 - Request signing (`X-Slack-Signature`, `X-Slack-Request-Timestamp`) for HTTP-mode tests.
 
-Every message that reaches Slack is recorded with where it went.
+`posted` holds the messages users have, as they stand: posted ones (updated in place by
+`chat.update`), and streams once they are stopped; `live` has every change of every message.
 """
 
 from __future__ import annotations
@@ -27,6 +31,7 @@ from typing import Any
 
 from aiohttp import WSMsgType, web
 
+from tests.fake_slack_messages import LiveMessage, MessageStore
 from tests.loopback import LoopbackServer, Reply, json_response
 
 BOT_TOKEN = "xoxb-fake-bot-token"
@@ -39,12 +44,13 @@ MAX_BLOCKS = 50
 TEXT_MAX = 40_000
 BLOCK_TEXT_TOTAL_MAX = 12_000  # markdown blocks together; Slack says msg_blocks_too_long past it
 
-__all__ = ["FakeSlack", "Posted", "Reply", "block_problem", "sign"]
+__all__ = ["FakeSlack", "LiveMessage", "Posted", "Reply", "block_problem", "sign"]
+STREAM_METHODS = ("chat.update", "chat.startStream", "chat.appendStream", "chat.stopStream")
 
 
 @dataclass(frozen=True)
 class Posted:
-    where: str  # "chat.postMessage" or "response_url"
+    where: str  # "chat.postMessage", "chat.update", "chat.stopStream" or "response_url"
     payload: dict[str, Any]
 
     @property
@@ -151,7 +157,10 @@ class FakeSlack(LoopbackServer):
     def __init__(self, port: int = 0) -> None:
         super().__init__(port)
         self.posted: list[Posted] = []
+        self.live = MessageStore(block_problem)
+        self._posted_at: dict[str, int] = {}  # ts → its index in `posted`
         self.response_url_uses: dict[str, int] = {}
+        self.notes: dict[str, list[dict[str, Any]]] = {}  # response_url key → its note's changes
         self.acks: list[dict[str, Any]] = []
         self._sockets: list[web.WebSocketResponse] = []
         self._ids = itertools.count(1)
@@ -169,6 +178,8 @@ class FakeSlack(LoopbackServer):
         app.router.add_post("/api/auth.test", self._auth_test)
         app.router.add_post("/api/apps.connections.open", self._connections_open)
         app.router.add_post("/api/chat.postMessage", self._post_message)
+        for method in STREAM_METHODS:
+            app.router.add_post(f"/api/{method}", self._live_message)
         app.router.add_post("/response/{key}", self._response_url)
         app.router.add_get("/socket", self._socket)
 
@@ -309,9 +320,35 @@ class FakeSlack(LoopbackServer):
         error = _message_error(body)
         if error:
             return json_response(200, {"ok": False, "error": error})
+        ts = self.live.new_ts()
+        self._posted_at[ts] = len(self.posted)
         self.posted.append(Posted("chat.postMessage", body))
-        ts = f"{time.time():.6f}"
+        self.live.posted(ts, str(body["channel"]), body.get("thread_ts"), body)
         return json_response(200, {"ok": True, "channel": body["channel"], "ts": ts})
+
+    async def _live_message(self, request: web.Request) -> web.StreamResponse:
+        method = request.path.rsplit("/", 1)[-1]
+        body, scripted = await self._form_or_json(request)
+        if scripted is not None:
+            played = await self.play(request, scripted)
+            if played is not None:
+                return played
+        if self._token(request, body) != BOT_TOKEN:
+            return json_response(200, {"ok": False, "error": "invalid_auth"})
+        response = self.live.answer(method, body)
+        message = self.live.messages.get(str(body.get("ts")))
+        if response.status == 200 and message is not None and json.loads(response.body)["ok"]:
+            self._show(method, message)
+        return response
+
+    def _show(self, method: str, message: LiveMessage) -> None:
+        """Keep `posted` as users see it: updates in place, streams once complete."""
+        payload = {"channel": message.channel, "text": message.text, "blocks": message.blocks}
+        if method == "chat.update" and message.ts in self._posted_at:
+            self.posted[self._posted_at[message.ts]] = Posted(method, payload)
+        elif method == "chat.stopStream":
+            self._posted_at[message.ts] = len(self.posted)
+            self.posted.append(Posted(method, payload))
 
     async def _response_url(self, request: web.Request) -> web.StreamResponse:
         key = request.match_info["key"]
@@ -327,10 +364,16 @@ class FakeSlack(LoopbackServer):
             return web.Response(status=404, text="used_url")
         if not isinstance(body, dict):
             return web.Response(status=400, text="invalid_payload")
+        if body.get("delete_original"):
+            self.notes.setdefault(key, []).append({"deleted": True})
+            return web.Response(status=200, text="ok")
         error = _message_error(body)
         if error:
             return web.Response(status=400, text=error.split(":")[0])
-        self.posted.append(Posted("response_url", body))
+        if body.get("replace_original"):
+            self.notes.setdefault(key, []).append(body)
+        else:
+            self.posted.append(Posted("response_url", body))
         return web.Response(status=200, text="ok")
 
     async def _socket(self, request: web.Request) -> web.StreamResponse:

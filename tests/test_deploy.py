@@ -170,7 +170,9 @@ def test_a_sigterm_during_commands_loses_no_reply(tmp_path: Path) -> None:
             "MESSAGE_CREATE", discord_api.message(f"<@{DISCORD_BOT_ID}> build Facebook")
         )
         wait_until(lambda: len(fakes.router.completion_calls()) == 2, what="both model calls")
-        assert not slack.posted and not discord_api.sent  # both still in flight
+        # Both still in flight: at most the plan shows, no answer yet.
+        assert not slack.posted
+        assert all("Working…" in m.all_text() for m in discord_api.sent)
         signalled = time.monotonic()
         out = stop_cleanly(worker, signal.SIGTERM)
         took = time.monotonic() - signalled
@@ -204,11 +206,11 @@ def test_a_sigterm_while_the_model_hangs_still_answers_every_command(tmp_path: P
         out = stop_cleanly(worker, signal.SIGTERM)
         took = time.monotonic() - signalled
     restarting = "Trend Scout is restarting — showing rule-based advice"
-    assert sorted(p.where for p in slack.posted) == ["chat.postMessage", "response_url"]
+    assert sorted(p.where for p in slack.posted) == ["chat.stopStream", "response_url"]
     assert all(restarting in p.all_text() for p in slack.posted)
-    assert [m.route for m in discord_api.sent] == ["channel", "followup"] or [
-        m.route for m in discord_api.sent
-    ] == ["followup", "channel"]
+    assert [m.streaming for m in slack.live.streams()] == [False]  # the plan's stream ended
+    # Each reply's live message became its final state: the plan is gone, advice in its place.
+    assert sorted(m.route for m in discord_api.sent) == ["channel", "original"]
     assert all(restarting in m.all_text() for m in discord_api.sent)
     assert took < 6 + 1  # inside the grace (and Heroku's 30 s)
     assert out.count("command answered") == 4 and "Traceback" not in out

@@ -7,6 +7,7 @@ import json
 from collections.abc import AsyncIterator
 from typing import Any
 
+import discord
 import pytest
 
 from adapters.discord_bot import DiscordAdapter
@@ -31,6 +32,10 @@ class DiscordHarness:
     def __init__(self, fake: FakeDiscord, adapter: DiscordAdapter) -> None:
         self.fake = fake
         self.adapter = adapter
+
+    def replied(self) -> bool:
+        """Something was sent and no reply is still being made: the replies are final."""
+        return bool(self.fake.sent) and not self.adapter.in_flight
 
     def mention(self, text: str, **options: Any) -> dict[str, Any]:
         message = self.fake.message(f"<@{BOT_ID}> {text}", **options)
@@ -107,12 +112,19 @@ async def test_a_mention_gets_a_typed_reply_with_an_embed_and_no_pings(
     harness: DiscordHarness,
 ) -> None:
     original = harness.mention("Facebook")
-    await wait_for(lambda: harness.fake.sent, what="the reply")
+    await wait_for(harness.replied, what="the reply")
     [reply] = harness.fake.sent
-    assert harness.fake.typing == [CHANNEL_ID]
+    # No typing indicator: the reply appeared at once with the plan, in the working colour.
+    assert harness.fake.typing == []
+    [posted] = [r for r in harness.fake.requests if r.path.endswith(f"{CHANNEL_ID}/messages")]
+    plan = posted.body["embeds"][0]
+    assert plan["title"] == "Scouting Facebook…"
+    assert plan["color"] == discord.Colour.light_grey().value
+    assert "Looking up “Facebook” in the US App Store" in plan["description"]
     assert reply.channel_id == CHANNEL_ID
     assert str(reply.payload["message_reference"]["message_id"]) == original["id"]
-    assert reply.payload["allowed_mentions"] == {"parse": [], "replied_user": False}
+    assert posted.body["allowed_mentions"] == {"parse": [], "replied_user": False}
+    assert reply.payload["allowed_mentions"] == {"parse": []}  # the edits: no pings either
     embed = only_embed(reply)
     assert embed["title"] == "Facebook · Opportunity analysis"
     assert embed["url"].startswith("https://itunes.apple.com/us/app/facebook/id284882215")
@@ -142,7 +154,7 @@ async def test_bots_and_mass_mentions_are_ignored(
         harness.fake.message("@everyone Facebook", mentions_bot=False, mention_everyone=True),
     )
     harness.mention("help")  # the gateway delivers in order: once this is answered, so are they
-    await wait_for(lambda: harness.fake.sent, what="the reply to the help mention")
+    await wait_for(harness.replied, what="the reply to the help mention")
     await asyncio.gather(*harness.adapter.in_flight)
     [reply] = harness.fake.sent
     assert "How to use Trend Scout" in only_embed(reply)["description"]
@@ -154,7 +166,7 @@ async def test_a_mention_while_restarting_is_told_so(
 ) -> None:
     harness.adapter.accepting = False  # SIGTERM arrived: no new commands
     harness.mention("Facebook")
-    await wait_for(lambda: harness.fake.sent, what="the notice")
+    await wait_for(harness.replied, what="the notice")
     [notice] = harness.fake.sent
     assert notice.payload["content"] == "Trend Scout is restarting — try again in a few seconds."
     assert notice.payload["allowed_mentions"] == {"parse": [], "replied_user": False}
@@ -165,7 +177,7 @@ async def test_a_dm_needs_no_mention(harness: DiscordHarness) -> None:
     harness.fake.dispatch(
         "MESSAGE_CREATE", harness.fake.message("help", mentions_bot=False, guild=False)
     )
-    await wait_for(lambda: harness.fake.sent, what="the DM reply")
+    await wait_for(harness.replied, what="the DM reply")
     assert "How to use Trend Scout" in only_embed(harness.fake.sent[0])["description"]
 
 
@@ -174,7 +186,7 @@ async def test_everyone_in_model_output_never_pings(
 ) -> None:
     router.answer = "Tell @everyone and @here, and <@123456789012345678> and <@&42>."
     harness.mention("Facebook")
-    await wait_for(lambda: harness.fake.sent, what="the reply")
+    await wait_for(harness.replied, what="the reply")
     [reply] = harness.fake.sent
     description = only_embed(reply)["description"]
     assert "@everyone" not in description and "@here" not in description
@@ -187,7 +199,7 @@ async def test_links_in_the_answer_show_their_real_target(
 ) -> None:
     router.answer = PHISHING
     harness.mention("Facebook")
-    await wait_for(lambda: harness.fake.sent, what="the reply")
+    await wait_for(harness.replied, what="the reply")
     embed = only_embed(harness.fake.sent[0])
     description = embed["description"]
     assert "https://apps.apple.com/verify (http://evil.example/phish)" in description
@@ -199,7 +211,7 @@ async def test_links_in_the_answer_show_their_real_target(
 async def test_a_429_on_the_message_route_is_waited_out(harness: DiscordHarness) -> None:
     harness.fake.enqueue(rate_limited(0.3), path=f"/api/v10/channels/{CHANNEL_ID}/messages")
     harness.mention("Facebook")
-    await wait_for(lambda: harness.fake.sent, what="the reply after 429")
+    await wait_for(harness.replied, what="the reply after 429")
     [reply] = harness.fake.sent
     assert only_embed(reply)["title"] == "Facebook · Opportunity analysis"
     attempts = [r for r in harness.fake.requests if r.path.endswith("/messages")]
@@ -211,24 +223,26 @@ async def test_router_down_gives_labelled_fallback(
 ) -> None:
     router.always(Reply.error(503, "down"), count=50)
     harness.mention("Facebook")
-    await wait_for(lambda: harness.fake.sent, within=15, what="the fallback")
+    await wait_for(harness.replied, within=15, what="the fallback")
     footer = only_embed(harness.fake.sent[0])["footer"]["text"]
     assert footer.startswith("Rule-based advice")
     assert "The AI service is down or overloaded — showing rule-based advice" in footer
 
 
-async def test_slash_command_is_deferred_then_answered_by_follow_up(
+async def test_slash_command_is_deferred_then_its_response_shows_the_plan_and_the_answer(
     harness: DiscordHarness,
 ) -> None:
     harness.slash("app", name="Facebook")
-    await wait_for(lambda: harness.fake.sent, what="the follow-up")
+    await wait_for(harness.replied, what="the answer")
     [callback] = harness.fake.callbacks
     assert callback["query"] == {"with_response": "1"}
     assert callback["body"]["type"] == 5  # deferred: "Trend Scout is thinking…"
-    [follow_up] = harness.fake.sent
-    assert follow_up.route == "followup"
-    assert follow_up.payload["allowed_mentions"] == {"parse": []}
-    assert only_embed(follow_up)["title"] == "Facebook · Opportunity analysis"
+    [response] = harness.fake.sent  # the deferred response, edited: no second message
+    assert response.route == "original"
+    assert response.payload["allowed_mentions"] == {"parse": []}
+    assert only_embed(response)["title"] == "Facebook · Opportunity analysis"
+    first, *_ = (e for e in harness.fake.edits if e.message_id == response.message_id)
+    assert first.payload["embeds"][0]["title"] == "Scouting Facebook…"  # the plan came first
 
 
 async def test_gaps_autocomplete_offers_categories(harness: DiscordHarness) -> None:
@@ -263,7 +277,7 @@ async def test_each_button_works_from_its_id_alone(
     harness: DiscordHarness, custom_id: str, title: str
 ) -> None:
     harness.click(custom_id)  # no view was registered in this process: as after a restart
-    await wait_for(lambda: harness.fake.sent, what="the button's answer")
+    await wait_for(harness.replied, what="the button's answer")
     assert harness.fake.callbacks[0]["body"]["type"] == 5
     assert only_embed(harness.fake.sent[0])["title"] == title
 
@@ -290,7 +304,7 @@ async def test_per_user_limit_is_friendly_and_costs_no_model_call(
     harness: DiscordHarness, router: FakeRouter
 ) -> None:
     harness.mention("Facebook")
-    await wait_for(lambda: harness.fake.sent, what="the first reply")
+    await wait_for(harness.replied, what="the first reply")
     harness.mention("Facebook")
     await wait_for(lambda: len(harness.fake.sent) == 2, what="the limit notice")
     assert "You're scouting fast" in harness.fake.sent[1].payload["content"]
@@ -304,15 +318,13 @@ async def test_servers_outside_the_allow_list_are_refused(
     harness: DiscordHarness, router: FakeRouter
 ) -> None:
     harness.mention("Facebook")
-    await wait_for(lambda: harness.fake.sent, what="the refusal")
+    await wait_for(harness.replied, what="the refusal")
     assert harness.fake.sent[0].payload["content"] == "Trend Scout is not enabled for this server."
     assert router.completion_calls() == []
     assert json.dumps(harness.fake.sent[0].payload).count("Facebook") == 0
 
 
 def test_the_readme_invite_url_asks_for_exactly_the_documented_permissions() -> None:
-    import discord
-
     from tests.helpers import ROOT
 
     wanted = discord.Permissions(
@@ -330,9 +342,10 @@ async def test_a_refused_embed_is_resent_as_plain_text(harness: DiscordHarness) 
         400,
         json.dumps({"message": "Invalid Form Body", "code": 50035, "errors": {}}).encode(),
     )
-    harness.fake.enqueue(refusal, path=f"/api/v10/channels/{CHANNEL_ID}/messages")
+    # The plan and then the reply's embeds are refused: the reply goes out as plain text.
+    harness.fake.enqueue(refusal, refusal, path=f"/api/v10/channels/{CHANNEL_ID}/messages")
     harness.mention("Facebook")
-    await wait_for(lambda: harness.fake.sent, what="the plain-text reply")
+    await wait_for(harness.replied, what="the plain-text reply")
     [reply] = harness.fake.sent
     assert reply.embeds == []
     assert "History and widgets" in reply.payload["content"]
@@ -350,14 +363,14 @@ async def test_heartbeats_are_acknowledged_and_the_session_stays_up(
     assert not harness.adapter.client.is_closed()
     assert harness.fake.connections == 1  # no reconnect happened
     harness.mention("help")
-    await wait_for(lambda: harness.fake.sent, what="a reply on the same session")
+    await wait_for(harness.replied, what="a reply on the same session")
 
 
 async def test_what_users_say_is_a_field_of_the_embed(
     harness: DiscordHarness, router: FakeRouter
 ) -> None:
     harness.mention("Webster Bank")
-    await wait_for(lambda: harness.fake.sent, what="the reply")
+    await wait_for(harness.replied, what="the reply")
     embed = only_embed(harness.fake.sent[0])
     said = field(embed, "What users say")
     assert said.startswith("50 reviews read · 3.3★ recent vs 4.7★ overall")

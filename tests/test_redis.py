@@ -290,7 +290,8 @@ def test_two_worker_processes_share_answers_and_deliveries(
             # to the re-delivered mention would be posted before the workers exit.
             outputs = [stop_cleanly(one, signal.SIGTERM), stop_cleanly(two, signal.SIGTERM)]
     assert len(router.completion_calls()) == 2  # one per question, not per worker
-    assert [p.where for p in slack.posted].count("chat.postMessage") == 1
+    assert [p.where for p in slack.posted].count("chat.stopStream") == 1
+    assert len(slack.live.streams()) == 1  # one stream started, by one worker
     assert all(
         "Facebook · Opportunity analysis" in p.all_text()
         for p in slack.posted

@@ -69,6 +69,7 @@ class RouterSettings:
     top_p: float = 0.9
     timeout: float = 60.0  # total deadline for one command, all attempts included
     reasoning_effort: str | None = None
+    stream: bool = True  # server-sent events; false for providers or proxies that do not stream
     max_retries: int = 2
     backoff_base: float = 0.5
     backoff_cap: float = 8.0

@@ -83,12 +83,20 @@ class AnswerCache(ABC):
     async def put(self, key: CacheKey, report: Report) -> None: ...
 
     async def get_or_produce(
-        self, key: CacheKey, produce: Producer, *, fresh: bool = False
+        self,
+        key: CacheKey,
+        produce: Producer,
+        *,
+        fresh: bool = False,
+        on_miss: Callable[[], None] | None = None,
     ) -> Report | CachedReport:
         """A stored answer (`CachedReport`) unless `fresh`; else the report that `produce` made,
-        shared by every identical request in flight."""
+        shared by every identical request in flight. `on_miss` is called when the answer is not
+        stored, just before this request starts or joins the work of making it."""
         if not fresh and (cached := await self.get(key)) is not None:
             return cached
+        if on_miss is not None:
+            on_miss()
         return await self._flights.run(key, lambda: self._produce_shared(key, produce))
 
     async def _produce_shared(self, key: CacheKey, produce: Producer) -> Report:

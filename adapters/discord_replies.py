@@ -1,0 +1,223 @@
+"""Where a Discord reply goes, live while it is being made and complete at the end.
+
+A mention is answered at once with the plan (a grey "working" embed), which is edited at most
+every 1.5 s as the answer grows — within a per-channel budget that keeps edits under Discord's
+5 per 5 s, so discord.py never has to wait out a 429 — and finally becomes the reply itself, in
+its own colour, with its buttons. `/scout` interactions edit their deferred response the same
+way. A reply too long for one message continues in further messages below.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from typing import Any, Protocol
+
+import discord
+
+from adapters.discord_embeds import DiscordMessage, plain, progress_embed, render
+from adapters.live import LiveReply, RateBudgets
+from bot.conversation import Turn
+from bot.progress import Progress
+from bot.report import Report, ReportKind
+
+log = logging.getLogger(__name__)
+
+APOLOGY = "Sorry — something went wrong sending that reply."
+NO_PINGS = discord.AllowedMentions.none()
+CUSTOM_ID_MAX = 100
+BUTTON_LABELS = {"gaps": "Market gaps", "build": "Build guide", "refresh": "Refresh"}
+EDIT_INTERVAL = 1.5  # seconds between edits of one message
+
+
+class ButtonHandler(Protocol):
+    async def on_button(self, interaction: discord.Interaction[Any], text: str) -> None: ...
+
+
+def channel_edits() -> RateBudgets:
+    """Edits per channel: 2 at once and 36 a minute, never more than 5 in any 5 s."""
+    return RateBudgets(capacity=2, per_minute=36)
+
+
+class ScoutButton(
+    discord.ui.DynamicItem[discord.ui.Button[Any]],
+    template=r"scout:(?P<verb>gaps|build|refresh):(?P<argument>.+)",
+):
+    """A follow-up button whose custom id carries its whole command, so it keeps working after
+    a restart (discord.py re-creates it from the id)."""
+
+    def __init__(self, verb: str, argument: str) -> None:
+        style = discord.ButtonStyle.secondary if verb == "refresh" else discord.ButtonStyle.primary
+        super().__init__(
+            discord.ui.Button(
+                label=BUTTON_LABELS[verb], style=style, custom_id=f"scout:{verb}:{argument}"
+            )
+        )
+        self.verb = verb
+        self.argument = argument
+
+    @classmethod
+    async def from_custom_id(
+        cls, interaction: discord.Interaction[Any], item: discord.ui.Item[Any], match: re.Match[str]
+    ) -> ScoutButton:
+        return cls(match["verb"], match["argument"])
+
+    @property
+    def command_text(self) -> str:
+        return self.argument if self.verb == "refresh" else f"{self.verb} {self.argument}"
+
+    async def callback(self, interaction: discord.Interaction[Any]) -> None:
+        handler: ButtonHandler = interaction.client.adapter  # type: ignore[attr-defined]
+        await handler.on_button(interaction, self.command_text)
+
+
+def buttons_for(report: Report, refresh: str) -> discord.ui.View | None:
+    if report.is_reply_private:
+        return None
+    candidates: list[tuple[str, str]] = []
+    category = report.subject if report.kind is ReportKind.GAPS else None
+    if report.app is not None and report.app.category:
+        category = report.app.category
+    if category and report.kind is not ReportKind.GAPS:
+        candidates.append(("gaps", category))
+    if report.kind is ReportKind.ANALYSIS:
+        target = f"id:{report.app.track_id}" if report.app is not None else report.subject
+        candidates.append(("build", target))
+    if refresh:
+        candidates.append(("refresh", refresh))
+    view = discord.ui.View(timeout=None)
+    for verb, argument in candidates:
+        if len(f"scout:{verb}:{argument}") <= CUSTOM_ID_MAX:  # else the button is left out
+            view.add_item(ScoutButton(verb, argument))
+    return view if view.children else None
+
+
+
+
+class DiscordReply:
+    """A reply as embeds: one message, continued below when it is long; buttons on the last.
+    Once a live message shows progress, the reply's first message replaces it."""
+
+    def __init__(self, turn: Turn) -> None:
+        self._turn = turn
+        self._refresh = turn.refresh_text
+        self._live: LiveReply | None = None
+        self._first = True  # the next message is the reply's first
+
+    def live(self) -> LiveReply | None:
+        return None
+
+    async def _post(self, reply: DiscordMessage, view: discord.ui.View | None) -> None:
+        """A new message of the reply."""
+        raise NotImplementedError
+
+    async def _edit(self, reply: DiscordMessage, view: discord.ui.View | None) -> None:
+        """Replace the live message with the reply's first message."""
+        raise NotImplementedError
+
+    async def _draw(self, progress: Progress) -> None:
+        raise NotImplementedError
+
+    async def _send(self, reply: DiscordMessage, view: discord.ui.View | None) -> None:
+        first, self._first = self._first, False
+        if first and self._live is not None and self._live.shown:
+            await self._edit(reply, view)
+        else:
+            await self._post(reply, view)
+
+    async def send(self, report: Report) -> None:
+        messages = render(report)
+        view = buttons_for(report, self._refresh)
+        for index, reply in enumerate(messages):
+            await self._send(reply, view if index == len(messages) - 1 else None)
+
+    def rejection(self, error: Exception) -> str | None:
+        if isinstance(error, discord.HTTPException) and error.status == 400:
+            return f"HTTP 400, code {error.code}"
+        return None
+
+    async def send_plain(self, report: Report) -> None:
+        self._first = True  # the refused reply never replaced the live message
+        await self._send(plain(report), None)
+
+    async def apologise(self, report: Report | None) -> None:
+        self._first = True
+        await self._send(DiscordMessage(content=APOLOGY), None)
+
+
+class MentionReply(DiscordReply):
+    """The first message replies to the mention (without pinging); the rest follow below."""
+
+    def __init__(self, message: discord.Message, turn: Turn, edits: RateBudgets) -> None:
+        super().__init__(turn)
+        self._message = message
+        self._edits = edits
+        self._sent: discord.Message | None = None  # the live message
+
+    def live(self) -> LiveReply | None:
+        if not self._turn.needs_work:
+            return None
+        budget = self._edits[self._message.channel.id]
+        self._live = LiveReply(self._draw, EDIT_INTERVAL, budget)
+        return self._live
+
+    async def _draw(self, progress: Progress) -> None:
+        embed = progress_embed(self._turn.subject, progress)
+        if self._sent is None:
+            self._sent = await self._message.reply(
+                embed=embed, mention_author=False, allowed_mentions=NO_PINGS
+            )
+        else:
+            await self._sent.edit(embed=embed)
+
+    async def _edit(self, reply: DiscordMessage, view: discord.ui.View | None) -> None:
+        assert self._sent is not None
+        await self._sent.edit(
+            content=reply.content, embeds=reply.embeds, view=view, allowed_mentions=NO_PINGS
+        )
+
+    async def _post(self, reply: DiscordMessage, view: discord.ui.View | None) -> None:
+        options: dict[str, Any] = {
+            "content": reply.content,
+            "embeds": reply.embeds,
+            "view": view or discord.utils.MISSING,
+            "allowed_mentions": NO_PINGS,
+        }
+        if self._sent is None:
+            self._sent = await self._message.reply(mention_author=False, **options)
+        else:
+            await self._message.channel.send(**options)
+
+
+class InteractionReply(DiscordReply):
+    """A deferred interaction: its response shows the progress and becomes the reply's first
+    message; the rest are follow-ups."""
+
+    def __init__(self, interaction: discord.Interaction[Any], turn: Turn, private: bool) -> None:
+        super().__init__(turn)
+        self._interaction = interaction
+        self._private = private
+
+    def live(self) -> LiveReply | None:
+        if self._private or not self._turn.needs_work:
+            return None
+        self._live = LiveReply(self._draw, EDIT_INTERVAL)
+        return self._live
+
+    async def _draw(self, progress: Progress) -> None:
+        embed = progress_embed(self._turn.subject, progress)
+        await self._interaction.edit_original_response(embed=embed)
+
+    async def _edit(self, reply: DiscordMessage, view: discord.ui.View | None) -> None:
+        await self._interaction.edit_original_response(
+            content=reply.content, embeds=reply.embeds, view=view, allowed_mentions=NO_PINGS
+        )
+
+    async def _post(self, reply: DiscordMessage, view: discord.ui.View | None) -> None:
+        await self._interaction.followup.send(
+            content=reply.content or discord.utils.MISSING,
+            embeds=reply.embeds,
+            view=view or discord.utils.MISSING,
+            ephemeral=self._private,
+            allowed_mentions=NO_PINGS,
+        )

@@ -1,0 +1,63 @@
+"""Discord's per-route rate limits, as the fake answers them.
+
+Each limited route has a bucket per major parameter (the channel, or the interaction's webhook
+token) and answers with `X-RateLimit-Limit/Remaining/Reset/Reset-After/Bucket`, which discord.py
+reads to hold back its own requests. A request over the limit gets Discord's 429 — JSON
+`retry_after`, `Via` and `X-RateLimit-Scope: user` — and is counted in `limited`, so a test can
+assert that the bot never made discord.py wait one out. Limits (Discord publishes none; these are
+the ones commonly observed): messages and edits 5 per 5 s per channel, an interaction's
+webhook 5 per 2 s.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import time
+from collections import defaultdict, deque
+
+from aiohttp import web
+
+LIMITS = {"messages": (5, 5.0), "edits": (5, 5.0), "webhook": (5, 2.0)}
+
+
+class RouteBuckets:
+    def __init__(self) -> None:
+        self.limits = dict(LIMITS)
+        self.limited: list[str] = []  # the routes that answered 429
+        self._calls: dict[tuple[str, str], deque[float]] = defaultdict(deque)
+
+    def take(self, route: str, major: str) -> tuple[dict[str, str], web.Response | None]:
+        """The rate-limit headers for a request, and the 429 when it is over the limit."""
+        limit, window = self.limits[route]
+        now = time.time()
+        calls = self._calls[(route, major)]
+        while calls and calls[0] <= now - window:
+            calls.popleft()
+        bucket = hashlib.sha1(route.encode()).hexdigest()[:16]
+        if len(calls) >= limit:
+            retry_after = round(calls[0] + window - now, 3)
+            self.limited.append(route)
+            body = {"message": "You are being rate limited.", "retry_after": retry_after,
+                    "global": False}
+            headers = {
+                "Content-Type": "application/json",
+                "Via": "1.1 google",
+                "Retry-After": str(max(1, round(retry_after))),
+                "X-RateLimit-Scope": "user",
+                "X-RateLimit-Bucket": bucket,
+                "X-RateLimit-Limit": str(limit),
+                "X-RateLimit-Remaining": "0",
+                "X-RateLimit-Reset-After": str(retry_after),
+                "X-RateLimit-Reset": str(calls[0] + window),
+            }
+            return {}, web.Response(status=429, body=json.dumps(body).encode(), headers=headers)
+        calls.append(now)
+        reset_at = calls[0] + window
+        return {
+            "X-RateLimit-Bucket": bucket,
+            "X-RateLimit-Limit": str(limit),
+            "X-RateLimit-Remaining": str(limit - len(calls)),
+            "X-RateLimit-Reset": f"{reset_at:.3f}",
+            "X-RateLimit-Reset-After": f"{reset_at - now:.3f}",
+        }, None
