@@ -1,7 +1,9 @@
 """Console adapter: chat with Trend Scout in the terminal (like Hubot's shell adapter).
 
-Interactive on a terminal (prompt, progress spinner, `exit` or Ctrl-D quits). On a pipe it reads
-one command per line, prints one reply each, and finishes at end of input. `--json` prints each
+Interactive on a terminal (prompt, `exit` or Ctrl-D quits): while a command works, its current
+step shows on one status line, then the answer is printed as the model writes it and the rest of
+the reply (facts, score, evidence) follows. On a pipe it reads one command per line, prints one
+reply each, and finishes at end of input. `--json` prints each
 Report as one JSON object per line. Model and App Store text is printed without control or
 escape sequences, so an answer cannot drive the user's terminal.
 """
@@ -18,9 +20,10 @@ import threading
 from typing import Any, TextIO
 
 from adapters.base import Adapter
-from adapters.rendering import render_text
+from adapters.rendering import continuation, render_text, step_line
 from bot.conversation import Conversation
-from bot.report import Report
+from bot.progress import ProgressFeed
+from bot.report import Report, Source
 from bot.runtime import CONSOLE
 
 PROMPT = "scout> "
@@ -89,8 +92,8 @@ class ConsoleAdapter(Adapter):
                     continue
                 if text.lower() in QUIT_WORDS:
                     break
-                report = await self._answer_with_progress(text)
-                self._say(self._render(report))
+                report, shown = await self._answer_with_progress(text)
+                self._say(self._render(report, shown))
             if self.interactive:
                 self._say("Bye.")
         finally:
@@ -105,39 +108,82 @@ class ConsoleAdapter(Adapter):
             self.stdout.write("\n")
         return line
 
-    async def _answer_with_progress(self, text: str) -> Report:
+    async def _answer_with_progress(self, text: str) -> tuple[Report, str]:
+        """The reply, and the answer's text already printed while it was written."""
         turn = await self.conversation.begin(CONSOLE, text)
-        if not self.interactive:
-            return await self.conversation.answer(turn)
-        spinner = asyncio.create_task(self._spin(turn.subject))
+        if not self.interactive or self.json_output:
+            return await self.conversation.answer(turn), ""
+        live = TerminalProgress(turn.subject, self.stdout, self.stderr)
+        spinner = asyncio.create_task(live.spin())
         try:
-            return await self.conversation.answer(turn)
+            return await self.conversation.answer(turn, live), live.printed
         finally:
             spinner.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await spinner
-            self.stderr.write("\r\x1b[2K")
-            self.stderr.flush()
-
-    async def _spin(self, subject: str) -> None:
-        frame = 0
-        subject = printable(subject)[:60]
-        while True:
-            self.stderr.write(f"\r{SPINNER[frame % len(SPINNER)]} Scouting {subject}…")
-            self.stderr.flush()
-            frame += 1
-            await asyncio.sleep(0.1)
+            live.clear_status()
 
     def _say(self, text: str) -> None:
         self.stdout.write(text + "\n")
         self.stdout.flush()
 
-    def _render(self, report: Report) -> str:
+    def _render(self, report: Report, shown: str = "") -> str:
         if self.json_output:
             return json.dumps(report.to_dict(), ensure_ascii=False)
+        if not shown:
+            return self._text(report)
+        # The answer is on the screen already: finish it, then the rest of the reply — unless
+        # what was printed is not the answer (the stream broke and advice replaced it).
+        rest = continuation(shown.lstrip(), report.text) if report.source is Source.AI else None
+        if rest is None:
+            notice = "── the answer above broke off ──"
+            return f"\n{_faint(notice) if self.color else notice}\n" + self._text(report)
+        return printable(rest) + "\n" + self._text(report, body=False)
+
+    def _text(self, report: Report, body: bool = True) -> str:
+        clean = printable_report(report)
         if self.color:
-            return render_text(printable_report(report), _bold, _faint)
-        return render_text(printable_report(report))
+            return render_text(clean, _bold, _faint, body=body)
+        return render_text(clean, body=body)
+
+
+class TerminalProgress:
+    """A command's progress on a terminal: its current step on one status line (stderr), then
+    the answer printed as the model writes it (stdout)."""
+
+    def __init__(self, subject: str, stdout: TextIO, stderr: TextIO) -> None:
+        self.status = f"Scouting {printable(subject)[:60]}…"
+        self.printed = ""  # the answer's text as written so far (before `printable`)
+        self._stdout, self._stderr = stdout, stderr
+        self._writing = False
+
+    def progressed(self, feed: ProgressFeed) -> None:
+        if feed.steps:
+            self.status = printable(step_line(feed.steps[-1]))[:100]
+        text = feed.text
+        if len(text) <= len(self.printed):
+            return
+        if not self._writing:
+            self._writing = True
+            self.clear_status()
+            self._stdout.write("\n")
+        # Piece by piece: an escape sequence split across pieces loses its ESC in the first.
+        self._stdout.write(printable(text[len(self.printed) :]))
+        self._stdout.flush()
+        self.printed = text
+
+    async def spin(self) -> None:
+        frame = 0
+        while True:
+            if not self._writing:
+                self._stderr.write(f"\r\x1b[2K{SPINNER[frame % len(SPINNER)]} {self.status}")
+                self._stderr.flush()
+            frame += 1
+            await asyncio.sleep(0.1)  # the spinner's frame rate
+
+    def clear_status(self) -> None:
+        self._stderr.write("\r\x1b[2K")
+        self._stderr.flush()
 
 
 # CSI (ESC [ … final byte), OSC (ESC ] … BEL or ST), other two-character escapes, and 8-bit CSI.

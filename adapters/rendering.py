@@ -165,13 +165,16 @@ def source_line(report: Report, clean: Markup = _same) -> str:
     return f"{answer} · {model}{via} · {seconds}"
 
 
-def render_text(report: Report, strong: Markup = _same, faint: Markup = _same) -> str:
-    """A Report as plain text: the console's reply, and every platform's plain-text fallback."""
-    body = safe_links(report.text)
+def render_text(
+    report: Report, strong: Markup = _same, faint: Markup = _same, body: bool = True
+) -> str:
+    """A Report as plain text: the console's reply, and every platform's plain-text fallback.
+    Without `body`, the answer's text is left out (the console streamed it already)."""
+    text = safe_links(report.text)
     if strong is not _same:
-        body = re.sub(r"\*\*(.+?)\*\*", lambda m: strong(m.group(1)), body)
+        text = re.sub(r"\*\*(.+?)\*\*", lambda m: strong(m.group(1)), text)
     if report.is_reply_private:
-        return body + "\n"
+        return text + "\n"
 
     lines = [strong(f"━━ {report.subject} · {TITLES[report.kind].lower()} ━━")]
     app = report.app
@@ -194,7 +197,8 @@ def render_text(report: Report, strong: Markup = _same, faint: Markup = _same) -
         lines.extend(f"  {quote}" for quote in evidence_quotes(report.reviews))
     if report.competitors:
         lines.append("Who else is there: " + competitors_line(report.competitors))
-    lines += ["", body, "", faint("── " + source_line(report))]
+    lines += ["", text, ""] if body else [""]
+    lines.append(faint("── " + source_line(report)))
     lines.extend(faint(f"   {note}") for note in report.notes)
     return "\n".join(lines) + "\n"
 

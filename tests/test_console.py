@@ -281,7 +281,7 @@ def test_interactive_chat_on_a_terminal(tmp_path: Path) -> None:
         assert "Trend Scout" in greeting
         os.write(controller, b"Calculator Pro\n")
         reply = _read_until(controller, "scout> ")
-        assert "Scouting Calculator Pro" in reply  # the progress line
+        assert "Looking up “Calculator Pro” in the US App Store" in reply  # the status line
         assert "opportunity analysis" in reply
         assert "Rule-based advice" in reply
         os.write(controller, b"\x04")  # Ctrl-D
@@ -291,3 +291,45 @@ def test_interactive_chat_on_a_terminal(tmp_path: Path) -> None:
         if process.poll() is None:
             process.kill()
         os.close(controller)
+
+
+def test_on_a_terminal_the_answer_is_printed_as_the_model_writes_it(tmp_path: Path) -> None:
+    """The status line shows the steps, the answer appears while it streams (before the facts
+    are printed), and nothing is printed twice."""
+    with FakeRouter() as router, FakeAppStore() as appstore:
+        router.first_token_delay = 0.3
+        router.tokens_per_second = 40
+        controller, terminal = pty.openpty()
+        env = {
+            "AI_BASE_URL": router.url,
+            "APPSTORE_BASE_URL": appstore.base_url,
+            "HUGGING_FACE_API_KEY": DEFAULT_KEY,
+        }
+        process = subprocess.Popen(
+            [PYTHON, "-m", "bot"],
+            stdin=terminal,
+            stdout=terminal,
+            stderr=terminal,
+            cwd=tmp_path,
+            env=clean_env(**env),
+            close_fds=True,
+        )
+        os.close(terminal)
+        try:
+            _read_until(controller, "scout> ")
+            os.write(controller, b"Facebook\n")
+            # The first lines of the answer arrive while the model is still writing.
+            early = _read_until(controller, "Faster input")
+            assert "Reading customer reviews" in early or "Asking the AI model" in early
+            assert "Social Networking · 3.5★" not in early  # the facts come after the answer
+            rest = _read_until(controller, "scout> ")
+            os.write(controller, b"exit\n")
+            assert process.wait(20) == 0
+        finally:
+            if process.poll() is None:
+                process.kill()
+            os.close(controller)
+    screen = early + rest
+    assert screen.count("History and widgets") == 1  # streamed once, not printed again
+    assert screen.index("4 weeks for one developer") < screen.index("Social Networking · 3.5★")
+    assert "AI answer · gpt-oss-120b via fake-provider" in rest
