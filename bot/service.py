@@ -222,7 +222,7 @@ class RecommendationService:
 
         notes = list(facts.notes)
         if completion.truncated:
-            notes.append("The answer was cut short at the model's length limit")
+            notes.append(f"The answer was cut short {completion.cut_by}")
         report = facts.report(
             command,
             completion.text,

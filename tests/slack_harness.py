@@ -66,10 +66,11 @@ def slack_settings(slack: FakeSlack) -> SlackSettings:
 async def harness(
     make_grounded_service: ServiceFactory, request: pytest.FixtureRequest
 ) -> AsyncIterator[SlackHarness]:
-    options = getattr(request, "param", {})  # conversation_for's options
+    options = dict(getattr(request, "param", {}))  # conversation_for's options, and "router"
+    router_settings = options.pop("router", {})
     with FakeSlack() as slack:
         adapter = SlackAdapter(
-            conversation_for(make_grounded_service(), **options),
+            conversation_for(make_grounded_service(**router_settings), **options),
             slack_settings(slack),
             http_port=0,
         )

@@ -57,6 +57,10 @@ LARGER_BUDGET = 2048  # for the one retry after an empty, length-capped answer
 DEEP_MIN_TOKENS = 2048  # high effort spends most of a small budget on reasoning
 MAX_BUDGET = 4096
 MIN_USEFUL_CHARS = 120  # less than this, cut mid-stream, is not worth showing as an answer
+# Why an answer was cut short (`Completion.cut_by`), as users read it after "cut short ".
+CUT_AT_LENGTH = "at the model's length limit"
+CUT_AT_DEADLINE = "when the time allowed ran out"
+CUT_BY_STREAM = "when the AI service's stream broke off"
 
 
 @dataclass(frozen=True)
@@ -87,6 +91,7 @@ class Completion:
     usage: TokenUsage
     truncated: bool
     upstream_calls: int
+    cut_by: str = ""  # why it was truncated: one of the CUT_ phrases
 
 
 class RouterClient:
@@ -148,7 +153,7 @@ class RouterClient:
                 completion = await attempt.run_chain()
         except TimeoutError:
             self.breaker.record_failure()
-            if (cut := attempt.cut_answer()) is not None:
+            if (cut := attempt.cut_answer(CUT_AT_DEADLINE)) is not None:
                 return cut  # the deadline fell mid-stream: what was shown stands, marked cut
             raise RouterFailure(
                 FailureKind.TIMED_OUT, f"no answer within {s.timeout:g} s", attempt.calls
@@ -191,12 +196,12 @@ class _Attempt:
         assert self.on_text is not None
         self.on_text(piece)
 
-    def cut_answer(self) -> Completion | None:
+    def cut_answer(self, cut_by: str) -> Completion | None:
         """What was streamed before a failure, as a cut answer, if it is worth keeping."""
         text = self.shown.text
         if len(text.strip()) < MIN_USEFUL_CHARS:
             return None
-        return self._completed(self.shown_model, self.shown, httpx.Headers(), truncated=True)
+        return self._completed(self.shown_model, self.shown, httpx.Headers(), cut_by)
 
     async def run_chain(self) -> Completion:
         last: tuple[FailureKind, str] = (FailureKind.MODEL_UNAVAILABLE, "no model configured")
@@ -305,8 +310,9 @@ class _Attempt:
             raise Retry(FailureKind.EMPTY_ANSWER, "empty stream")
         if streamed.failure:
             return self._cut_or_fail(streamed.failure)
+        length = streamed.finish_reason == "length"
         return self._completed(
-            streamed.model or model, streamed, headers, truncated=streamed.finish_reason == "length"
+            streamed.model or model, streamed, headers, CUT_AT_LENGTH if length else ""
         )
 
     def _show_streamed(self, piece: str) -> None:
@@ -314,7 +320,7 @@ class _Attempt:
         self._show(piece)
 
     def _cut_or_fail(self, why: str) -> Completion:
-        cut = self.cut_answer()
+        cut = self.cut_answer(CUT_BY_STREAM)
         if cut is None:
             raise StopChain(FailureKind.EMPTY_ANSWER, f"stream broke early ({why})")
         log.info(
@@ -325,8 +331,10 @@ class _Attempt:
         return cut
 
     def _completed(
-        self, model: str, streamed: StreamedAnswer, headers: httpx.Headers, truncated: bool
+        self, model: str, streamed: StreamedAnswer, headers: httpx.Headers, cut_by: str
     ) -> Completion:
+        """The streamed answer; cut at its last whole line when `cut_by` says why it was cut."""
+        truncated = bool(cut_by)
         text = cut_at_last_line(streamed.text) if truncated else streamed.text.strip()
         return Completion(
             text=text,
@@ -336,6 +344,7 @@ class _Attempt:
             usage=streamed.usage or TokenUsage(),
             truncated=truncated,
             upstream_calls=self.calls,
+            cut_by=cut_by,
         )
 
     def _raise_for_status(self, status: int, raw: bytes, headers: httpx.Headers) -> None:
@@ -384,4 +393,5 @@ class _Attempt:
             usage=token_usage(data.get("usage")),
             truncated=truncated,
             upstream_calls=self.calls,
+            cut_by=CUT_AT_LENGTH if truncated else "",
         )

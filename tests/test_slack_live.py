@@ -1,0 +1,177 @@
+"""Slack replies while they are being made: the native AI stream for mentions (plan tasks, text
+in chunks, the full reply at the end), one message edited where streaming is refused, and the
+slash command's private note — over the real Bolt/slack_sdk against the fake Slack."""
+
+from __future__ import annotations
+
+import itertools
+import json
+
+import pytest
+
+from adapters.slack_replies import BROKE_OFF
+from tests.fake_router import FakeRouter
+from tests.fake_slack import LiveMessage
+from tests.slack_harness import SlackHarness
+
+# Long enough to stream for seconds: the tests' router deadline is 3 s, these get 20.
+SLOW = pytest.mark.parametrize("harness", [{"router": {"timeout": 20.0}}], indirect=True)
+LONG_ANSWER = "\n".join(
+    f"- Idea {i}: a sharper widget, an offline mode and a fair one-time price" for i in range(12)
+)
+
+
+def gaps(message: LiveMessage, method: str) -> list[float]:
+    """Seconds between a message's successive changes by `method`."""
+    times = [change.at for change in message.history if change.method == method]
+    return [b - a for a, b in itertools.pairwise(times)]
+
+
+async def mention(harness: SlackHarness, text: str, event_id: str) -> None:
+    await harness.event(harness.slack.mention(text, event_id=event_id))
+    await harness.settled()
+
+
+@SLOW
+async def test_a_mention_streams_the_plan_then_the_text_then_ends_with_the_full_reply(
+    harness: SlackHarness, router: FakeRouter
+) -> None:
+    router.answer = LONG_ANSWER
+    router.first_token_delay = 0.2
+    router.tokens_per_second = 60  # about 2.5 s of writing
+    await mention(harness, "Facebook", "EvLive1")
+
+    [stream] = harness.slack.live.streams()
+    start = stream.history[0]
+    # At once: the plan, as tasks, before any text.
+    assert start.method == "chat.startStream"
+    assert start.text == ""
+    assert start.tasks["appstore"]["title"] == "Looking up “Facebook” in the US App Store"
+    [start_call] = [r for r in harness.slack.requests if r.path.endswith("chat.startStream")]
+    assert start_call.body["task_display_mode"] == "plan"
+    assert (start_call.body["recipient_team_id"], start_call.body["recipient_user_id"]) == (
+        "T0001",
+        "U0001",
+    )
+    # Then the text grew in whole lines, append after append, never faster than one a second.
+    appends = [c for c in stream.history if c.method == "chat.appendStream"]
+    texts = [c.text for c in appends if c.text]
+    assert len(texts) >= 2
+    assert all(b.startswith(a) and len(b) > len(a) for a, b in itertools.pairwise(texts))
+    assert all(text.endswith("\n") for text in texts)
+    assert all(gap >= 0.95 for gap in gaps(stream, "chat.appendStream"))
+    # And it ended as the complete reply: all the text, every task finished, facts and buttons.
+    end = stream.history[-1]
+    assert end.method == "chat.stopStream" and not stream.streaming
+    assert stream.text == LONG_ANSWER
+    assert {task["status"] for task in stream.tasks.values()} == {"complete"}
+    blocks = json.dumps(stream.blocks, ensure_ascii=False)
+    assert "Social Networking" in blocks and "Clone score" in blocks
+    assert "scout_build" in blocks and "AI answer · gpt-oss-120b" in blocks
+    assert [p.where for p in harness.slack.posted] == ["chat.stopStream"]
+    assert harness.slack.live.tiers.limited == []
+
+
+@SLOW
+async def test_where_slack_refuses_streaming_one_message_is_edited_at_most_every_1_5_s(
+    harness: SlackHarness, router: FakeRouter
+) -> None:
+    harness.slack.live.refuse_streams = "method_not_supported_for_channel_type"
+    router.answer = LONG_ANSWER
+    router.first_token_delay = 0.2
+    router.tokens_per_second = 40  # about 3.5 s of writing
+    await mention(harness, "Facebook", "EvLive2")
+
+    assert harness.slack.live.streams() == []
+    [message] = harness.slack.live.messages.values()
+    assert message.history[0].method == "chat.postMessage"
+    assert "Scouting Facebook…" in message.history[0].text
+    updates = [c for c in message.history if c.method == "chat.update"]
+    assert len(updates) >= 3  # the text grew in the message, then the reply replaced it
+    assert any("Idea 1:" in json.dumps(c.blocks) for c in updates[:-1])
+    # Progress edits ~1.5 s apart; the final reply does not wait for the next slot.
+    assert all(gap >= 1.45 for gap in gaps(message, "chat.update")[:-1])
+    [reply] = harness.slack.posted
+    assert reply.where == "chat.update"
+    assert reply.blocks[0]["text"]["text"] == "Facebook · Opportunity analysis"
+    assert "Working…" not in json.dumps(reply.blocks)
+
+
+async def test_a_stream_that_breaks_after_useful_text_ends_as_a_marked_cut_answer(
+    harness: SlackHarness, router: FakeRouter
+) -> None:
+    router.answer = LONG_ANSWER
+    router.stream_fault = ("cut", 60)  # the provider drops the stream half-way
+    await mention(harness, "Facebook", "EvLive3")
+
+    [stream] = harness.slack.live.streams()
+    assert not stream.streaming  # never an eternal "…"
+    assert LONG_ANSWER.startswith(stream.text) and "Idea 3:" in stream.text
+    assert stream.text.endswith("price")  # cut at its last whole line
+    assert "The answer was cut short" in json.dumps(stream.blocks)
+
+
+async def test_a_stream_that_breaks_early_ends_with_labelled_advice(
+    harness: SlackHarness, router: FakeRouter
+) -> None:
+    router.answer = LONG_ANSWER
+    router.tokens_per_second = 200
+    router.stream_fault = ("error", 14)  # a line and a half, then an error event
+    await mention(harness, "Facebook", "EvLive4")
+
+    [stream] = harness.slack.live.streams()
+    assert not stream.streaming
+    blocks = json.dumps(stream.blocks, ensure_ascii=False)
+    assert "The AI model returned no usable answer — showing rule-based advice" in blocks
+    assert "Rule-based advice" in blocks
+    if stream.text:  # what was shown is marked, not passed off as the answer
+        assert stream.text.endswith(BROKE_OFF)
+    assert stream.tasks["model"]["status"] == "error"
+
+
+async def test_streamed_text_cannot_ping_or_hide_a_link(
+    harness: SlackHarness, router: FakeRouter
+) -> None:
+    router.answer = (
+        "Tell <!channel> and <!here> and @everyone now\n"
+        "[https://apps.apple.com/verify](http://evil.example/phish) <@U0BOSS>\n"
+        "Last line"
+    )
+    await mention(harness, "Facebook", "EvLive5")
+    [stream] = harness.slack.live.streams()
+    assert "<!" not in stream.text and "<@" not in stream.text
+    assert "@\u200beveryone" in stream.text
+    assert "](http://evil.example/phish)" not in stream.text
+    assert "http://evil.example/phish" in stream.text  # the real target, in plain sight
+
+
+@SLOW
+async def test_a_slash_command_shows_progress_in_its_note_within_the_response_urls_uses(
+    harness: SlackHarness, router: FakeRouter
+) -> None:
+    router.answer = LONG_ANSWER
+    router.first_token_delay = 0.2
+    router.tokens_per_second = 30  # about 5 s: long enough for the note to show text
+    _, fields = await harness.slash("Facebook")
+    await harness.settled()
+
+    key = fields["response_url"].rsplit("/", 1)[1]
+    note = harness.slack.notes[key]
+    assert len(note) == 3  # the plan, the text so far once, then deleted
+    assert "Looking up “Facebook”" in json.dumps(note[0], ensure_ascii=False)
+    assert "Idea 0:" in json.dumps(note[1])
+    assert note[2] == {"deleted": True}
+    [reply] = harness.slack.posted
+    assert reply.payload["response_type"] == "in_channel"
+    assert "Idea 11:" in reply.all_text()  # the whole answer
+    assert harness.slack.response_url_uses[key] == 4  # one of the five left for an apology
+
+
+async def test_a_cached_answer_is_posted_at_once_without_a_stream(
+    harness: SlackHarness, router: FakeRouter
+) -> None:
+    await mention(harness, "Facebook", "EvLive6")
+    await mention(harness, "facebook", "EvLive7")
+    assert len(harness.slack.live.streams()) == 1  # only the first one streamed
+    assert [p.where for p in harness.slack.posted] == ["chat.stopStream", "chat.postMessage"]
+    assert "Cached AI answer" in harness.slack.posted[1].all_text()
