@@ -15,7 +15,7 @@ from bot.state import AnswerCache, MemoryAnswerCache, MemoryUserLimiter
 from tests.fake_appstore import FakeAppStore
 from tests.fake_router import DEFAULT_KEY, FakeRouter
 
-pytest_plugins = ["tests.slack_harness"]
+pytest_plugins = ["tests.slack_harness", "tests.discord_harness"]
 
 
 @pytest.fixture

@@ -37,6 +37,8 @@ BOT_ID = "900000000000000001"
 APP_ID = "900000000000000002"
 GUILD_ID = "900000000000000010"
 CHANNEL_ID = "900000000000000020"
+# The guild's text channels: CHANNEL_ID and more, for tests that spread commands out.
+CHANNEL_IDS = [CHANNEL_ID, *(str(900000000000001000 + i) for i in range(64))]
 EVERYONE_ROLE = GUILD_ID
 USER_ID = "900000000000000030"
 
@@ -217,11 +219,12 @@ class FakeDiscord(LoopbackServer):
         author_is_bot: bool = False,
         guild: bool = True,
         mention_everyone: bool = False,
+        channel_id: str = CHANNEL_ID,
     ) -> dict[str, Any]:
         author = _user("900000000000000031" if author_is_bot else USER_ID, "alice", author_is_bot)
         data: dict[str, Any] = {
             "id": self.snowflake(),
-            "channel_id": CHANNEL_ID if guild else "900000000000000099",
+            "channel_id": channel_id if guild else "900000000000000099",
             "author": author,
             "content": content,
             "timestamp": "2026-11-23T00:00:00.000000+00:00",
@@ -355,15 +358,16 @@ class FakeDiscord(LoopbackServer):
             "stickers": [],
             "channels": [
                 {
-                    "id": CHANNEL_ID,
+                    "id": channel,
                     "type": 0,
                     "guild_id": GUILD_ID,
-                    "name": "general",
-                    "position": 0,
+                    "name": f"channel-{position}",
+                    "position": position,
                     "permission_overwrites": [],
                     "nsfw": False,
                     "parent_id": None,
                 }
+                for position, channel in enumerate(CHANNEL_IDS)
             ],
             "threads": [],
             "members": [_member(_user(BOT_ID, "Trend Scout", bot=True))],

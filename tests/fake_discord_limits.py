@@ -14,7 +14,6 @@ from __future__ import annotations
 import hashlib
 import json
 import time
-from collections import defaultdict, deque
 
 from aiohttp import web
 
@@ -22,42 +21,46 @@ LIMITS = {"messages": (5, 5.0), "edits": (5, 5.0), "webhook": (5, 2.0)}
 
 
 class RouteBuckets:
+    """Fixed windows, as Discord's buckets: the first request opens a window of `window` seconds
+    with `limit` requests; it resets whole when the window ends."""
+
     def __init__(self) -> None:
         self.limits = dict(LIMITS)
         self.limited: list[str] = []  # the routes that answered 429
-        self._calls: dict[tuple[str, str], deque[float]] = defaultdict(deque)
+        self._windows: dict[tuple[str, str], tuple[float, int]] = {}
 
     def take(self, route: str, major: str) -> tuple[dict[str, str], web.Response | None]:
         """The rate-limit headers for a request, and the 429 when it is over the limit."""
         limit, window = self.limits[route]
         now = time.time()
-        calls = self._calls[(route, major)]
-        while calls and calls[0] <= now - window:
-            calls.popleft()
-        bucket = hashlib.sha1(route.encode()).hexdigest()[:16]
-        if len(calls) >= limit:
-            retry_after = round(calls[0] + window - now, 3)
-            self.limited.append(route)
-            body = {"message": "You are being rate limited.", "retry_after": retry_after,
-                    "global": False}
-            headers = {
-                "Content-Type": "application/json",
-                "Via": "1.1 google",
-                "Retry-After": str(max(1, round(retry_after))),
-                "X-RateLimit-Scope": "user",
-                "X-RateLimit-Bucket": bucket,
-                "X-RateLimit-Limit": str(limit),
-                "X-RateLimit-Remaining": "0",
-                "X-RateLimit-Reset-After": str(retry_after),
-                "X-RateLimit-Reset": str(calls[0] + window),
-            }
-            return {}, web.Response(status=429, body=json.dumps(body).encode(), headers=headers)
-        calls.append(now)
-        reset_at = calls[0] + window
-        return {
-            "X-RateLimit-Bucket": bucket,
+        opened, used = self._windows.get((route, major), (0.0, 0))
+        if now >= opened + window:
+            opened, used = now, 0
+        reset_at = opened + window
+        headers = {
+            "X-RateLimit-Bucket": hashlib.sha1(route.encode()).hexdigest()[:16],
             "X-RateLimit-Limit": str(limit),
-            "X-RateLimit-Remaining": str(limit - len(calls)),
             "X-RateLimit-Reset": f"{reset_at:.3f}",
             "X-RateLimit-Reset-After": f"{reset_at - now:.3f}",
-        }, None
+        }
+        if used >= limit:
+            self.limited.append(route)
+            retry_after = round(reset_at - now, 3)
+            body = {
+                "message": "You are being rate limited.",
+                "retry_after": retry_after,
+                "global": False,
+            }
+            headers.update(
+                {
+                    "Content-Type": "application/json",
+                    "Via": "1.1 google",
+                    "Retry-After": str(max(1, round(retry_after))),
+                    "X-RateLimit-Scope": "user",
+                    "X-RateLimit-Remaining": "0",
+                }
+            )
+            return {}, web.Response(status=429, body=json.dumps(body).encode(), headers=headers)
+        self._windows[(route, major)] = (opened, used + 1)
+        headers["X-RateLimit-Remaining"] = str(limit - used - 1)
+        return headers, None

@@ -1,0 +1,79 @@
+"""The Discord adapter on the real discord.py client against the fake Discord: the
+`discord_harness` fixture (registered for every test module by conftest)."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+from typing import Any
+
+import pytest
+
+from adapters.discord_bot import DiscordAdapter
+from bot.config import DiscordSettings
+from tests.conftest import ServiceFactory, conversation_for
+from tests.fake_discord import BOT_ID, BOT_TOKEN, GUILD_ID, FakeDiscord
+
+
+class DiscordHarness:
+    def __init__(self, fake: FakeDiscord, adapter: DiscordAdapter) -> None:
+        self.fake = fake
+        self.adapter = adapter
+
+    def replied(self) -> bool:
+        """Something was sent and no reply is still being made: the replies are final."""
+        return bool(self.fake.sent) and not self.adapter.in_flight
+
+    def mention(self, text: str, **options: Any) -> dict[str, Any]:
+        message = self.fake.message(f"<@{BOT_ID}> {text}", **options)
+        self.fake.dispatch("MESSAGE_CREATE", message)
+        return message
+
+    def slash(self, subcommand: str, **values: str) -> dict[str, Any]:
+        interaction = self.fake.slash_command(subcommand, **values)
+        self.fake.dispatch("INTERACTION_CREATE", interaction)
+        return interaction
+
+    def click(self, custom_id: str) -> dict[str, Any]:
+        """A button press on one of the bot's messages; Discord sends the message with its
+        components, from which discord.py re-creates the button."""
+        message = self.fake.message("", mentions_bot=False, author_is_bot=True)
+        message["author"]["id"] = BOT_ID
+        message["components"] = [
+            {
+                "type": 1,
+                "components": [{"type": 2, "style": 1, "label": "x", "custom_id": custom_id}],
+            }
+        ]
+        interaction = self.fake.interaction(
+            3, {"custom_id": custom_id, "component_type": 2}, message=message
+        )
+        self.fake.dispatch("INTERACTION_CREATE", interaction)
+        return interaction
+
+
+@pytest.fixture
+async def discord_harness(
+    make_grounded_service: ServiceFactory, request: pytest.FixtureRequest
+) -> AsyncIterator[DiscordHarness]:
+    options = dict(getattr(request, "param", {}))  # conversation_for's options, and "router"
+    router_settings = options.pop("router", {})
+    with FakeDiscord() as fake:
+        fake.heartbeat_interval_ms = options.pop("heartbeat_interval_ms", 41_250)
+        settings = DiscordSettings(
+            bot_token=BOT_TOKEN,
+            api_url=fake.api_url,
+            gateway_url=fake.gateway_url,
+            guild_ids=frozenset({GUILD_ID}),
+        )
+        adapter = DiscordAdapter(
+            conversation_for(make_grounded_service(**router_settings), **options),
+            settings,
+            guild_ready_timeout=0.1,
+        )
+        description = await adapter.start()
+        assert description == "Discord as Trend Scout"
+        await asyncio.wait_for(adapter.client.commands_synced.wait(), 10)
+        yield DiscordHarness(fake, adapter)
+        await asyncio.gather(*adapter.in_flight, return_exceptions=True)
+        await adapter.close()

@@ -1,0 +1,124 @@
+"""Discord replies while they are being made: the plan at once in a grey embed, edits at most every
+1.5 s as the text grows, then the final embed in its own colour with its buttons — over the real
+discord.py against the fake Discord, whose rate limits must never answer 429."""
+
+from __future__ import annotations
+
+import itertools
+
+import discord
+import pytest
+
+from tests.discord_harness import DiscordHarness
+from tests.fake_discord import CHANNEL_ID, CHANNEL_IDS, Edit
+from tests.fake_router import FakeRouter
+from tests.helpers import wait_for
+
+SLOW = pytest.mark.parametrize("discord_harness", [{"router": {"timeout": 20.0}}], indirect=True)
+LONG_ANSWER = "\n".join(
+    f"- Idea {i}: a sharper widget, an offline mode and a fair one-time price" for i in range(12)
+)
+GREY = discord.Colour.light_grey().value
+
+
+def edits_of(discord_harness: DiscordHarness, message_id: str) -> list[Edit]:
+    return [edit for edit in discord_harness.fake.edits if edit.message_id == message_id]
+
+
+def embed_of(edit: Edit) -> dict:  # type: ignore[type-arg]
+    return edit.payload["embeds"][0]
+
+
+@SLOW
+async def test_a_mention_shows_the_plan_at_once_then_the_growing_text_then_the_reply(
+    discord_harness: DiscordHarness, router: FakeRouter
+) -> None:
+    router.answer = LONG_ANSWER
+    router.first_token_delay = 0.2
+    router.tokens_per_second = 40  # about 4 s of writing
+    discord_harness.mention("Facebook")
+    await wait_for(discord_harness.replied, within=20, what="the reply")
+
+    [reply] = discord_harness.fake.sent  # one message, edited: never a second one
+    plan = [r for r in discord_harness.fake.requests if r.path.endswith(f"{CHANNEL_ID}/messages")]
+    assert len(plan) == 1 and plan[0].body["embeds"][0]["color"] == GREY
+    edits = edits_of(discord_harness, reply.message_id)
+    progress, final = edits[:-1], edits[-1]
+    texts = [embed_of(edit)["description"] for edit in progress]
+    assert any("Idea 0:" in text for text in texts)  # the answer showed while it was written
+    growing = [len(text) for text in texts]
+    assert growing == sorted(growing)
+    assert all(embed_of(edit)["color"] == GREY for edit in progress)
+    assert all(b.at - a.at >= 1.45 for a, b in itertools.pairwise(progress))
+    # The last edit is the reply: its title, its colour, its buttons, all the text.
+    embed = embed_of(final)
+    assert embed["title"] == "Facebook · Opportunity analysis"
+    assert embed["color"] != GREY
+    assert "Idea 11:" in embed["description"]
+    assert final.payload["components"]
+    assert discord_harness.fake.buckets.limited == []
+    assert discord_harness.fake.typing == []
+
+
+@SLOW
+async def test_a_slash_command_edits_its_deferred_response_the_same_way(
+    discord_harness: DiscordHarness, router: FakeRouter
+) -> None:
+    router.answer = LONG_ANSWER
+    router.tokens_per_second = 40
+    discord_harness.slash("app", name="Facebook")
+    await wait_for(discord_harness.replied, within=20, what="the reply")
+
+    [response] = discord_harness.fake.sent
+    assert response.route == "original"
+    edits = edits_of(discord_harness, response.message_id)
+    assert embed_of(edits[0])["title"] == "Scouting Facebook…"
+    assert len(edits) >= 3  # the plan, the text at least once, the reply
+    assert all(b.at - a.at >= 1.45 for a, b in itertools.pairwise(edits[:-1]))
+    assert embed_of(edits[-1])["title"] == "Facebook · Opportunity analysis"
+    assert discord_harness.fake.buckets.limited == []
+
+
+async def test_a_stream_that_breaks_early_ends_as_labelled_advice_not_as_working(
+    discord_harness: DiscordHarness, router: FakeRouter
+) -> None:
+    router.answer = LONG_ANSWER
+    router.tokens_per_second = 100
+    router.stream_fault = ("error", 10)
+    discord_harness.mention("Facebook")
+    await wait_for(discord_harness.replied, what="the reply")
+    [reply] = discord_harness.fake.sent
+    embed = reply.embeds[0]
+    assert embed["color"] != GREY
+    assert "Working…" not in reply.all_text()
+    assert "The AI model returned no usable answer — showing rule-based advice" in (
+        embed["footer"]["text"]
+    )
+
+
+@SLOW
+async def test_many_answers_in_one_channel_share_its_edit_budget_without_a_429(
+    discord_harness: DiscordHarness, router: FakeRouter
+) -> None:
+    router.answer = LONG_ANSWER
+    router.tokens_per_second = 40
+    for app in ("Facebook", "build Facebook", "gaps Utilities", "gaps Finance"):
+        discord_harness.mention(app)
+    await wait_for(lambda: len(discord_harness.fake.sent) == 4, within=20, what="4 replies")
+    await wait_for(discord_harness.replied, within=20, what="the final replies")
+    assert discord_harness.fake.buckets.limited == []  # discord.py never waited out a 429
+    # Each answer still showed its progress: more edits than the four final ones.
+    assert len(discord_harness.fake.edits) > 4
+    assert all("Working…" not in message.all_text() for message in discord_harness.fake.sent)
+
+
+async def test_answers_in_different_channels_start_at_once(
+    discord_harness: DiscordHarness, router: FakeRouter
+) -> None:
+    for channel in CHANNEL_IDS[:8]:
+        discord_harness.mention("Facebook", channel_id=channel)
+    await wait_for(lambda: len(discord_harness.fake.sent) == 8, what="8 replies")
+    await wait_for(discord_harness.replied, what="the final replies")
+    assert {m.channel_id for m in discord_harness.fake.sent} == set(CHANNEL_IDS[:8])
+    assert len(router.completion_calls()) == 1  # the same question: one model call
+    assert discord_harness.fake.buckets.limited == []
