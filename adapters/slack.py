@@ -91,6 +91,7 @@ class SlackAdapter(Adapter):
             self._on_button
         )
         self.app.event("app_mention")(self._on_mention)
+        self.app.event("message")(self._on_message)
 
     async def _authorize_once(self) -> AuthorizeResult:
         if self._authorized is None:
@@ -177,6 +178,12 @@ class SlackAdapter(Adapter):
         )
         # No progress: this response_url's original is the answer the button is on.
         self.spawn(self.reply(turn, ResponseUrlReply(respond, turn, progress=False)))
+
+    async def _on_message(self, body: dict[str, Any], event: dict[str, Any]) -> None:
+        """A direct message is a command without the mention; edits, joins and the bot's own
+        messages (subtypes, `bot_id`) are not."""
+        if event.get("channel_type") == "im" and not event.get("subtype"):
+            await self._on_mention(body, event)
 
     async def _on_mention(self, body: dict[str, Any], event: dict[str, Any]) -> None:
         event_id = body.get("event_id") or f"{event.get('channel')}:{event.get('ts')}"

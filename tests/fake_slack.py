@@ -247,6 +247,12 @@ class FakeSlack(LoopbackServer):
             "authorizations": [{"team_id": TEAM, "user_id": BOT_USER, "is_bot": True}],
         }
 
+    def direct_message(self, text: str, event_id: str, user: str = "U0001") -> dict[str, Any]:
+        """A `message.im` event: a user writing to the bot in their DM with it."""
+        envelope = self.mention(text, event_id, user)
+        envelope["event"].update(type="message", text=text, channel="D0001", channel_type="im")
+        return envelope
+
     def deliver(self, envelope_type: str, payload: dict[str, Any]) -> str:
         """Send a Socket Mode envelope to every connected client; returns its envelope_id."""
         envelope_id = f"env-{next(self._ids)}"

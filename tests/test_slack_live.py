@@ -175,3 +175,23 @@ async def test_a_cached_answer_is_posted_at_once_without_a_stream(
     assert len(harness.slack.live.streams()) == 1  # only the first one streamed
     assert [p.where for p in harness.slack.posted] == ["chat.stopStream", "chat.postMessage"]
     assert "Cached AI answer" in harness.slack.posted[1].all_text()
+
+
+async def test_a_direct_message_is_answered_with_a_stream_in_the_dm(
+    harness: SlackHarness, router: FakeRouter
+) -> None:
+    await harness.event(harness.slack.direct_message("Facebook", event_id="EvDm1"))
+    await harness.settled()
+    [stream] = harness.slack.live.streams()
+    assert stream.channel == "D0001" and not stream.streaming
+    assert "History and widgets" in stream.text
+    # The bot's own messages in the DM (and edits) are not commands.
+    echo = harness.slack.direct_message("Facebook", event_id="EvDm2")
+    echo["event"]["bot_id"] = "B0001"
+    edited = harness.slack.direct_message("Facebook", event_id="EvDm3")
+    edited["event"]["subtype"] = "message_changed"
+    for event in (echo, edited):
+        await harness.event(event)
+    await harness.settled()
+    assert len(harness.slack.live.streams()) == 1
+    assert len(router.completion_calls()) == 1

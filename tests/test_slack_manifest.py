@@ -22,8 +22,10 @@ def test_manifest_has_the_command_scopes_events_and_socket_mode() -> None:
         "commands",
         "chat:write",
         "app_mentions:read",
+        "im:history",  # direct messages to the bot
     }
-    assert m["settings"]["event_subscriptions"]["bot_events"] == ["app_mention"]
+    assert m["settings"]["event_subscriptions"]["bot_events"] == ["app_mention", "message.im"]
+    assert m["features"]["app_home"]["messages_tab_enabled"] is True
     assert m["settings"]["interactivity"]["is_enabled"] is True  # the buttons
     assert m["settings"]["socket_mode_enabled"] is True
     assert len(m["display_information"]["description"]) <= 140  # Slack's limit
