@@ -3,6 +3,7 @@ installs, and a restart (SIGTERM) in the middle of commands."""
 
 from __future__ import annotations
 
+import json
 import re
 import shlex
 import signal
@@ -20,6 +21,7 @@ from typing import Any
 import httpx
 import pytest
 
+from adapters.slack_replies import BROKE_OFF
 from tests.fake_appstore import FakeAppStore
 from tests.fake_discord import BOT_ID as DISCORD_BOT_ID
 from tests.fake_discord import BOT_TOKEN as DISCORD_TOKEN
@@ -213,6 +215,55 @@ def test_a_sigterm_while_the_model_hangs_still_answers_every_command(tmp_path: P
     assert sorted(m.route for m in discord_api.sent) == ["channel", "original"]
     assert all(restarting in m.all_text() for m in discord_api.sent)
     assert took < 6 + 1  # inside the grace (and Heroku's 30 s)
+    assert out.count("command answered") == 4 and "Traceback" not in out
+
+
+def test_a_sigterm_while_answers_are_streaming_ends_every_reply_in_a_final_state(
+    tmp_path: Path,
+) -> None:
+    """Heroku restarts the worker while four answers are being written on screen: a Slack
+    stream, a Slack slash command's note, a Discord reply and a Discord `/scout` response. None
+    is left showing "working": each ends as labelled advice, the shown text marked broken off."""
+    with (
+        every_fake() as fakes,
+        procfile_process("worker", tmp_path, SHUTDOWN_GRACE_SECONDS="6", **fakes.env) as worker,
+    ):
+        slack, discord_api, router = fakes.slack, fakes.discord, fakes.router
+        router.answer = "\n".join(f"- Idea {i}: " + "word " * 12 for i in range(40))
+        router.tokens_per_second = 8  # a minute of writing: SIGTERM comes mid-stream
+        wait_until(slack.socket_connected.is_set, what="the Socket Mode connection")
+        worker.wait_for_output("Trend Scout on ")
+        slack.deliver("events_api", slack.mention("Facebook", "EvStream1"))
+        slash = slack.slash_command("build Facebook")
+        slack.deliver("slash_commands", slash)
+        discord_api.dispatch(
+            "MESSAGE_CREATE", discord_api.message(f"<@{DISCORD_BOT_ID}> gaps utilities")
+        )
+        discord_api.dispatch("INTERACTION_CREATE", discord_api.slash_command("app", name="Things"))
+
+        def writing() -> bool:
+            streams = slack.live.streams()
+            note = slack.notes.get(slash["response_url"].rsplit("/", 1)[1], [])
+            shown = [m for m in discord_api.sent if "Idea 0" in m.all_text()]
+            return (
+                bool(streams and "Idea 0" in streams[0].text)
+                and any("Idea 0" in json.dumps(change) for change in note)
+                and len(shown) == 2
+            )
+
+        wait_until(writing, within=20, what="text on every platform")
+        out = stop_cleanly(worker, signal.SIGTERM)
+    restarting = "Trend Scout is restarting — showing rule-based advice"
+    [stream] = slack.live.streams()
+    assert not stream.streaming and stream.text.endswith(BROKE_OFF)
+    assert restarting in json.dumps(stream.blocks, ensure_ascii=False)
+    [answer] = [p for p in slack.posted if p.where == "response_url"]
+    assert restarting in answer.all_text()
+    assert slack.notes[slash["response_url"].rsplit("/", 1)[1]][-1] == {"deleted": True}
+    assert len(discord_api.sent) == 2
+    for message in discord_api.sent:
+        assert "Working…" not in message.all_text()
+        assert restarting in message.all_text()
     assert out.count("command answered") == 4 and "Traceback" not in out
 
 
