@@ -28,6 +28,7 @@ NO_PINGS = discord.AllowedMentions.none()
 CUSTOM_ID_MAX = 100
 BUTTON_LABELS = {"gaps": "Market gaps", "build": "Build guide", "refresh": "Refresh"}
 EDIT_INTERVAL = 1.5  # seconds between edits of one message
+FIRST_TEXT_PAUSE = 0.3  # between the plan and the first edit with text
 
 
 class ButtonHandler(Protocol):
@@ -158,7 +159,9 @@ class MentionReply(DiscordReply):
         if not self._turn.needs_work:
             return None
         budget = self._edits[self._message.channel.id]
-        self._live = LiveReply(self._draw, EDIT_INTERVAL, budget)
+        self._live = LiveReply(
+            self._draw, EDIT_INTERVAL, budget, first_text_pause=FIRST_TEXT_PAUSE
+        )
         return self._live
 
     async def _draw(self, progress: Progress) -> None:
@@ -201,7 +204,7 @@ class InteractionReply(DiscordReply):
     def live(self) -> LiveReply | None:
         if self._private or not self._turn.needs_work:
             return None
-        self._live = LiveReply(self._draw, EDIT_INTERVAL)
+        self._live = LiveReply(self._draw, EDIT_INTERVAL, first_text_pause=FIRST_TEXT_PAUSE)
         return self._live
 
     async def _draw(self, progress: Progress) -> None:

@@ -81,10 +81,14 @@ class LiveReply:
         budget: RateBudget | None = None,
         max_draws: int | None = None,
         step_interval: float | None = None,
+        first_text_pause: float | None = None,
     ) -> None:
         self._draw = draw
         self.interval = interval  # after a draw, before the next one with more text
         self.step_interval = interval if step_interval is None else step_interval  # plan only
+        # After the first draw (the plan), the first text may come sooner: it is what users
+        # wait for, and one early draw stays well inside every platform's limits.
+        self.first_text_pause = interval if first_text_pause is None else first_text_pause
         self.budget = budget
         self.max_draws = max_draws
         self.draws = 0
@@ -138,7 +142,12 @@ class LiveReply:
                 return
             # The platform's pace: this message's interval (longer when only the plan moved),
             # then the shared budget. New text cuts a wait for the plan's interval short.
-            pause = self.interval if len(feed.text) > self._drawn_text else self.step_interval
+            if len(feed.text) <= self._drawn_text:
+                pause = self.step_interval
+            elif self._drawn_text == 0 and self.draws == 1:
+                pause = self.first_text_pause
+            else:
+                pause = self.interval
             delay = self._drawn_at + pause - loop.time()
             if delay <= 0 and self.budget is not None and self.draws and not self.budget.take():
                 delay = self.budget.wait()

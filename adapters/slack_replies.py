@@ -42,6 +42,7 @@ FORM_ERRORS = frozenset({"invalid_blocks", "msg_too_long", "msg_blocks_too_long"
 APPEND_INTERVAL = 1.0  # seconds between appends to one stream
 UPDATE_INTERVAL = 1.5  # between `chat.update`s of one message (Tier 3)
 STEP_INTERVAL = 3.0  # a change of plan alone waits longer: the workspace's budget is for text
+FIRST_TEXT_PAUSE = 0.3  # between the plan and the first text
 RESPONSE_URL_DRAWS = 2  # of a response_url's 5 uses: plan, text; then answer, clean-up/apology
 RESPONSE_URL_INTERVAL = 3.0
 BROKE_OFF = "\n\n_The model's answer broke off here._"
@@ -164,7 +165,13 @@ class ThreadReply(SlackReply):
         if not self._turn.needs_work:
             return None
         budget = self._limits.append[self._team]
-        self._live = LiveReply(self._draw, APPEND_INTERVAL, budget, step_interval=STEP_INTERVAL)
+        self._live = LiveReply(
+            self._draw,
+            APPEND_INTERVAL,
+            budget,
+            step_interval=STEP_INTERVAL,
+            first_text_pause=FIRST_TEXT_PAUSE,
+        )
         return self._live
 
     async def _draw(self, progress: Progress) -> None:

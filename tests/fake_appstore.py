@@ -70,6 +70,7 @@ class FakeAppStore(LoopbackServer):
     def __init__(self, port: int = 0) -> None:
         super().__init__(port)
         self.searches = dict(SEARCHES)
+        self.any_app = False  # benchmarks: an unknown term finds an app of that name
         self.review_feeds: dict[tuple[int, str], str] = dict(REVIEW_FEEDS)
         self.apps: dict[int, dict[str, Any]] = {}
         for path in sorted(FIXTURES.glob("*.json")):
@@ -102,8 +103,17 @@ class FakeAppStore(LoopbackServer):
             return _apple_error(problem)
         if query.get("entity", "software") not in ("software", "macSoftware", "iPadSoftware"):
             return _apple_error("entity")
-        name = self.searches.get(_fold(query["term"]), "lookup-empty.json")
-        return _apple(fixture(name))
+        name = self.searches.get(_fold(query["term"]))
+        if name is None and self.any_app:
+            return _apple(self._made_up(query["term"]))
+        return _apple(fixture(name or "lookup-empty.json"))
+
+    def _made_up(self, term: str) -> dict[str, Any]:
+        """A search that finds one app named `term` (Facebook's record, renamed)."""
+        record = dict(self.apps[284882215])
+        record["trackName"] = term
+        record["trackId"] = 1_000_000_000 + sum(map(ord, term)) * 7919 % 999_999
+        return {"resultCount": 1, "results": [record]}
 
     async def _lookup(self, request: web.Request) -> web.StreamResponse:
         scripted = await self._scripted(request)

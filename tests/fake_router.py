@@ -45,6 +45,14 @@ DEFAULT_ANSWER = (
     "**Monetization**\n- One-time Pro unlock at $4.99\n\n"
     "**Build estimate**\n- 4 weeks for one developer\n"
 )
+
+
+def long_answer(words: int) -> str:
+    """An answer of about `words` words (one streamed token each), in lines of twelve."""
+    lines = [f"- Idea {i}: " + "word " * 10 for i in range(max(1, words // 12))]
+    return "**Improvements**\n" + "\n".join(line.rstrip() for line in lines)
+
+
 REASONING_TEXT = "The user wants an analysis. Let me think about the market first."
 
 
@@ -245,8 +253,15 @@ def main() -> None:
     parser.add_argument("--port", type=int, default=8099)
     parser.add_argument("--latency", type=float, default=0.5)
     parser.add_argument("--key", default=DEFAULT_KEY)
+    parser.add_argument("--first-token-delay", type=float, default=0.0, help="streams, seconds")
+    parser.add_argument("--tokens-per-second", type=float, default=0.0, help="streams; 0: at once")
+    parser.add_argument("--answer-words", type=int, default=0, help="0: the default answer")
     args = parser.parse_args()
     router = FakeRouter(api_key=args.key, latency=args.latency, port=args.port)
+    router.first_token_delay = args.first_token_delay
+    router.tokens_per_second = args.tokens_per_second
+    if args.answer_words:
+        router.answer = long_answer(args.answer_words)
     router.start()
     print(f"fake router on {router.url} (latency {args.latency}s)", flush=True)
     try:
