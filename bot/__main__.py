@@ -21,7 +21,7 @@ from bot.ai import RouterClient
 from bot.appstore import ITunesCatalog
 from bot.config import ConfigError, Settings, load_settings, read_environment
 from bot.conversation import Conversation
-from bot.runtime import AiohttpTransport, configure_logging
+from bot.runtime import AiohttpTransport, configure_logging, tune_garbage_collection
 from bot.service import RecommendationService
 from bot.state import (
     AnswerCache,
@@ -153,6 +153,7 @@ async def run(settings: Settings, platforms: list[str], json_output: bool) -> in
         service = build_service(settings, transport, redis)
         conversation = build_conversation(settings, service, redis)
         adapters = build_adapters(platforms, settings, conversation, redis, json_output)
+        tune_garbage_collection()
         return await serve(
             service,
             adapters,

@@ -98,9 +98,12 @@ async def test_the_deadline_mid_stream_keeps_what_was_shown(
     assert completion.truncated and len(completion.text) >= 120
 
 
-async def lines(*items: str) -> AsyncIterator[str]:
+async def lines(*items: str) -> AsyncIterator[bytes]:
+    """A body as the network might split it: each line in two reads."""
     for item in items:
-        yield item
+        raw = (item + "\n").encode()
+        yield raw[: len(raw) // 2]
+        yield raw[len(raw) // 2 :]
 
 
 async def test_a_finished_stream_without_done_is_complete_and_think_blocks_are_hidden() -> None:

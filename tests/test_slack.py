@@ -65,6 +65,7 @@ async def test_slash_command_acks_at_once_then_posts_blocks_in_the_channel(
     ]
     # The private "Scouting…" note showed the plan while the answer was made, then went away;
     # a use of the response_url is always left for an apology.
+    await harness.settled()  # the note is deleted just after the answer is posted
     url_key = fields["response_url"].rsplit("/", 1)[1]
     note = harness.slack.notes[url_key]
     assert "Looking up “Facebook” in the US App Store" in json.dumps(note[0], ensure_ascii=False)

@@ -12,6 +12,11 @@ Policy, per command (see DESIGN.md, router contract):
 The client owns its token budgets (`deep=True`: high effort and a budget large enough for it) and
 fails with its own `FailureKind`s; the service decides what users are told.
 Chain-of-thought (`reasoning`, `reasoning_content`, `<think>` blocks) never leaves this module.
+
+The client talks aiohttp directly, over the process's shared pool (`AiohttpTransport.session`):
+it is the hot path, and a profile of 2,000 commands at 200 in flight put three quarters of the
+service's CPU in building httpx requests, headers and responses around aiohttp's
+(`bench/service_bench.py`). The App Store and the platforms keep their own clients.
 """
 
 from __future__ import annotations
@@ -20,11 +25,12 @@ import asyncio
 import json
 import logging
 import random
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-import httpx
+import aiohttp
+import yarl
 
 from bot.ai.failures import (
     UNHEALTHY,
@@ -48,7 +54,7 @@ from bot.ai.wire import (
 )
 from bot.runtime.circuit_breaker import CircuitBreaker
 from bot.runtime.request_scope import count_model_call
-from bot.runtime.transport import AiohttpTransport, http_client
+from bot.runtime.transport import USER_AGENT, AiohttpTransport
 
 log = logging.getLogger(__name__)
 
@@ -102,15 +108,32 @@ class RouterClient:
         breaker: CircuitBreaker | None = None,
     ) -> None:
         self.settings = settings
+        self._transport = transport
         # The key lives on this client only, so it can never ride along to another host.
-        self._http = http_client(
-            transport, settings.timeout, {"Authorization": f"Bearer {settings.api_key}"}
+        self._headers = {
+            "Authorization": f"Bearer {settings.api_key}",
+            "Content-Type": "application/json",
+            "User-Agent": USER_AGENT,
+        }
+        # Per socket read and connect; the command's deadline bounds the whole answer.
+        self._timeout = aiohttp.ClientTimeout(
+            total=None, sock_connect=min(10.0, settings.timeout), sock_read=settings.timeout
         )
         self.breaker = breaker or CircuitBreaker(
             settings.breaker_threshold, settings.breaker_cooldown
         )
         self.upstream_calls = 0  # since start, for benchmarks and stats
-        self._endpoint = httpx.URL(f"{settings.base_url}/chat/completions")  # parsed once
+        self._endpoint = yarl.URL(f"{settings.base_url}/chat/completions")  # parsed once
+
+    def _post(self, body: dict[str, Any]) -> Any:
+        """The request, as an aiohttp context manager (its response is released on exit)."""
+        return self._transport.session().post(
+            self._endpoint,
+            data=json.dumps(body).encode(),
+            headers=self._headers,
+            timeout=self._timeout,
+            allow_redirects=False,
+        )
 
     @property
     def primary_model(self) -> str:
@@ -201,7 +224,7 @@ class _Attempt:
         text = self.shown.text
         if len(text.strip()) < MIN_USEFUL_CHARS:
             return None
-        return self._completed(self.shown_model, self.shown, httpx.Headers(), cut_by)
+        return self._completed(self.shown_model, self.shown, {}, cut_by)
 
     async def run_chain(self) -> Completion:
         last: tuple[FailureKind, str] = (FailureKind.MODEL_UNAVAILABLE, "no model configured")
@@ -254,15 +277,14 @@ class _Attempt:
         body = self._body(model, budget, effort, stream=False)
         self._count_call()
         try:
-            response = await self.client._http.post(self.client._endpoint, json=body)
-            raw = await response.aread()
-        except httpx.TimeoutException as exc:
-            raise Retry(FailureKind.TIMED_OUT, f"timeout: {type(exc).__name__}") from None
-        except httpx.TransportError as exc:
-            raise Retry(FailureKind.UPSTREAM_DOWN, f"network: {type(exc).__name__}") from None
-        if response.status_code != 200:
-            self._raise_for_status(response.status_code, raw, response.headers)
-        return self._completion(model, raw, response.headers)
+            async with self.client._post(body) as response:
+                raw = await response.read()
+                status, headers = response.status, response.headers
+        except (aiohttp.ClientError, ConnectionError, TimeoutError) as exc:
+            raise Retry(*_network_failure(exc)) from None
+        if status != 200:
+            self._raise_for_status(status, raw, headers)
+        return self._completion(model, raw, headers)
 
     def _body(self, model: str, budget: int, effort: str | None, stream: bool) -> dict[str, Any]:
         body: dict[str, Any] = {
@@ -283,25 +305,19 @@ class _Attempt:
         body = self._body(model, budget, effort, stream=True)
         self._count_call()
         self.shown_model = model
-        headers = httpx.Headers()
+        headers: Mapping[str, str] = {}
         try:
-            async with self.client._http.stream(
-                "POST", self.client._endpoint, json=body
-            ) as response:
+            async with self.client._post(body) as response:
                 headers = response.headers
-                if response.status_code != 200:
-                    raw = await response.aread()
-                    self._raise_for_status(response.status_code, raw, response.headers)
-                streamed = await read_stream(response.aiter_lines(), self._show_streamed)
-        except (httpx.TimeoutException, httpx.TransportError) as exc:
+                if response.status != 200:
+                    raw = await response.read()
+                    self._raise_for_status(response.status, raw, headers)
+                streamed = await read_stream(response.content.iter_any(), self._show_streamed)
+        except (aiohttp.ClientError, ConnectionError, TimeoutError, ValueError) as exc:
             if self.shown.text:  # text is on the user's screen: end it as cut, never retry
                 return self._cut_or_fail(f"network: {type(exc).__name__}")
-            kind = (
-                FailureKind.TIMED_OUT
-                if isinstance(exc, httpx.TimeoutException)
-                else FailureKind.UPSTREAM_DOWN
-            )
-            raise Retry(kind, f"{type(exc).__name__} before any text") from None
+            kind, detail = _network_failure(exc)
+            raise Retry(kind, f"{detail} before any text") from None
         if not streamed.text:
             if streamed.failure:
                 raise Retry(FailureKind.UPSTREAM_DOWN, f"stream failed: {streamed.failure}")
@@ -331,7 +347,7 @@ class _Attempt:
         return cut
 
     def _completed(
-        self, model: str, streamed: StreamedAnswer, headers: httpx.Headers, cut_by: str
+        self, model: str, streamed: StreamedAnswer, headers: Mapping[str, str], cut_by: str
     ) -> Completion:
         """The streamed answer; cut at its last whole line when `cut_by` says why it was cut."""
         truncated = bool(cut_by)
@@ -347,7 +363,7 @@ class _Attempt:
             cut_by=cut_by,
         )
 
-    def _raise_for_status(self, status: int, raw: bytes, headers: httpx.Headers) -> None:
+    def _raise_for_status(self, status: int, raw: bytes, headers: Mapping[str, str]) -> None:
         code, message = error_details(raw)
         detail = (
             f"HTTP {status}" + (f" {code}" if code else "") + (f": {message}" if message else "")
@@ -364,7 +380,7 @@ class _Attempt:
             raise NextModel(FailureKind.REQUEST_REJECTED, detail)
         raise Retry(FailureKind.UPSTREAM_DOWN, detail)
 
-    def _completion(self, model: str, raw: bytes, headers: httpx.Headers) -> Completion:
+    def _completion(self, model: str, raw: bytes, headers: Mapping[str, str]) -> Completion:
         try:
             data = json.loads(raw)
         except ValueError:
@@ -395,3 +411,11 @@ class _Attempt:
             upstream_calls=self.calls,
             cut_by=CUT_AT_LENGTH if truncated else "",
         )
+
+
+def _network_failure(exc: BaseException) -> tuple[FailureKind, str]:
+    """A failure to talk to the router: a timeout, or anything else on the way."""
+    if isinstance(exc, TimeoutError):  # aiohttp's socket timeouts are TimeoutErrors
+        return FailureKind.TIMED_OUT, f"timeout: {type(exc).__name__}"
+    return FailureKind.UPSTREAM_DOWN, f"network: {type(exc).__name__}"
+

@@ -12,10 +12,9 @@ import email.utils
 import json
 import re
 import time
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
-
-import httpx
 
 
 @dataclass(frozen=True)
@@ -81,7 +80,7 @@ def error_details(raw: bytes) -> tuple[str, str]:
     return "", ""
 
 
-def retry_after_seconds(headers: httpx.Headers) -> float | None:
+def retry_after_seconds(headers: Mapping[str, str]) -> float | None:
     """`retry-after-ms` (OpenAI style) first, then `retry-after` as seconds or an HTTP date."""
     if (ms := headers.get("retry-after-ms")) is not None:
         try:

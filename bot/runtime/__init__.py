@@ -3,6 +3,7 @@ of each command, logs with redaction, and the worker's stats."""
 
 from bot.runtime.circuit_breaker import BreakerState, CircuitBreaker
 from bot.runtime.cutoff import Cutoff
+from bot.runtime.garbage_collection import tune_garbage_collection
 from bot.runtime.log_throttle import LogThrottle
 from bot.runtime.logs import configure_logging
 from bot.runtime.redaction import MASK, Redactor
@@ -28,4 +29,5 @@ __all__ = [
     "begin_request",
     "configure_logging",
     "http_client",
+    "tune_garbage_collection",
 ]
