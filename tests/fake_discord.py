@@ -28,21 +28,33 @@ from typing import Any
 
 from aiohttp import WSMsgType, web
 
-from tests.fake_discord_limits import RouteBuckets
+from tests.fake_discord_limits import RouteBuckets, embed_problem
+from tests.fake_discord_payloads import (
+    APP_ID,
+    BOT_ID,
+    CHANNEL_ID,
+    CHANNEL_IDS,
+    GUILD_ID,
+    USER_ID,
+    guild_create,
+    member,
+    user,
+)
 from tests.loopback import LoopbackServer, Reply
 
 # The shape of a real token (base64 user id . timestamp . HMAC), so redaction is tested on it.
 BOT_TOKEN = "MTE4NDQ3NjU0MzIxMDk4NzY1NA.GfAkEd.faketokenpartFAKETOKENpart0123456789"
-BOT_ID = "900000000000000001"
-APP_ID = "900000000000000002"
-GUILD_ID = "900000000000000010"
-CHANNEL_ID = "900000000000000020"
-# The guild's text channels: CHANNEL_ID and more, for tests that spread commands out.
-CHANNEL_IDS = [CHANNEL_ID, *(str(900000000000001000 + i) for i in range(64))]
-EVERYONE_ROLE = GUILD_ID
-USER_ID = "900000000000000030"
-
-__all__ = ["FakeDiscord", "Reply", "SentMessage", "embed_problem"]
+__all__ = [
+    "BOT_ID",
+    "CHANNEL_ID",
+    "CHANNEL_IDS",
+    "GUILD_ID",
+    "USER_ID",
+    "FakeDiscord",
+    "Reply",
+    "SentMessage",
+    "embed_problem",
+]
 
 
 @dataclass(frozen=True)
@@ -65,78 +77,6 @@ class Edit:
     at: float  # time.monotonic()
     message_id: str
     payload: dict[str, Any]
-
-
-def _user(user_id: str, name: str, bot: bool = False) -> dict[str, Any]:
-    return {
-        "id": user_id,
-        "username": name,
-        "discriminator": "0",
-        "global_name": name,
-        "avatar": None,
-        "bot": bot,
-        "public_flags": 0,
-    }
-
-
-def _member(user: dict[str, Any]) -> dict[str, Any]:
-    return {
-        "user": user,
-        "roles": [],
-        "flags": 0,
-        "joined_at": "2026-01-01T00:00:00+00:00",
-        "deaf": False,
-        "mute": False,
-        "pending": False,
-        "permissions": "2248473465835073",
-    }
-
-
-def embed_problem(payload: dict[str, Any]) -> dict[str, Any] | None:
-    """Discord's `errors` object for a message body over its limits, or None."""
-    errors: dict[str, Any] = {}
-    content = payload.get("content")
-    if isinstance(content, str) and len(content) > 2000:
-        errors["content"] = _error("BASE_TYPE_MAX_LENGTH", "Must be 2000 or fewer in length.")
-    embeds = payload.get("embeds") or []
-    if len(embeds) > 10:
-        errors["embeds"] = _error("BASE_TYPE_MAX_LENGTH", "Must be 10 or fewer in length.")
-    total = 0
-    for i, embed in enumerate(embeds[:10]):
-        checks = [
-            ("title", embed.get("title"), 256),
-            ("description", embed.get("description"), 4096),
-            ("footer", (embed.get("footer") or {}).get("text"), 2048),
-            ("author", (embed.get("author") or {}).get("name"), 256),
-        ]
-        for name, value, limit in checks:
-            if isinstance(value, str):
-                total += len(value)
-                if len(value) > limit:
-                    errors.setdefault("embeds", {}).setdefault(str(i), {})[name] = _error(
-                        "BASE_TYPE_MAX_LENGTH", f"Must be {limit} or fewer in length."
-                    )
-        fields = embed.get("fields") or []
-        if len(fields) > 25:
-            errors.setdefault("embeds", {}).setdefault(str(i), {})["fields"] = _error(
-                "BASE_TYPE_MAX_LENGTH", "Must be 25 or fewer in length."
-            )
-        for j, field in enumerate(fields):
-            name, value = str(field.get("name", "")), str(field.get("value", ""))
-            total += len(name) + len(value)
-            if not name or not value or len(name) > 256 or len(value) > 1024:
-                errors.setdefault("embeds", {}).setdefault(str(i), {}).setdefault("fields", {})[
-                    str(j)
-                ] = _error("BASE_TYPE_BAD_LENGTH", "Must be between 1 and 1024.")
-    if total > 6000:
-        errors["embeds"] = _error("MAX_EMBED_SIZE_EXCEEDED", "Embed size exceeds maximum size.")
-    if not content and not embeds and not payload.get("components"):
-        errors["content"] = _error("BASE_TYPE_REQUIRED", "Cannot send an empty message")
-    return errors or None
-
-
-def _error(code: str, message: str) -> dict[str, Any]:
-    return {"_errors": [{"code": code, "message": message}]}
 
 
 def _json(status: int, payload: Any, headers: dict[str, str] | None = None) -> web.Response:
@@ -221,7 +161,7 @@ class FakeDiscord(LoopbackServer):
         mention_everyone: bool = False,
         channel_id: str = CHANNEL_ID,
     ) -> dict[str, Any]:
-        author = _user("900000000000000031" if author_is_bot else USER_ID, "alice", author_is_bot)
+        author = user("900000000000000031" if author_is_bot else USER_ID, "alice", author_is_bot)
         data: dict[str, Any] = {
             "id": self.snowflake(),
             "channel_id": channel_id if guild else "900000000000000099",
@@ -231,7 +171,7 @@ class FakeDiscord(LoopbackServer):
             "edited_timestamp": None,
             "tts": False,
             "mention_everyone": mention_everyone,
-            "mentions": [_user(BOT_ID, "Trend Scout", bot=True)] if mentions_bot else [],
+            "mentions": [user(BOT_ID, "Trend Scout", bot=True)] if mentions_bot else [],
             "mention_roles": [],
             "attachments": [],
             "embeds": [],
@@ -242,13 +182,13 @@ class FakeDiscord(LoopbackServer):
         }
         if guild:
             data["guild_id"] = GUILD_ID
-            data["member"] = {k: v for k, v in _member(author).items() if k != "user"}
+            data["member"] = {k: v for k, v in member(author).items() if k != "user"}
         return data
 
     def interaction(
         self, kind: int, data: dict[str, Any], *, message: dict[str, Any] | None = None
     ) -> dict[str, Any]:
-        user = _user(USER_ID, "alice")
+        alice = user(USER_ID, "alice")
         interaction: dict[str, Any] = {
             "id": self.snowflake(),
             "application_id": APP_ID,
@@ -257,7 +197,7 @@ class FakeDiscord(LoopbackServer):
             "guild_id": GUILD_ID,
             "channel_id": CHANNEL_ID,
             "channel": {"id": CHANNEL_ID, "type": 0, "guild_id": GUILD_ID, "name": "general"},
-            "member": _member(user),
+            "member": member(alice),
             "token": f"interaction-token-{next(self._ids)}",
             "version": 1,
             "app_permissions": "2248473465835073",
@@ -313,7 +253,7 @@ class FakeDiscord(LoopbackServer):
     async def _send_ready(self, socket: web.WebSocketResponse) -> None:
         ready = {
             "v": 10,
-            "user": _user(BOT_ID, "Trend Scout", bot=True),
+            "user": user(BOT_ID, "Trend Scout", bot=True),
             "guilds": [{"id": GUILD_ID, "unavailable": True}],
             "session_id": "fake-session",
             "resume_gateway_url": f"ws://127.0.0.1:{self._port}/gateway",
@@ -322,60 +262,7 @@ class FakeDiscord(LoopbackServer):
             "relationships": [],
         }
         await socket.send_str(json.dumps({"op": 0, "t": "READY", "s": next(self._seq), "d": ready}))
-        guild = {
-            "id": GUILD_ID,
-            "name": "Acme",
-            "icon": None,
-            "owner_id": USER_ID,
-            "afk_timeout": 300,
-            "verification_level": 0,
-            "default_message_notifications": 0,
-            "explicit_content_filter": 0,
-            "features": [],
-            "mfa_level": 0,
-            "system_channel_flags": 0,
-            "premium_tier": 0,
-            "preferred_locale": "en-US",
-            "nsfw_level": 0,
-            "member_count": 2,
-            "large": False,
-            "unavailable": False,
-            "joined_at": "2026-01-01T00:00:00+00:00",
-            "roles": [
-                {
-                    "id": EVERYONE_ROLE,
-                    "name": "@everyone",
-                    "permissions": "2248473465835073",
-                    "position": 0,
-                    "color": 0,
-                    "hoist": False,
-                    "managed": False,
-                    "mentionable": False,
-                    "flags": 0,
-                }
-            ],
-            "emojis": [],
-            "stickers": [],
-            "channels": [
-                {
-                    "id": channel,
-                    "type": 0,
-                    "guild_id": GUILD_ID,
-                    "name": f"channel-{position}",
-                    "position": position,
-                    "permission_overwrites": [],
-                    "nsfw": False,
-                    "parent_id": None,
-                }
-                for position, channel in enumerate(CHANNEL_IDS)
-            ],
-            "threads": [],
-            "members": [_member(_user(BOT_ID, "Trend Scout", bot=True))],
-            "voice_states": [],
-            "presences": [],
-            "stage_instances": [],
-            "guild_scheduled_events": [],
-        }
+        guild = guild_create()
         await socket.send_str(
             json.dumps({"op": 0, "t": "GUILD_CREATE", "s": next(self._seq), "d": guild})
         )
@@ -396,7 +283,7 @@ class FakeDiscord(LoopbackServer):
 
     async def _me(self, request: web.Request) -> web.StreamResponse:
         _, early = await self._scripted(request)
-        return early or _json(200, _user(BOT_ID, "Trend Scout", bot=True))
+        return early or _json(200, user(BOT_ID, "Trend Scout", bot=True))
 
     async def _application(self, request: web.Request) -> web.StreamResponse:
         _, early = await self._scripted(request)
@@ -411,7 +298,7 @@ class FakeDiscord(LoopbackServer):
                 "bot_require_code_grant": False,
                 "verify_key": "0" * 64,
                 "flags": 0,
-                "owner": _user(USER_ID, "alice"),
+                "owner": user(USER_ID, "alice"),
                 "team": None,
             },
         )
@@ -443,7 +330,7 @@ class FakeDiscord(LoopbackServer):
             {
                 "id": message_id,
                 "channel_id": channel or CHANNEL_ID,
-                "author": _user(BOT_ID, "Trend Scout", bot=True),
+                "author": user(BOT_ID, "Trend Scout", bot=True),
                 "content": payload.get("content") or "",
                 "timestamp": "2026-11-23T00:00:00.000000+00:00",
                 "edited_timestamp": None,

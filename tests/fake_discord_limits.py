@@ -1,4 +1,5 @@
-"""Discord's per-route rate limits, as the fake answers them.
+"""Discord's limits as the fake enforces them: message bodies (`embed_problem`) and per-route rate
+limits.
 
 Each limited route has a bucket per major parameter (the channel, or the interaction's webhook
 token) and answers with `X-RateLimit-Limit/Remaining/Reset/Reset-After/Bucket`, which discord.py
@@ -14,6 +15,7 @@ from __future__ import annotations
 import hashlib
 import json
 import time
+from typing import Any
 
 from aiohttp import web
 
@@ -64,3 +66,50 @@ class RouteBuckets:
         self._windows[(route, major)] = (opened, used + 1)
         headers["X-RateLimit-Remaining"] = str(limit - used - 1)
         return headers, None
+
+
+def embed_problem(payload: dict[str, Any]) -> dict[str, Any] | None:
+    """Discord's `errors` object for a message body over its limits, or None."""
+    errors: dict[str, Any] = {}
+    content = payload.get("content")
+    if isinstance(content, str) and len(content) > 2000:
+        errors["content"] = _error("BASE_TYPE_MAX_LENGTH", "Must be 2000 or fewer in length.")
+    embeds = payload.get("embeds") or []
+    if len(embeds) > 10:
+        errors["embeds"] = _error("BASE_TYPE_MAX_LENGTH", "Must be 10 or fewer in length.")
+    total = 0
+    for i, embed in enumerate(embeds[:10]):
+        checks = [
+            ("title", embed.get("title"), 256),
+            ("description", embed.get("description"), 4096),
+            ("footer", (embed.get("footer") or {}).get("text"), 2048),
+            ("author", (embed.get("author") or {}).get("name"), 256),
+        ]
+        for name, value, limit in checks:
+            if isinstance(value, str):
+                total += len(value)
+                if len(value) > limit:
+                    errors.setdefault("embeds", {}).setdefault(str(i), {})[name] = _error(
+                        "BASE_TYPE_MAX_LENGTH", f"Must be {limit} or fewer in length."
+                    )
+        fields = embed.get("fields") or []
+        if len(fields) > 25:
+            errors.setdefault("embeds", {}).setdefault(str(i), {})["fields"] = _error(
+                "BASE_TYPE_MAX_LENGTH", "Must be 25 or fewer in length."
+            )
+        for j, field in enumerate(fields):
+            name, value = str(field.get("name", "")), str(field.get("value", ""))
+            total += len(name) + len(value)
+            if not name or not value or len(name) > 256 or len(value) > 1024:
+                errors.setdefault("embeds", {}).setdefault(str(i), {}).setdefault("fields", {})[
+                    str(j)
+                ] = _error("BASE_TYPE_BAD_LENGTH", "Must be between 1 and 1024.")
+    if total > 6000:
+        errors["embeds"] = _error("MAX_EMBED_SIZE_EXCEEDED", "Embed size exceeds maximum size.")
+    if not content and not embeds and not payload.get("components"):
+        errors["content"] = _error("BASE_TYPE_REQUIRED", "Cannot send an empty message")
+    return errors or None
+
+
+def _error(code: str, message: str) -> dict[str, Any]:
+    return {"_errors": [{"code": code, "message": message}]}

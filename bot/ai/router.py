@@ -11,7 +11,8 @@ Policy, per command (see DESIGN.md, router contract):
 - a circuit breaker fails fast after a run of upstream failures.
 The client owns its token budgets (`deep=True`: high effort and a budget large enough for it) and
 fails with its own `FailureKind`s; the service decides what users are told.
-Chain-of-thought (`reasoning`, `reasoning_content`, `<think>` blocks) never leaves this module.
+Chain-of-thought (`reasoning`, `reasoning_content`, `<think>` blocks) never leaves this package.
+One command's trip through the chain is a `ModelChain` (bot/ai/chain.py).
 
 The client talks aiohttp directly, over the process's shared pool (`AiohttpTransport.session`):
 it is the hot path, and a profile of 2,000 commands at 200 in flight put three quarters of the
@@ -24,49 +25,22 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
-import random
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 import aiohttp
 import yarl
 
-from bot.ai.failures import (
-    UNHEALTHY,
-    FailureKind,
-    LengthEmpty,
-    NextModel,
-    Retry,
-    RouterFailure,
-    StopChain,
-)
+from bot.ai.chain import CUT_AT_DEADLINE, Completion, ModelChain
+from bot.ai.failures import UNHEALTHY, FailureKind, RouterFailure
 from bot.ai.prompts import Message
-from bot.ai.stream import StreamedAnswer, read_stream
-from bot.ai.wire import (
-    TokenUsage,
-    cut_at_last_line,
-    error_details,
-    first_choice,
-    retry_after_seconds,
-    token_usage,
-    visible_text,
-)
 from bot.runtime.circuit_breaker import CircuitBreaker
-from bot.runtime.request_scope import count_model_call
 from bot.runtime.transport import USER_AGENT, AiohttpTransport
 
 log = logging.getLogger(__name__)
 
-RETRYABLE_STATUS = frozenset({408, 409, 429, 500, 502, 503, 504})
-LARGER_BUDGET = 2048  # for the one retry after an empty, length-capped answer
 DEEP_MIN_TOKENS = 2048  # high effort spends most of a small budget on reasoning
-MAX_BUDGET = 4096
-MIN_USEFUL_CHARS = 120  # less than this, cut mid-stream, is not worth showing as an answer
-# Why an answer was cut short (`Completion.cut_by`), as users read it after "cut short ".
-CUT_AT_LENGTH = "at the model's length limit"
-CUT_AT_DEADLINE = "when the time allowed ran out"
-CUT_BY_STREAM = "when the AI service's stream broke off"
 
 
 @dataclass(frozen=True)
@@ -86,18 +60,6 @@ class RouterSettings:
     retry_after_cap: float = 20.0
     breaker_threshold: int = 5
     breaker_cooldown: float = 30.0
-
-
-@dataclass(frozen=True)
-class Completion:
-    text: str
-    model: str  # the id the provider reports; may differ in form from the one requested
-    requested_model: str
-    provider: str | None
-    usage: TokenUsage
-    truncated: bool
-    upstream_calls: int
-    cut_by: str = ""  # why it was truncated: one of the CUT_ phrases
 
 
 class RouterClient:
@@ -168,18 +130,18 @@ class RouterClient:
         if not self.breaker.allow():
             wait = round(self.breaker.retry_in_seconds)
             raise RouterFailure(FailureKind.UPSTREAM_DOWN, f"circuit open, next try in {wait} s", 0)
-        attempt = _Attempt(
+        chain = ModelChain(
             self, messages, self.reasoning_effort(deep), self.token_budget(deep), on_text
         )
         try:
             async with asyncio.timeout(s.timeout):
-                completion = await attempt.run_chain()
+                completion = await chain.run()
         except TimeoutError:
             self.breaker.record_failure()
-            if (cut := attempt.cut_answer(CUT_AT_DEADLINE)) is not None:
+            if (cut := chain.cut_answer(CUT_AT_DEADLINE)) is not None:
                 return cut  # the deadline fell mid-stream: what was shown stands, marked cut
             raise RouterFailure(
-                FailureKind.TIMED_OUT, f"no answer within {s.timeout:g} s", attempt.calls
+                FailureKind.TIMED_OUT, f"no answer within {s.timeout:g} s", chain.calls
             ) from None
         except RouterFailure as exc:
             if exc.kind in UNHEALTHY:
@@ -192,230 +154,3 @@ class RouterClient:
             raise
         self.breaker.record_success()
         return completion
-
-
-class _Attempt:
-    """The state of one command's trip through the model chain."""
-
-    def __init__(
-        self,
-        client: RouterClient,
-        messages: Sequence[Message],
-        effort: str | None,
-        max_tokens: int,
-        on_text: Callable[[str], None] | None = None,
-    ) -> None:
-        self.client = client
-        self.s = client.settings
-        self.messages = [m.as_dict() for m in messages]
-        self.effort = effort
-        self.max_tokens = max_tokens
-        self.calls = 0
-        self.on_text = on_text
-        self.shown = StreamedAnswer()  # what the caller has been shown (streaming only)
-        self.shown_model = ""
-
-    def _show(self, piece: str) -> None:
-        assert self.on_text is not None
-        self.on_text(piece)
-
-    def cut_answer(self, cut_by: str) -> Completion | None:
-        """What was streamed before a failure, as a cut answer, if it is worth keeping."""
-        text = self.shown.text
-        if len(text.strip()) < MIN_USEFUL_CHARS:
-            return None
-        return self._completed(self.shown_model, self.shown, {}, cut_by)
-
-    async def run_chain(self) -> Completion:
-        last: tuple[FailureKind, str] = (FailureKind.MODEL_UNAVAILABLE, "no model configured")
-        for model in self.s.models:
-            try:
-                return await self._run_model(model)
-            except NextModel as exc:
-                log.info("model %s failed (%s): %s", model, exc.kind.value, exc.detail)
-                last = (exc.kind, exc.detail)
-            except StopChain as exc:
-                raise RouterFailure(exc.kind, exc.detail, self.calls) from None
-        raise RouterFailure(last[0], last[1], self.calls)
-
-    async def _run_model(self, model: str) -> Completion:
-        budget, effort = self.max_tokens, self.effort
-        retries = 0
-        widened = False
-        while True:
-            try:
-                return await self._call(model, budget, effort)
-            except LengthEmpty:
-                if widened:
-                    raise NextModel(FailureKind.EMPTY_ANSWER, "empty answer at length") from None
-                widened = True
-                budget, effort = min(MAX_BUDGET, max(LARGER_BUDGET, budget * 2)), "low"
-                continue
-            except Retry as exc:
-                if retries >= self.s.max_retries:
-                    raise NextModel(exc.kind, exc.detail) from None
-                delay = self._backoff(retries, exc.delay)
-                log.info("retrying %s in %.2f s (%s)", model, delay, exc.detail)
-                retries += 1
-                await asyncio.sleep(delay)
-
-    def _count_call(self) -> None:
-        """Every model call counts here: for this command, the client's total and the scope's."""
-        self.calls += 1
-        self.client.upstream_calls += 1
-        count_model_call()
-
-    def _backoff(self, retries: int, asked: float | None) -> float:
-        if asked is not None:
-            return min(max(0.0, asked), self.s.retry_after_cap)
-        ceiling = min(self.s.backoff_cap, self.s.backoff_base * 2**retries)
-        return ceiling / 2 + random.uniform(0, ceiling / 2)  # "equal jitter"
-
-    async def _call(self, model: str, budget: int, effort: str | None) -> Completion:
-        if self.on_text is not None:
-            return await self._stream_call(model, budget, effort)
-        body = self._body(model, budget, effort, stream=False)
-        self._count_call()
-        try:
-            async with self.client._post(body) as response:
-                raw = await response.read()
-                status, headers = response.status, response.headers
-        except (aiohttp.ClientError, ConnectionError, TimeoutError) as exc:
-            raise Retry(*_network_failure(exc)) from None
-        if status != 200:
-            self._raise_for_status(status, raw, headers)
-        return self._completion(model, raw, headers)
-
-    def _body(self, model: str, budget: int, effort: str | None, stream: bool) -> dict[str, Any]:
-        body: dict[str, Any] = {
-            "model": model,
-            "messages": self.messages,
-            "max_tokens": budget,
-            "temperature": self.s.temperature,
-            "top_p": self.s.top_p,
-            "stream": stream,
-        }
-        if stream:
-            body["stream_options"] = {"include_usage": True}  # usage arrives in the last chunk
-        if effort:
-            body["reasoning_effort"] = effort
-        return body
-
-    async def _stream_call(self, model: str, budget: int, effort: str | None) -> Completion:
-        body = self._body(model, budget, effort, stream=True)
-        self._count_call()
-        self.shown_model = model
-        headers: Mapping[str, str] = {}
-        try:
-            async with self.client._post(body) as response:
-                headers = response.headers
-                if response.status != 200:
-                    raw = await response.read()
-                    self._raise_for_status(response.status, raw, headers)
-                streamed = await read_stream(response.content.iter_any(), self._show_streamed)
-        except (aiohttp.ClientError, ConnectionError, TimeoutError, ValueError) as exc:
-            if self.shown.text:  # text is on the user's screen: end it as cut, never retry
-                return self._cut_or_fail(f"network: {type(exc).__name__}")
-            kind, detail = _network_failure(exc)
-            raise Retry(kind, f"{detail} before any text") from None
-        if not streamed.text:
-            if streamed.failure:
-                raise Retry(FailureKind.UPSTREAM_DOWN, f"stream failed: {streamed.failure}")
-            if streamed.finish_reason == "length":
-                raise LengthEmpty()
-            raise Retry(FailureKind.EMPTY_ANSWER, "empty stream")
-        if streamed.failure:
-            return self._cut_or_fail(streamed.failure)
-        length = streamed.finish_reason == "length"
-        return self._completed(
-            streamed.model or model, streamed, headers, CUT_AT_LENGTH if length else ""
-        )
-
-    def _show_streamed(self, piece: str) -> None:
-        self.shown.text += piece
-        self._show(piece)
-
-    def _cut_or_fail(self, why: str) -> Completion:
-        cut = self.cut_answer(CUT_BY_STREAM)
-        if cut is None:
-            raise StopChain(FailureKind.EMPTY_ANSWER, f"stream broke early ({why})")
-        log.info(
-            "stream broke after %d characters (%s): answer kept, marked cut",
-            len(self.shown.text),
-            why,
-        )
-        return cut
-
-    def _completed(
-        self, model: str, streamed: StreamedAnswer, headers: Mapping[str, str], cut_by: str
-    ) -> Completion:
-        """The streamed answer; cut at its last whole line when `cut_by` says why it was cut."""
-        truncated = bool(cut_by)
-        text = cut_at_last_line(streamed.text) if truncated else streamed.text.strip()
-        return Completion(
-            text=text,
-            model=streamed.model or model,
-            requested_model=self.shown_model or model,
-            provider=headers.get("x-inference-provider"),
-            usage=streamed.usage or TokenUsage(),
-            truncated=truncated,
-            upstream_calls=self.calls,
-            cut_by=cut_by,
-        )
-
-    def _raise_for_status(self, status: int, raw: bytes, headers: Mapping[str, str]) -> None:
-        code, message = error_details(raw)
-        detail = (
-            f"HTTP {status}" + (f" {code}" if code else "") + (f": {message}" if message else "")
-        )
-        if status in RETRYABLE_STATUS:
-            raise Retry(FailureKind.UPSTREAM_DOWN, detail, retry_after_seconds(headers))
-        if status in (401, 403):
-            raise StopChain(FailureKind.KEY_REJECTED, detail)
-        if status == 402:
-            raise StopChain(FailureKind.CREDITS_EXHAUSTED, detail)
-        if code == "model_not_supported" or status == 404 or "not supported" in message.lower():
-            raise NextModel(FailureKind.MODEL_UNAVAILABLE, detail)
-        if 400 <= status < 500:
-            raise NextModel(FailureKind.REQUEST_REJECTED, detail)
-        raise Retry(FailureKind.UPSTREAM_DOWN, detail)
-
-    def _completion(self, model: str, raw: bytes, headers: Mapping[str, str]) -> Completion:
-        try:
-            data = json.loads(raw)
-        except ValueError:
-            raise Retry(FailureKind.UPSTREAM_DOWN, "malformed body: not JSON") from None
-        choice = first_choice(data)
-        if choice is None:
-            _code, message = error_details(raw)
-            raise Retry(FailureKind.UPSTREAM_DOWN, f"malformed body, no choices: {message}")
-        message_obj = choice.get("message")
-        content = message_obj.get("content") if isinstance(message_obj, dict) else None
-        text = visible_text(content)
-        finish = choice.get("finish_reason")
-        if not text:
-            if finish == "length":
-                raise LengthEmpty()
-            raise Retry(FailureKind.EMPTY_ANSWER, f"empty content (finish_reason={finish})")
-        truncated = finish == "length"
-        if truncated:
-            text = cut_at_last_line(text)
-        reported = data.get("model")
-        return Completion(
-            text=text,
-            model=reported if isinstance(reported, str) and reported else model,
-            requested_model=model,
-            provider=headers.get("x-inference-provider"),
-            usage=token_usage(data.get("usage")),
-            truncated=truncated,
-            upstream_calls=self.calls,
-            cut_by=CUT_AT_LENGTH if truncated else "",
-        )
-
-
-def _network_failure(exc: BaseException) -> tuple[FailureKind, str]:
-    """A failure to talk to the router: a timeout, or anything else on the way."""
-    if isinstance(exc, TimeoutError):  # aiohttp's socket timeouts are TimeoutErrors
-        return FailureKind.TIMED_OUT, f"timeout: {type(exc).__name__}"
-    return FailureKind.UPSTREAM_DOWN, f"network: {type(exc).__name__}"
-
