@@ -311,14 +311,24 @@ class FakeSlack(LoopbackServer):
         url = f"ws://127.0.0.1:{self._port}/socket?ticket={next(self._ids)}"
         return json_response(200, {"ok": True, "url": url})
 
-    async def _post_message(self, request: web.Request) -> web.StreamResponse:
+    async def _bot_call(
+        self, request: web.Request
+    ) -> tuple[dict[str, Any], web.StreamResponse | None]:
+        """A Web API call with the bot token: its body, or the scripted or `invalid_auth`
+        answer it gets instead."""
         body, scripted = await self._form_or_json(request)
         if scripted is not None:
             played = await self.play(request, scripted)
             if played is not None:
-                return played
+                return body, played
         if self._token(request, body) != BOT_TOKEN:
-            return json_response(200, {"ok": False, "error": "invalid_auth"})
+            return body, json_response(200, {"ok": False, "error": "invalid_auth"})
+        return body, None
+
+    async def _post_message(self, request: web.Request) -> web.StreamResponse:
+        body, early = await self._bot_call(request)
+        if early is not None:
+            return early
         if not body.get("channel"):
             return json_response(200, {"ok": False, "error": "channel_not_found"})
         if isinstance(body.get("blocks"), str):
@@ -334,13 +344,9 @@ class FakeSlack(LoopbackServer):
 
     async def _live_message(self, request: web.Request) -> web.StreamResponse:
         method = request.path.rsplit("/", 1)[-1]
-        body, scripted = await self._form_or_json(request)
-        if scripted is not None:
-            played = await self.play(request, scripted)
-            if played is not None:
-                return played
-        if self._token(request, body) != BOT_TOKEN:
-            return json_response(200, {"ok": False, "error": "invalid_auth"})
+        body, early = await self._bot_call(request)
+        if early is not None:
+            return early
         response = self.live.answer(method, body)
         message = self.live.messages.get(str(body.get("ts")))
         if response.status == 200 and message is not None and json.loads(response.body)["ok"]:
