@@ -15,6 +15,10 @@ clients, subprocesses and benchmarks can all talk to it. Faithful where it matte
   `stream_options.include_usage` asks for it, and `data: [DONE]`; `stream_fault` makes the next
   stream fail after N content chunks with a `data: {"error": …}` event (`("error", N)`) or by
   closing without `[DONE]` (`("cut", N)`).
+- function calling: `tools` are validated; while `tool_rounds` remain, a request offering tools
+  gets the next round's `tool_calls` (`finish_reason: "tool_calls"`, no content; streamed as
+  `delta.tool_calls` pieces); a `role: "tool"` message must answer a call made before it (400
+  otherwise, as OpenAI's API does); `supports_tools = False` answers 400 naming `tools`.
 
 Tests script faults with `enqueue(Reply...)`; each scripted reply serves one request, then the
 default behaviour (a normal answer after `latency` seconds) resumes.
@@ -26,6 +30,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import itertools
 import json
 import threading
 import time
@@ -67,9 +72,16 @@ def completion_reply(
 
 
 def _completion(
-    model: str, content: str | None, finish_reason: str, reasoning: str | None
+    model: str,
+    content: str | None,
+    finish_reason: str,
+    reasoning: str | None,
+    tool_calls: list[dict[str, Any]] | None = None,
 ) -> dict[str, Any]:
     completion_tokens = len((content or "").split()) + len((reasoning or "").split())
+    message: dict[str, Any] = {"role": "assistant", "content": content, "reasoning": reasoning}
+    if tool_calls:
+        message["tool_calls"] = tool_calls
     return {
         "id": "chatcmpl-fake",
         "object": "chat.completion",
@@ -78,7 +90,7 @@ def _completion(
         "choices": [
             {
                 "index": 0,
-                "message": {"role": "assistant", "content": content, "reasoning": reasoning},
+                "message": message,
                 "finish_reason": finish_reason,
             }
         ],
@@ -112,6 +124,11 @@ class FakeRouter(LoopbackServer):
         self.first_token_delay = 0.0  # streams: seconds before the first content token
         self.tokens_per_second = 0.0  # streams: 0 sends every token at once
         self.stream_fault: tuple[str, int] | None = None  # ("error" | "cut", after N chunks)
+        # Function calling: while rounds remain, a request that offers tools is answered with
+        # the next round's calls — (tool name, arguments as the model writes them) each.
+        self.tool_rounds: list[list[tuple[str, str]]] = []
+        self.supports_tools = True  # False: a 400 naming `tools`, as providers without them send
+        self._call_ids = itertools.count(1)
 
     def __enter__(self) -> FakeRouter:
         self.start()
@@ -166,6 +183,14 @@ class FakeRouter(LoopbackServer):
         await send(chunk({"role": "assistant", "content": ""}))
         for word in (choice["message"]["reasoning"] or "").split(" "):
             await send(chunk({"reasoning": word + " "}))
+        for index, call in enumerate(choice["message"].get("tool_calls") or []):
+            arguments = call["function"]["arguments"]
+            head = {**call, "function": {"name": call["function"]["name"], "arguments": ""}}
+            await send(chunk({"tool_calls": [{"index": index, **head}]}))
+            for piece in (arguments[: len(arguments) // 2], arguments[len(arguments) // 2 :]):
+                await send(
+                    chunk({"tool_calls": [{"index": index, "function": {"arguments": piece}}]})
+                )
         if self.first_token_delay:
             await asyncio.sleep(self.first_token_delay)
         content = choice["message"]["content"] or ""
@@ -211,6 +236,28 @@ class FakeRouter(LoopbackServer):
                 },
             )
         provider_model = model.split("/")[-1].lower()
+        if body.get("tools") and not self.supports_tools:
+            return json_response(
+                400,
+                {
+                    "error": {
+                        "message": "tools is not supported for this model",
+                        "type": "invalid_request_error",
+                        "param": "tools",
+                    }
+                },
+            )
+        if body.get("tools") and self.tool_rounds:
+            calls = [
+                {
+                    "id": f"call_{next(self._call_ids)}",
+                    "type": "function",
+                    "function": {"name": name, "arguments": arguments},
+                }
+                for name, arguments in self.tool_rounds.pop(0)
+            ]
+            payload = _completion(provider_model, None, "tool_calls", REASONING_TEXT, calls)
+            return json_response(200, payload, {"x-inference-provider": PROVIDER})
         if body["max_tokens"] <= self.reasoning_cost:
             payload = _completion(provider_model, None, "length", REASONING_TEXT)
         else:
@@ -226,15 +273,38 @@ def _validate(body: Any) -> str | None:
     messages = body.get("messages")
     if not isinstance(messages, list) or not messages:
         return "messages: must be a non-empty list"
+    called: set[str] = set()  # tool call ids the assistant made so far
     for message in messages:
-        if not isinstance(message, dict) or message.get("role") not in (
-            "system",
-            "user",
-            "assistant",
-        ):
+        role = message.get("role") if isinstance(message, dict) else None
+        if role not in ("system", "user", "assistant", "tool"):
             return "messages: each message needs a role"
-        if not isinstance(message.get("content"), str):
+        calls = message.get("tool_calls")
+        if role == "assistant" and calls:
+            if not isinstance(calls, list) or not all(
+                isinstance(c, dict) and isinstance(c.get("id"), str) for c in calls
+            ):
+                return "messages: tool_calls must be a list of calls with ids"
+            called.update(c["id"] for c in calls)
+        elif role == "tool":
+            if message.get("tool_call_id") not in called:
+                return "messages: a tool message must answer a preceding tool call"
+            if not isinstance(message.get("content"), str):
+                return "messages: content must be a string"
+        elif not isinstance(message.get("content"), str):
             return "messages: content must be a string"
+    tools = body.get("tools")
+    if tools is not None and not (
+        isinstance(tools, list)
+        and all(
+            isinstance(t, dict)
+            and t.get("type") == "function"
+            and isinstance(t.get("function"), dict)
+            and isinstance(t["function"].get("name"), str)
+            and isinstance(t["function"].get("parameters"), dict)
+            for t in tools
+        )
+    ):
+        return "tools: each tool must be a function with a name and parameters"
     max_tokens = body.get("max_tokens")
     if not isinstance(max_tokens, int) or max_tokens < 1:
         return "max_tokens: must be a positive integer"

@@ -11,7 +11,7 @@ import json
 import logging
 import random
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
 
 import aiohttp
@@ -23,9 +23,11 @@ from bot.ai.failures import (
     Retry,
     RouterFailure,
     StopChain,
+    ToolsRefused,
 )
 from bot.ai.prompts import Message
 from bot.ai.stream import StreamedAnswer, read_stream
+from bot.ai.tools import ToolCall, ToolSpec, tool_calls
 from bot.ai.wire import (
     TokenUsage,
     cut_at_last_line,
@@ -62,6 +64,8 @@ class Completion:
     truncated: bool
     upstream_calls: int
     cut_by: str = ""  # why it was truncated: one of the CUT_ phrases
+    tool_calls: tuple[ToolCall, ...] = ()  # what the model asked to look up (text may be "")
+    tools_refused: bool = False  # the provider could not take tools: asked again without
 
 
 class ModelChain:
@@ -74,8 +78,11 @@ class ModelChain:
         effort: str | None,
         max_tokens: int,
         on_text: Callable[[str], None] | None = None,
+        tools: Sequence[ToolSpec] = (),
     ) -> None:
         self.client = client
+        self.tools = [tool.as_dict() for tool in tools]  # dropped if the provider refuses them
+        self.tools_refused = False
         self.s = client.settings
         self.messages = [m.as_dict() for m in messages]
         self.effort = effort
@@ -100,12 +107,14 @@ class ModelChain:
         last: tuple[FailureKind, str] = (FailureKind.MODEL_UNAVAILABLE, "no model configured")
         for model in self.s.models:
             try:
-                return await self._run_model(model)
+                completion = await self._run_model(model)
             except NextModel as exc:
                 log.info("model %s failed (%s): %s", model, exc.kind.value, exc.detail)
                 last = (exc.kind, exc.detail)
             except StopChain as exc:
                 raise RouterFailure(exc.kind, exc.detail, self.calls) from None
+            else:
+                return replace(completion, tools_refused=self.tools_refused)
         raise RouterFailure(last[0], last[1], self.calls)
 
     async def _run_model(self, model: str) -> Completion:
@@ -115,6 +124,10 @@ class ModelChain:
         while True:
             try:
                 return await self._call(model, budget, effort)
+            except ToolsRefused as exc:
+                log.info("%s cannot use tools (%s); asking without them", model, exc)
+                self.tools, self.tools_refused = [], True
+                continue
             except LengthEmpty:
                 if widened:
                     raise NextModel(FailureKind.EMPTY_ANSWER, "empty answer at length") from None
@@ -169,6 +182,9 @@ class ModelChain:
             body["stream_options"] = {"include_usage": True}  # usage arrives in the last chunk
         if effort:
             body["reasoning_effort"] = effort
+        if self.tools:
+            body["tools"] = self.tools
+            body["tool_choice"] = "auto"
         return body
 
     async def _stream_call(self, model: str, budget: int, effort: str | None) -> Completion:
@@ -188,6 +204,10 @@ class ModelChain:
                 return self._cut_or_fail(f"network: {type(exc).__name__}")
             kind, detail = _network_failure(exc)
             raise Retry(kind, f"{detail} before any text") from None
+        if not streamed.text and (calls := streamed.tool_calls.calls()):
+            if streamed.failure:  # half a call is no call
+                raise Retry(FailureKind.UPSTREAM_DOWN, f"stream failed: {streamed.failure}")
+            return self._completed(streamed.model or model, streamed, headers, "", calls)
         if not streamed.text:
             if streamed.failure:
                 raise Retry(FailureKind.UPSTREAM_DOWN, f"stream failed: {streamed.failure}")
@@ -217,7 +237,12 @@ class ModelChain:
         return cut
 
     def _completed(
-        self, model: str, streamed: StreamedAnswer, headers: Mapping[str, str], cut_by: str
+        self,
+        model: str,
+        streamed: StreamedAnswer,
+        headers: Mapping[str, str],
+        cut_by: str,
+        calls: tuple[ToolCall, ...] = (),
     ) -> Completion:
         """The streamed answer; cut at its last whole line when `cut_by` says why it was cut."""
         truncated = bool(cut_by)
@@ -231,6 +256,7 @@ class ModelChain:
             truncated=truncated,
             upstream_calls=self.calls,
             cut_by=cut_by,
+            tool_calls=calls,
         )
 
     def _raise_for_status(self, status: int, raw: bytes, headers: Mapping[str, str]) -> None:
@@ -242,6 +268,8 @@ class ModelChain:
             raise Retry(FailureKind.UPSTREAM_DOWN, detail, retry_after_seconds(headers))
         if status in (401, 403):
             raise StopChain(FailureKind.KEY_REJECTED, detail)
+        if status == 400 and self.tools and "tool" in f"{code} {message}".lower():
+            raise ToolsRefused(detail)
         if status == 402:
             raise StopChain(FailureKind.CREDITS_EXHAUSTED, detail)
         if code == "model_not_supported" or status == 404 or "not supported" in message.lower():
@@ -263,7 +291,8 @@ class ModelChain:
         content = message_obj.get("content") if isinstance(message_obj, dict) else None
         text = visible_text(content)
         finish = choice.get("finish_reason")
-        if not text:
+        calls = tool_calls(message_obj.get("tool_calls")) if isinstance(message_obj, dict) else ()
+        if not text and not calls:
             if finish == "length":
                 raise LengthEmpty()
             raise Retry(FailureKind.EMPTY_ANSWER, f"empty content (finish_reason={finish})")
@@ -280,6 +309,7 @@ class ModelChain:
             truncated=truncated,
             upstream_calls=self.calls,
             cut_by=CUT_AT_LENGTH if truncated else "",
+            tool_calls=calls,
         )
 
 

@@ -58,3 +58,7 @@ class StopChain(Exception):
 
 class LengthEmpty(Exception):
     """Reasoning ate the whole budget; content is empty."""
+
+
+class ToolsRefused(Exception):
+    """The provider or model cannot use tools (a 400 naming them): ask again without."""

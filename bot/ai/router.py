@@ -35,6 +35,7 @@ import yarl
 from bot.ai.chain import CUT_AT_DEADLINE, Completion, ModelChain
 from bot.ai.failures import UNHEALTHY, FailureKind, RouterFailure
 from bot.ai.prompts import Message
+from bot.ai.tools import ToolSpec
 from bot.runtime.circuit_breaker import CircuitBreaker
 from bot.runtime.transport import USER_AGENT, AiohttpTransport
 
@@ -108,21 +109,34 @@ class RouterClient:
     def token_budget(self, deep: bool = False) -> int:
         return max(self.settings.max_tokens, DEEP_MIN_TOKENS) if deep else self.settings.max_tokens
 
-    async def complete(self, messages: Sequence[Message], *, deep: bool = False) -> Completion:
-        """The whole answer at once."""
-        return await self._answer(messages, deep, None)
+    async def complete(
+        self, messages: Sequence[Message], *, deep: bool = False, tools: Sequence[ToolSpec] = ()
+    ) -> Completion:
+        """The whole answer at once. With `tools`, the model may answer with `tool_calls`
+        instead (see bot/ai/tools.py); a provider that refuses tools is asked again without
+        them, and the completion says so (`tools_refused`)."""
+        return await self._answer(messages, deep, None, tools)
 
     async def stream(
-        self, messages: Sequence[Message], on_text: Callable[[str], None], *, deep: bool = False
+        self,
+        messages: Sequence[Message],
+        on_text: Callable[[str], None],
+        *,
+        deep: bool = False,
+        tools: Sequence[ToolSpec] = (),
     ) -> Completion:
         """The answer as the model writes it: `on_text` gets each new piece of visible text.
         Until the first piece, failures are retried and fall through the model chain as with
         `complete`; after it, a stream that breaks ends as a cut answer (marked `truncated`),
-        or as `RouterFailure` when too little arrived to be useful."""
-        return await self._answer(messages, deep, on_text)
+        or as `RouterFailure` when too little arrived to be useful. Tools as with `complete`."""
+        return await self._answer(messages, deep, on_text, tools)
 
     async def _answer(
-        self, messages: Sequence[Message], deep: bool, on_text: Callable[[str], None] | None
+        self,
+        messages: Sequence[Message],
+        deep: bool,
+        on_text: Callable[[str], None] | None,
+        tools: Sequence[ToolSpec],
     ) -> Completion:
         s = self.settings
         if not s.api_key:
@@ -131,7 +145,7 @@ class RouterClient:
             wait = round(self.breaker.retry_in_seconds)
             raise RouterFailure(FailureKind.UPSTREAM_DOWN, f"circuit open, next try in {wait} s", 0)
         chain = ModelChain(
-            self, messages, self.reasoning_effort(deep), self.token_budget(deep), on_text
+            self, messages, self.reasoning_effort(deep), self.token_budget(deep), on_text, tools
         )
         try:
             async with asyncio.timeout(s.timeout):

@@ -11,8 +11,9 @@ from __future__ import annotations
 
 import json
 from collections.abc import AsyncIterable, Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
+from bot.ai.tools import ToolCallPieces
 from bot.ai.wire import TokenUsage, error_details, token_usage, visible_text
 
 
@@ -24,6 +25,7 @@ class StreamedAnswer:
     usage: TokenUsage | None = None
     failure: str | None = None  # why it stopped early: an error event, or no [DONE]
     done: bool = False  # [DONE] arrived
+    tool_calls: ToolCallPieces = field(default_factory=ToolCallPieces)
 
 
 async def read_stream(
@@ -90,6 +92,8 @@ class _EventReader:
         if isinstance(choice.get("finish_reason"), str):
             answer.finish_reason = choice["finish_reason"]
         delta = choice.get("delta")
+        if isinstance(delta, dict) and "tool_calls" in delta:
+            answer.tool_calls.add(delta["tool_calls"])
         content = delta.get("content") if isinstance(delta, dict) else None
         if isinstance(content, list):  # content parts
             content = "".join(p.get("text", "") for p in content if isinstance(p, dict))
