@@ -18,9 +18,17 @@ import redis
 
 from bot.ai.prompts import PROMPT_VERSION
 from bot.commands import Command, parse
-from bot.report import FallbackReason, Source
+from bot.report import FallbackReason, Report, ReportKind, Source
 from bot.service import RecommendationService
-from bot.state import MemoryReviewCache, RedisReviewCache
+from bot.state import (
+    ConversationContext,
+    ConversationKey,
+    Exchange,
+    MemoryConversationStore,
+    MemoryReviewCache,
+    RedisConversationStore,
+    RedisReviewCache,
+)
 from bot.state.answer_cache import CacheKey, MemoryAnswerCache
 from bot.state.redis_answer_cache import RedisAnswerCache, redis_key
 from bot.state.redis_backend import RedisBackend
@@ -321,3 +329,33 @@ async def test_reviews_read_by_one_worker_serve_another(
     assert first.reviews == second.reviews and second.reviews is not None  # type: ignore[union-attr]
     assert len(appstore.calls("/us/rss/customerreviews/")) == 3  # read by the first only
     assert 0 < await backend.client.ttl("trendscout:reviews:us:1321994487") <= 3600
+
+
+async def test_a_conversation_is_continued_by_any_worker_and_expires_in_redis(
+    backend: RedisBackend,
+) -> None:
+    key = ConversationKey("discord", "900000000000000010", "thread:1234")
+    first = Report(ReportKind.ANALYSIS, "PCalc", "**Improvements**\n- Faster", Source.AI)
+    one = RedisConversationStore(backend, MemoryConversationStore(86_400), 86_400)
+    two = RedisConversationStore(backend, MemoryConversationStore(86_400), 86_400)
+    await one.put(key, ConversationContext(first, (Exchange("user", "what would you charge?"),)))
+    seen = await two.get(key)
+    assert seen is not None and seen.report == first
+    assert seen.exchanges == (Exchange("user", "what would you charge?"),)
+    assert 86_390 <= await backend.client.ttl(key.storage_key()) <= 86_400
+    assert await two.get(ConversationKey("discord", "900000000000000010", "thread:9")) is None
+    # A record another version wrote (or anyone else) is no context, not a crash.
+    await backend.client.set(key.storage_key(), b'{"v": 99}')
+    assert await two.get(key) is None
+
+
+async def test_without_redis_a_worker_keeps_its_conversations_in_memory() -> None:
+    down = RedisBackend(f"redis://127.0.0.1:{free_port()}/0", retry_seconds=60)
+    try:
+        store = RedisConversationStore(down, MemoryConversationStore(86_400), 86_400)
+        key = ConversationKey("console", "", "session")
+        context = ConversationContext(Report(ReportKind.GAPS, "Finance", "- Budgets", Source.AI))
+        await store.put(key, context)
+        assert await store.get(key) == context
+    finally:
+        await down.aclose()

@@ -1,8 +1,16 @@
-"""What workers keep between commands — answers, customer reviews, per-user limits, deliveries
-already handled —
+"""What workers keep between commands — answers, customer reviews, conversations, per-user
+limits, deliveries already handled —
 each in this process's memory or shared through Redis (`Memory…`/`Redis…` pairs)."""
 
 from bot.state.answer_cache import AnswerCache, CachedReport, CacheKey, MemoryAnswerCache, Produced
+from bot.state.conversation_store import (
+    ConversationContext,
+    ConversationKey,
+    ConversationStore,
+    Exchange,
+    MemoryConversationStore,
+    RedisConversationStore,
+)
 from bot.state.delivery_ledger import DeliveryLedger, MemoryDeliveryLedger, RedisDeliveryLedger
 from bot.state.redis_answer_cache import RedisAnswerCache
 from bot.state.redis_backend import RedisBackend, RedisUnavailable
@@ -13,14 +21,20 @@ __all__ = [
     "AnswerCache",
     "CacheKey",
     "CachedReport",
+    "ConversationContext",
+    "ConversationKey",
+    "ConversationStore",
     "DeliveryLedger",
+    "Exchange",
     "MemoryAnswerCache",
+    "MemoryConversationStore",
     "MemoryDeliveryLedger",
     "MemoryReviewCache",
     "MemoryUserLimiter",
     "Produced",
     "RedisAnswerCache",
     "RedisBackend",
+    "RedisConversationStore",
     "RedisDeliveryLedger",
     "RedisReviewCache",
     "RedisUnavailable",

@@ -43,6 +43,12 @@ def decode_report(raw: bytes | str) -> tuple[Report, float]:
         raise UndecodableReport(f"{type(exc).__name__}: {exc}") from None
 
 
+def report_from_dict(data: dict[str, Any]) -> Report:
+    """A report from its `to_dict()` form (raises on anything else: callers treat that as a
+    record this version cannot read)."""
+    return _report(data)
+
+
 def _report(data: dict[str, Any]) -> Report:
     usage = data.get("usage")
     reason = data.get("fallback_reason")
