@@ -16,7 +16,9 @@ from dataclasses import dataclass, field
 import discord
 
 from adapters.rendering import (
+    COMPARISON_HEADER,
     TITLES,
+    comparison_cells,
     competitors_line,
     cut,
     evidence_quotes,
@@ -40,6 +42,7 @@ TITLE_MAX = 256
 DESCRIPTION_MAX = 4096
 FIELD_VALUE_MAX = 1024
 FOOTER_MAX = 2048
+EMBED_FIELDS_MAX = 25
 MESSAGE_EMBED_TEXT_MAX = 6000
 EMBEDS_PER_MESSAGE = 10
 BAR_WIDTH = 10
@@ -131,6 +134,15 @@ def render(report: Report) -> list[DiscordMessage]:
         lines.extend(f"> {sanitise(quote)}" for quote in evidence_quotes(report.reviews))
         first.add_field(
             name="What users say", value=_cut("\n".join(lines), FIELD_VALUE_MAX), inline=False
+        )
+    for row in report.comparison[:EMBED_FIELDS_MAX]:
+        name, *values = comparison_cells(row)
+        lines = [
+            f"{label}: {sanitise(value)}"
+            for label, value in zip(COMPARISON_HEADER[1:], values, strict=True)
+        ]
+        first.add_field(
+            name=_cut(sanitise(name), 256), value=_cut("\n".join(lines), FIELD_VALUE_MAX)
         )
     if report.competitors:
         who = sanitise(competitors_line(report.competitors))

@@ -17,6 +17,7 @@ import discord
 
 from adapters.discord_embeds import DiscordMessage, plain, progress_embed, render
 from adapters.live import LiveReply, RateBudgets
+from bot.advice import best_target
 from bot.conversation import Turn
 from bot.progress import Progress
 from bot.report import Report, ReportKind
@@ -76,6 +77,8 @@ def buttons_for(report: Report, refresh: str) -> discord.ui.View | None:
     if report.is_reply_private:
         return None
     candidates: list[tuple[str, str]] = []
+    if report.comparison:  # the verdict's app, to build against
+        candidates.append(("build", f"id:{best_target(report.comparison).app.track_id}"))
     category = report.subject if report.kind is ReportKind.GAPS else None
     if report.app is not None and report.app.category:
         category = report.app.category

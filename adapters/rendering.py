@@ -7,7 +7,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
-from bot.advice import PART_MAX, CloneScore, Quote, ReviewEvidence, Theme
+from bot.advice import PART_MAX, CloneScore, ComparedApp, Quote, ReviewEvidence, Theme
 from bot.appstore import AppInfo
 from bot.progress import Step, StepStatus
 from bot.report import Report, ReportKind, Source
@@ -16,7 +16,18 @@ TITLES = {
     ReportKind.ANALYSIS: "Opportunity analysis",
     ReportKind.GAPS: "Market gaps",
     ReportKind.BUILD: "Build guide",
+    ReportKind.COMPARE: "Comparison",
 }
+COMPARISON_HEADER = (
+    "App",
+    "Rating",
+    "This version",
+    "Price",
+    "Updated",
+    "Clone score",
+    "Top complaint",
+)
+CELL_MAX = 40
 
 Markup = Callable[[str], str]
 
@@ -140,6 +151,44 @@ def competitors_line(competitors: tuple[AppInfo, ...]) -> str:
     return " · ".join(one(app) for app in competitors)
 
 
+def comparison_cells(row: ComparedApp) -> tuple[str, ...]:
+    """One compared app as table cells, in `COMPARISON_HEADER`'s order (unsanitised)."""
+    app = row.app
+    rating = (
+        f"{app.rating:.1f}★ ({app.rating_count:,})"
+        if app.rating is not None and app.rating_count
+        else "no ratings yet"
+    )
+    version = (
+        f"{app.current_version_rating:.1f}★" if app.current_version_rating is not None else "—"
+    )
+    complaint = (
+        f"{row.top_complaint.label} ({row.top_complaint.count}/{row.reviews_read})"
+        if row.top_complaint is not None
+        else "—"
+    )
+    cells = (
+        app.name,
+        rating,
+        version,
+        app.formatted_price or "—",
+        app.last_update.isoformat() if app.last_update else "unknown",
+        f"{row.score.total}/100",
+        complaint,
+    )
+    return tuple(cut(neutral(cell), CELL_MAX) for cell in cells)
+
+
+def comparison_table(rows: tuple[ComparedApp, ...]) -> list[str]:
+    """The comparison as aligned lines of plain text (the console, plain-text fallbacks)."""
+    table = [COMPARISON_HEADER, *(comparison_cells(row) for row in rows)]
+    widths = [max(len(line[i]) for line in table) for i in range(len(COMPARISON_HEADER))]
+    return [
+        "  ".join(cell.ljust(width) for cell, width in zip(line, widths, strict=True)).rstrip()
+        for line in table
+    ]
+
+
 def fact_fields(app: AppInfo) -> list[tuple[str, str]]:
     """The App Store facts shown as labelled fields (values unsanitised)."""
     fields = [
@@ -197,6 +246,8 @@ def render_text(
         lines.extend(f"  {quote}" for quote in evidence_quotes(report.reviews))
     if report.competitors:
         lines.append("Who else is there: " + competitors_line(report.competitors))
+    if report.comparison:
+        lines.extend(comparison_table(report.comparison))
     lines += ["", text, ""] if body else [""]
     lines.append(faint("── " + source_line(report)))
     lines.extend(faint(f"   {note}") for note in report.notes)

@@ -17,7 +17,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from adapters.rendering import (
+    COMPARISON_HEADER,
     TITLES,
+    comparison_cells,
     competitors_line,
     cut,
     evidence_quotes,
@@ -32,6 +34,7 @@ from adapters.rendering import (
     step_line,
     top_app_lines,
 )
+from bot.advice import best_target
 from bot.appstore import AppInfo
 from bot.progress import Progress, Step, StepStatus
 from bot.report import Report, ReportKind, Source
@@ -81,9 +84,13 @@ def mrkdwn(markdown: str) -> str:
     return re.sub(r"\*\*(.+?)\*\*", r"*\1*", markdown)
 
 
-def render(report: Report, refresh: str = "", body: bool = True) -> SlackMessage:
+def render(
+    report: Report, refresh: str = "", body: bool = True, table: bool = True
+) -> SlackMessage:
     """The reply for a Report. `refresh` is the command a Refresh button sends ("" for none).
-    Without `body`, the answer's text is left out: it was streamed into the message already."""
+    Without `body`, the answer's text is left out: it was streamed into the message already.
+    A comparison is a `table` block, or (`table=False`, for workspaces that refuse tables) a
+    section of fields per app."""
     if report.is_reply_private:
         body = cut(mrkdwn(sanitise(report.text)), SECTION_MAX)
         summary = cut(mrkdwn(sanitise(report.text)), NOTIFICATION_MAX).strip() or "Trend Scout"
@@ -108,6 +115,8 @@ def render(report: Report, refresh: str = "", body: bool = True) -> SlackMessage
         lines = ["*What users say*", sanitise(evidence_summary(report.reviews))]
         lines.extend(f"> {sanitise(quote)}" for quote in evidence_quotes(report.reviews))
         blocks.append(_section(cut("\n".join(lines), SECTION_MAX)))
+    if report.comparison:
+        blocks.extend(_comparison(report, table))
     if report.competitors:
         who = "*Who else is there:* " + sanitise(competitors_line(report.competitors))
         blocks.append({"type": "context", "elements": [_mrkdwn(cut(who, FIELD_MAX))]})
@@ -204,6 +213,32 @@ def _facts(app: AppInfo) -> dict[str, Any]:
     return block
 
 
+def _comparison(report: Report, table: bool) -> list[dict[str, Any]]:
+    rows = [comparison_cells(row) for row in report.comparison]
+    if table:
+        cells = [COMPARISON_HEADER, *rows]
+        return [
+            {
+                "type": "table",
+                "rows": [
+                    [{"type": "raw_text", "text": _MASS_MENTION.sub("@\u200b", c)} for c in line]
+                    for line in cells
+                ],
+            }
+        ]
+    return [
+        {
+            "type": "section",
+            "text": {"type": "mrkdwn", "text": f"*{sanitise(cells[0])}*"},
+            "fields": [
+                {"type": "mrkdwn", "text": f"*{label}*\n{sanitise(value)}"}
+                for label, value in zip(COMPARISON_HEADER[1:], cells[1:], strict=True)
+            ],
+        }
+        for cells in rows
+    ]
+
+
 def _markdown_blocks(text: str) -> list[dict[str, Any]]:
     """Paragraph-sized markdown blocks, never cutting mid-paragraph unless one paragraph alone is
     too long (then at a line, then at a word)."""
@@ -222,22 +257,27 @@ def _context(report: Report) -> dict[str, Any]:
     texts = [source_line(report, sanitise), *(sanitise(n) for n in report.notes if n.strip())]
     return {
         "type": "context",
-        "elements": [
-            _mrkdwn(cut(text, FIELD_MAX))
-            for text in texts[:CONTEXT_ELEMENTS_MAX]
-        ],
+        "elements": [_mrkdwn(cut(text, FIELD_MAX)) for text in texts[:CONTEXT_ELEMENTS_MAX]],
     }
 
 
 def _actions(report: Report, refresh: str) -> dict[str, Any] | None:
     """Follow-up buttons. Their values are plain commands, so they work after a restart."""
     buttons = []
+    if report.kind is ReportKind.COMPARE and report.comparison:
+        best = best_target(report.comparison).app
+        buttons.append(
+            _button(f"Build guide: {best.name}", ACTION_BUILD, f"build id:{best.track_id}")
+        )
+        if refresh:
+            buttons.append(_button("Refresh", ACTION_REFRESH, refresh))
+        return {"type": "actions", "block_id": "scout_actions", "elements": buttons}
     category = report.app.category if report.app is not None else None
     if report.kind is ReportKind.GAPS:
         category = report.subject
     if category and report.kind is not ReportKind.GAPS:
         buttons.append(_button(f"Market gaps in {category}", ACTION_GAPS, f"gaps {category}"))
-    if report.kind is not ReportKind.BUILD and report.kind is not ReportKind.GAPS:
+    if report.kind is ReportKind.ANALYSIS:
         target = f"id:{report.app.track_id}" if report.app is not None else report.subject
         buttons.append(_button("Build guide", ACTION_BUILD, f"build {target}"))
     if refresh:

@@ -91,7 +91,17 @@ class SlackReply:
         raise NotImplementedError
 
     async def send(self, report: Report) -> None:
-        await self._post(render(report, self._refresh), report.is_reply_private)
+        try:
+            await self._final(report, table=True)
+        except Exception as exc:
+            # Workspaces without table blocks refuse them: the comparison goes as fields.
+            if not report.comparison or rejection(exc) != "invalid_blocks":
+                raise
+            log.info("Slack refused the comparison table; sending it as fields")
+            await self._final(report, table=False)
+
+    async def _final(self, report: Report, table: bool) -> None:
+        await self._post(render(report, self._refresh, table=table), report.is_reply_private)
 
     def rejection(self, error: Exception) -> str | None:
         return rejection(error)
@@ -235,9 +245,9 @@ class ThreadReply(SlackReply):
         if chunks:
             await self._client.chat_appendStream(channel=self._channel, ts=self._ts, chunks=chunks)
 
-    async def send(self, report: Report) -> None:
+    async def _final(self, report: Report, table: bool) -> None:
         if not self._streaming:
-            await super().send(report)
+            await super()._final(report, table)
             return
         # The stream ends with the rest of the text and the reply's blocks below it — unless
         # the answer is not the text that was streamed (the stream broke and advice replaced
@@ -249,10 +259,11 @@ class ThreadReply(SlackReply):
         rest = continuation(shown, report.text) if report.source is Source.AI else None
         if rest is not None:
             tail = [{"type": "markdown_text", "text": streamed_text(rest)}] if rest else []
-            await self._stop(render(report, self._refresh, body=False), [*tasks, *tail])
+            message = render(report, self._refresh, body=False, table=table)
+            await self._stop(message, [*tasks, *tail])
         else:
             broke = [{"type": "markdown_text", "text": BROKE_OFF}] if shown else []
-            await self._stop(render(report, self._refresh), [*tasks, *broke])
+            await self._stop(render(report, self._refresh, table=table), [*tasks, *broke])
 
     async def _stop(self, message: SlackMessage, chunks: list[dict[str, Any]]) -> None:
         await self._client.chat_stopStream(

@@ -23,6 +23,8 @@ USAGE = (
     "by exact app\n"
     "• `/scout gaps Utilities` — market gaps in an App Store category\n"
     "• `/scout build Calculator Pro` — technical build guidance\n"
+    "• `/scout compare PCalc, Soulver` (or `compare PCalc vs Soulver`; 2–5 apps) — side by "
+    "side, with a verdict\n"
     "• `/scout help` — this message; `/scout stats` — usage since start (admins)\n"
     "Options: `--deep` (think harder), `--fresh` (skip the cached answer), "
     "`--country=gb` (another App Store country)"
@@ -33,13 +35,17 @@ class CommandKind(Enum):
     ANALYSIS = "analysis"
     GAPS = "gaps"
     BUILD = "build"
+    COMPARE = "compare"
     HELP = "help"
     STATS = "stats"
 
 
 _BARE_KINDS = frozenset({CommandKind.HELP, CommandKind.STATS})
 # The kinds that look things up and ask the model; they count against per-user limits.
-LOOKUP_KINDS = frozenset({CommandKind.ANALYSIS, CommandKind.GAPS, CommandKind.BUILD})
+LOOKUP_KINDS = frozenset(
+    {CommandKind.ANALYSIS, CommandKind.GAPS, CommandKind.BUILD, CommandKind.COMPARE}
+)
+MIN_COMPARED, MAX_COMPARED = 2, 5
 
 
 @dataclass(frozen=True)
@@ -50,6 +56,7 @@ class Command:
     country: str | None = None  # None: the configured default
     deep: bool = False
     fresh: bool = False
+    items: tuple[Command, ...] = ()  # compare: the apps, each as its own analysis command
 
     @property
     def is_lookup(self) -> bool:
@@ -58,7 +65,11 @@ class Command:
     def as_text(self) -> str:
         """The command as it would be typed, normalised: `parse(c.as_text()) == c`. Buttons
         carry this, never the raw text a user typed."""
-        verb = {CommandKind.GAPS: "gaps ", CommandKind.BUILD: "build "}.get(self.kind, "")
+        verb = {
+            CommandKind.GAPS: "gaps ",
+            CommandKind.BUILD: "build ",
+            CommandKind.COMPARE: "compare ",
+        }.get(self.kind, "")
         words = [self.kind.value if self.kind in _BARE_KINDS else verb + self.subject]
         if self.country is not None:
             words.append(f"--country={self.country}")
@@ -145,6 +156,8 @@ def parse(text: str) -> ParsedCommand:
         return _named(CommandKind.GAPS, rest[1:], "category", country, deep, fresh)
     if verb == "build":
         return _named(CommandKind.BUILD, rest[1:], "app", country, deep, fresh)
+    if verb == "compare":  # only after the verb: "Plants vs. Zombies" is one app
+        return _compare(rest[1:], country, deep, fresh)
     if verb == "help":
         return Command(CommandKind.HELP)
     if verb == "stats" and len(rest) == 1:
@@ -193,6 +206,41 @@ def _named(
             f"That {what} name is too long (the limit is {MAX_NAME_CHARS} characters)."
         )
     return Command(kind, subject, track_id, country, deep, fresh)
+
+
+_VERSUS = re.compile(r"\s(?:vs\.?|versus)\s", re.IGNORECASE)
+_COMPARE_EXAMPLE = (
+    "For example `/scout compare PCalc, Soulver` or `/scout compare PCalc vs Soulver`."
+)
+
+
+def _compare(words: list[str], country: str | None, deep: bool, fresh: bool) -> ParsedCommand:
+    """2–5 apps, split at commas or "vs"; each a name, an id or a link, as in an analysis."""
+    text = _VERSUS.sub(",", f" {' '.join(words)} ")
+    names = [name.strip() for name in text.split(",") if name.strip()]
+    if not MIN_COMPARED <= len(names) <= MAX_COMPARED:
+        return UsageError(
+            f"Compare takes {MIN_COMPARED} to {MAX_COMPARED} apps, not {len(names)}. "
+            + _COMPARE_EXAMPLE
+        )
+    items: list[Command] = []
+    seen: set[object] = set()
+    for name in names:
+        item = _named(CommandKind.ANALYSIS, name.split(" "), "app", country, deep, fresh)
+        if isinstance(item, UsageError):
+            return item
+        if item.track_id is not None and item.country != country:
+            # A link's own store, kept in the text a Refresh button sends.
+            link = f"https://apps.apple.com/{item.country}/app/id{item.track_id}"
+            item = Command(CommandKind.ANALYSIS, link, item.track_id, item.country, deep, fresh)
+        identity = item.track_id or normalise_subject(item.subject)
+        if identity not in seen:  # the same app twice is compared once
+            seen.add(identity)
+            items.append(item)
+    if len(items) < MIN_COMPARED:
+        return UsageError("Those are the same app twice. " + _COMPARE_EXAMPLE)
+    subject = ", ".join(item.subject for item in items)
+    return Command(CommandKind.COMPARE, subject, None, country, deep, fresh, tuple(items))
 
 
 def _no_storefront(code: str) -> UsageError:

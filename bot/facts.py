@@ -18,7 +18,14 @@ from typing import Any
 
 from cachetools import LRUCache
 
-from bot.advice import CloneScore, ReviewEvidence, clone_score, summarise, summarise_apps
+from bot.advice import (
+    CloneScore,
+    ComparedApp,
+    ReviewEvidence,
+    clone_score,
+    summarise,
+    summarise_apps,
+)
 from bot.appstore import (
     GENRE_IDS,
     AppCatalog,
@@ -45,7 +52,9 @@ REPORT_KINDS = {
     CommandKind.ANALYSIS: ReportKind.ANALYSIS,
     CommandKind.GAPS: ReportKind.GAPS,
     CommandKind.BUILD: ReportKind.BUILD,
+    CommandKind.COMPARE: ReportKind.COMPARE,
 }
+COMPARE_REVIEW_PAGES = 1  # per compared app: Apple allows about 20 calls a minute
 
 
 @dataclass(frozen=True)
@@ -57,14 +66,18 @@ class Facts:
     top_apps: tuple[AppInfo, ...] = ()
     reviews: ReviewEvidence | None = None
     competitors: tuple[AppInfo, ...] = ()
+    comparison: tuple[ComparedApp, ...] = ()  # compare: the apps found, in the order asked
     notes: tuple[str, ...] = ()
     complete: bool = True  # False when the App Store could not be asked
 
     def report(self, command: Command, text: str, source: Source, **fields: Any) -> Report:
         fields.setdefault("notes", self.notes)
+        subject = self.app.name if self.app is not None else command.subject
+        if self.comparison:
+            subject = " vs ".join(row.app.name for row in self.comparison)
         return Report(
             kind=REPORT_KINDS[command.kind],
-            subject=self.app.name if self.app is not None else command.subject,
+            subject=subject,
             text=text,
             source=source,
             app=self.app,
@@ -72,6 +85,7 @@ class Facts:
             top_apps=self.top_apps,
             reviews=self.reviews,
             competitors=self.competitors,
+            comparison=self.comparison,
             **fields,
         )
 
@@ -104,6 +118,8 @@ class FactFinder:
             return Facts()
         if command.kind is CommandKind.GAPS:
             return await self._category(catalog, command.subject, country, feed)
+        if command.kind is CommandKind.COMPARE:
+            return await self._compare(catalog, command, country, feed)
         what = f"id {command.track_id}" if command.track_id is not None else command.subject
         feed.step(StepKey.APPSTORE, f"Looking up “{what}” in {store}")
         lookup = await catalog.find_app(command.subject, command.track_id, country)
@@ -152,10 +168,76 @@ class FactFinder:
         _finish_reviews(feed, evidence, note[0] if note else None)
         return Facts(top_apps=chart.apps, reviews=evidence, notes=note)
 
+    async def _compare(
+        self, catalog: AppCatalog, command: Command, country: str, feed: ProgressFeed
+    ) -> Facts | Report:
+        """Each app as an analysis would find it (its own store for a link), read side by side;
+        the ones not found are named and the rest still compared."""
+        items = command.items
+        feed.step(
+            StepKey.APPSTORE, f"Looking up {len(items)} apps in the {country.upper()} App Store"
+        )
+        lookups = await asyncio.gather(
+            *(
+                catalog.find_app(item.subject, item.track_id, item.country or country)
+                for item in items
+            )
+        )
+        found = [
+            (item, lookup.app)
+            for item, lookup in zip(items, lookups, strict=True)
+            if lookup.status is LookupStatus.FOUND and lookup.app is not None
+        ]
+        if not found and any(lookup.status is LookupStatus.UNAVAILABLE for lookup in lookups):
+            feed.finish(StepKey.APPSTORE, StepStatus.UNAVAILABLE, APPSTORE_UNAVAILABLE)
+            return Facts(complete=False, notes=(APPSTORE_UNAVAILABLE,))
+        missing = [
+            item.subject
+            for item, lookup in zip(items, lookups, strict=True)
+            if lookup.status is not LookupStatus.FOUND or lookup.app is None
+        ]
+        feed.finish(StepKey.APPSTORE, StepStatus.DONE, f"found {len(found)} of {len(items)}")
+        if not found:
+            names = ", ".join(f"“{name}”" for name in missing)
+            text = f"None of {names} is an App Store app in the {country.upper()} store."
+            return Report(ReportKind.ERROR, command.subject, text)
+        feed.step(StepKey.REVIEWS, "Reading each app's customer reviews")
+        read = await asyncio.gather(
+            *(
+                self._evidence(catalog, app, item.country or country, COMPARE_REVIEW_PAGES)
+                for item, app in found
+            )
+        )
+        evidences = [evidence for evidence, _note in read]
+        read_any = any(evidence is not None for evidence in evidences)
+        feed.finish(
+            StepKey.REVIEWS,
+            StepStatus.DONE if read_any else StepStatus.SKIPPED,
+            f"{sum(e.count for e in evidences if e)} reviews" if read_any else "none read",
+        )
+        feed.step(StepKey.SCORE, "Working out the clone scores")
+        rows = tuple(
+            ComparedApp(
+                app,
+                clone_score(app, self._today()),
+                evidence.complaints[0] if evidence and evidence.complaints else None,
+                evidence.themed if evidence else 0,
+            )
+            for (_item, app), evidence in zip(found, evidences, strict=True)
+        )
+        feed.finish(StepKey.SCORE, StepStatus.DONE, " · ".join(str(r.score.total) for r in rows))
+        notes = []
+        if missing:
+            names = ", ".join(f"“{name}”" for name in missing)
+            notes.append(f"Not found in the App Store: {names}")
+        if any(note == REVIEWS_UNAVAILABLE for _evidence, note in read):
+            notes.append(REVIEWS_UNAVAILABLE)
+        return Facts(comparison=rows, notes=tuple(notes))
+
     async def _evidence(
-        self, catalog: AppCatalog, app: AppInfo, country: str
+        self, catalog: AppCatalog, app: AppInfo, country: str, pages: int | None = None
     ) -> tuple[ReviewEvidence | None, str | None]:
-        found = await self._reviews(catalog, app, country)
+        found = await self._reviews(catalog, app, country, pages)
         if found is None:
             return None, REVIEWS_UNAVAILABLE
         if not found:
@@ -167,7 +249,7 @@ class FactFinder:
         return evidence, None
 
     async def _reviews(
-        self, catalog: AppCatalog, app: AppInfo, country: str
+        self, catalog: AppCatalog, app: AppInfo, country: str, pages: int | None = None
     ) -> tuple[Review, ...] | None:
         """The app's reviews (possibly none); None when they could not be read in time."""
         cached = await self.reviews.get(app.track_id, country)
@@ -175,7 +257,7 @@ class FactFinder:
             return cached
         try:
             async with asyncio.timeout(REVIEWS_WAIT_SECONDS):
-                found = await catalog.reviews(app.track_id, country, self.review_pages)
+                found = await catalog.reviews(app.track_id, country, pages or self.review_pages)
         except TimeoutError:
             log.warning("customer reviews of %s took too long; going on without", app.track_id)
             return None

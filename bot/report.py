@@ -7,6 +7,7 @@ from datetime import date
 from enum import Enum
 from typing import Any
 
+from bot.advice.comparison import ComparedApp
 from bot.advice.evidence import ReviewEvidence
 from bot.advice.scoring import CloneScore
 from bot.ai.wire import TokenUsage
@@ -17,6 +18,7 @@ class ReportKind(Enum):
     ANALYSIS = "analysis"
     GAPS = "gaps"
     BUILD = "build"
+    COMPARE = "compare"
     HELP = "help"
     STATS = "stats"
     ERROR = "error"
@@ -78,6 +80,7 @@ class Report:
     notes: tuple[str, ...] = field(default=())
     reviews: ReviewEvidence | None = None  # what the app's (or the top apps') users say
     competitors: tuple[AppInfo, ...] = ()  # the most-rated other apps of its category
+    comparison: tuple[ComparedApp, ...] = ()  # compare: the apps side by side, in asked order
 
     @property
     def is_reply_private(self) -> bool:

@@ -197,6 +197,7 @@ class RecommendationService:
             facts.top_apps,
             reviews=facts.reviews,
             competitors=facts.competitors,
+            comparison=facts.comparison,
             today=self._today(),
         )
         feed.step(StepKey.MODEL, "Asking the AI model")
@@ -239,7 +240,14 @@ class RecommendationService:
         self, command: Command, reason: FallbackReason, facts: Facts | None = None
     ) -> Report:
         facts = facts or Facts()
-        advice = advise(command, facts.app, facts.top_apps, facts.reviews, today=self._today())
+        advice = advise(
+            command,
+            facts.app,
+            facts.top_apps,
+            facts.reviews,
+            today=self._today(),
+            comparison=facts.comparison,
+        )
         return facts.report(
             command,
             advice.text,

@@ -87,8 +87,9 @@ def _text(obj: Any, limit: int) -> str | None:
     return None
 
 
-def block_problem(blocks: Any) -> str | None:
-    """Why Slack would answer `invalid_blocks` (or `msg_blocks_too_long`), or None."""
+def block_problem(blocks: Any, tables: bool = True) -> str | None:
+    """Why Slack would answer `invalid_blocks` (or `msg_blocks_too_long`), or None. Without
+    `tables`, as a workspace that has no table blocks yet."""
     if not isinstance(blocks, list):
         return "invalid_blocks: blocks must be a list"
     if len(blocks) > MAX_BLOCKS:
@@ -142,6 +143,9 @@ def block_problem(blocks: Any) -> str | None:
                     problem = "button value must be at most 2000 characters"
         elif kind == "divider":
             pass
+        elif kind == "table" and tables:
+            problem = _table_problem(block.get("rows"))
+            tables = False  # one table per message
         else:
             problem = f"unknown block type {kind!r}"
         if problem:
@@ -157,7 +161,8 @@ class FakeSlack(LoopbackServer):
     def __init__(self, port: int = 0) -> None:
         super().__init__(port)
         self.posted: list[Posted] = []
-        self.live = MessageStore(block_problem)
+        self.tables = True  # False: a workspace without table blocks
+        self.live = MessageStore(lambda blocks: block_problem(blocks, self.tables))
         self._posted_at: dict[str, int] = {}  # ts → its index in `posted`
         self.response_url_uses: dict[str, int] = {}
         self.notes: dict[str, list[dict[str, Any]]] = {}  # response_url key → its note's changes
@@ -333,9 +338,11 @@ class FakeSlack(LoopbackServer):
             return json_response(200, {"ok": False, "error": "channel_not_found"})
         if isinstance(body.get("blocks"), str):
             body["blocks"] = json.loads(body["blocks"])
-        error = _message_error(body)
-        if error:
-            return json_response(200, {"ok": False, "error": error})
+        error = _message_error(body, self.tables)
+        if error:  # the code, with the details where Slack puts them
+            code, _, detail = error.partition(":")
+            metadata = {"messages": [f"[ERROR] {detail.strip()}"]} if detail else {}
+            return json_response(200, {"ok": False, "error": code, "response_metadata": metadata})
         ts = self.live.new_ts()
         self._posted_at[ts] = len(self.posted)
         self.posted.append(Posted("chat.postMessage", body))
@@ -379,7 +386,7 @@ class FakeSlack(LoopbackServer):
         if body.get("delete_original"):
             self.notes.setdefault(key, []).append({"deleted": True})
             return web.Response(status=200, text="ok")
-        error = _message_error(body)
+        error = _message_error(body, self.tables)
         if error:
             return web.Response(status=400, text=error.split(":")[0])
         if body.get("replace_original"):
@@ -412,7 +419,22 @@ class FakeSlack(LoopbackServer):
         return socket
 
 
-def _message_error(body: dict[str, Any]) -> str | None:
+def _table_problem(rows: Any) -> str | None:
+    if not isinstance(rows, list) or not 1 <= len(rows) <= 100:
+        return "table: 1–100 rows"
+    widths = {len(row) if isinstance(row, list) else -1 for row in rows}
+    if len(widths) != 1 or not 1 <= widths.pop() <= 20:
+        return "table: every row needs the same 1–20 cells"
+    for row in rows:
+        for cell in row:
+            if not isinstance(cell, dict) or cell.get("type") not in ("raw_text", "rich_text"):
+                return "table: cells must be raw_text or rich_text"
+            if cell["type"] == "raw_text" and not isinstance(cell.get("text"), str):
+                return "table: raw_text cells need text"
+    return None
+
+
+def _message_error(body: dict[str, Any], tables: bool = True) -> str | None:
     text = body.get("text")
     blocks = body.get("blocks")
     if not text and not blocks:
@@ -420,7 +442,7 @@ def _message_error(body: dict[str, Any]) -> str | None:
     if isinstance(text, str) and len(text) > TEXT_MAX:
         return "msg_too_long"
     if blocks is not None:
-        return block_problem(blocks)
+        return block_problem(blocks, tables)
     return None
 
 

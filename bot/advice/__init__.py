@@ -1,6 +1,7 @@
 """Advice made without the model: the clone score, the evidence in customer reviews, and the
 rule-based fallback advice."""
 
+from bot.advice.comparison import ComparedApp, best_target, compare_verdict
 from bot.advice.evidence import (
     Quote,
     ReviewEvidence,
@@ -17,13 +18,16 @@ __all__ = [
     "PART_MAX",
     "Advice",
     "CloneScore",
+    "ComparedApp",
     "Quote",
     "ReviewEvidence",
     "ScorePart",
     "Theme",
     "VersionStats",
     "advise",
+    "best_target",
     "clone_score",
+    "compare_verdict",
     "cut_quote",
     "summarise",
     "summarise_apps",

@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
+from bot.advice.comparison import ComparedApp, compare_verdict
 from bot.advice.evidence import ReviewEvidence
 from bot.advice.playbooks import Playbook, category_guessed_from, playbook_for
 from bot.advice.review_themes import theme_rule
@@ -35,8 +36,11 @@ def advise(
     top_apps: tuple[AppInfo, ...] = (),
     reviews: ReviewEvidence | None = None,
     today: date | None = None,
+    comparison: tuple[ComparedApp, ...] = (),
 ) -> Advice:
     today = today or date.today()
+    if command.kind is CommandKind.COMPARE:
+        return Advice(_compare(comparison), "", category_guessed=False)
     if command.kind is CommandKind.GAPS:
         category = category_named(command.subject) or command.subject
         return Advice(_gaps(category, top_apps, reviews), category, category_guessed=False)
@@ -45,6 +49,15 @@ def advise(
     if command.kind is CommandKind.BUILD:
         return Advice(_build(book, category, guessed, app, reviews), category, guessed)
     return Advice(_analysis(book, category, guessed, app, reviews, today), category, guessed)
+
+
+def _compare(rows: tuple[ComparedApp, ...]) -> str:
+    if not rows:
+        return (
+            "These apps cannot be compared without their App Store facts; try again in a minute "
+            "(or `/scout` each app on its own)."
+        )
+    return compare_verdict(rows)
 
 
 def _review_findings(evidence: ReviewEvidence) -> list[str]:

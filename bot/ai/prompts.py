@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
+from bot.advice.comparison import ComparedApp
 from bot.advice.evidence import Quote, ReviewEvidence, Theme
 from bot.advice.scoring import CloneScore
 from bot.ai.tools import ToolCall
@@ -58,12 +59,20 @@ SYSTEM_PROMPTS: dict[CommandKind, str] = {
         "**Hard parts** (with how to solve them — plan for what the app's users complain about "
         "in their reviews), **Timeline** (milestones in weeks). " + _GUARD
     ),
+    CommandKind.COMPARE: (
+        "You are Trend Scout, an analyst who helps indie developers choose which existing iOS "
+        "app to build a better competitor to. Compare the apps from their facts, clone scores "
+        "and their users' top complaints, and write **Verdict** (which app is the best target, "
+        "in one sentence), **Why** (2–3 reasons, with the numbers) and **The others** (one line "
+        "each on why not). " + _GUARD
+    ),
 }
 
 _USER_TEMPLATES: dict[CommandKind, str] = {
     CommandKind.ANALYSIS: "Analyse the opportunity to build a better competitor to this app.",
     CommandKind.GAPS: "Find market gaps in this App Store category.",
     CommandKind.BUILD: "Explain how to build a competitor to this app.",
+    CommandKind.COMPARE: "Compare these apps as targets for a better competitor.",
 }
 
 PROMPT_VERSION = hashlib.sha256(
@@ -165,6 +174,17 @@ def _quote(quote: Quote) -> str:
     return f"{quote.stars}★ {quote.text}"
 
 
+def _compared(row: ComparedApp, today: date) -> dict[str, Any]:
+    facts = app_facts(row.app, row.score, today)
+    if row.top_complaint is not None:
+        facts["top_complaint"] = {
+            "theme": row.top_complaint.label,
+            "reviews": row.top_complaint.count,
+            "of_reviews_read": row.reviews_read,
+        }
+    return facts
+
+
 def _competitor(app: AppInfo) -> dict[str, Any]:
     return {
         "name": app.name,
@@ -182,12 +202,16 @@ def build_messages(
     *,
     reviews: ReviewEvidence | None = None,
     competitors: tuple[AppInfo, ...] = (),
+    comparison: tuple[ComparedApp, ...] = (),
     today: date | None = None,
 ) -> list[Message]:
     """The chat messages for one command (not for help)."""
     today = today or date.today()
     data: dict[str, Any]
-    if command.kind is CommandKind.GAPS:
+    if command.kind is CommandKind.COMPARE:
+        data = {"requested_apps": [item.subject for item in command.items]}
+        data["apps"] = [_compared(row, today) for row in comparison] or "no App Store facts"
+    elif command.kind is CommandKind.GAPS:
         data = {
             "category": command.subject,
             "top_apps": [app_facts(a, None, today) for a in top_apps],

@@ -12,13 +12,14 @@ from dataclasses import fields
 from datetime import date
 from typing import Any
 
+from bot.advice.comparison import ComparedApp
 from bot.advice.evidence import Quote, ReviewEvidence, Theme, VersionStats
 from bot.advice.scoring import CloneScore, ScorePart
 from bot.ai.wire import TokenUsage
 from bot.appstore.catalog import AppInfo
 from bot.report import FallbackReason, Report, ReportKind, Source
 
-FORMAT_VERSION = 2  # 2: review evidence and competitors
+FORMAT_VERSION = 3  # 2: review evidence and competitors; 3: comparisons
 
 
 class UndecodableReport(ValueError):
@@ -69,6 +70,17 @@ def _report(data: dict[str, Any]) -> Report:
         notes=tuple(str(note) for note in data.get("notes") or ()),
         reviews=_evidence(data["reviews"]) if data.get("reviews") else None,
         competitors=tuple(_app(app) for app in data.get("competitors") or ()),
+        comparison=tuple(_compared(row) for row in data.get("comparison") or ()),
+    )
+
+
+def _compared(data: dict[str, Any]) -> ComparedApp:
+    complaint = data.get("top_complaint")
+    return ComparedApp(
+        _app(data["app"]),
+        _score(data["score"]),
+        _theme(complaint) if complaint else None,
+        int(data.get("reviews_read") or 0),
     )
 
 
@@ -78,10 +90,7 @@ def _quotes(rows: Any) -> tuple[Quote, ...]:
 
 def _evidence(data: dict[str, Any]) -> ReviewEvidence:
     themes = {
-        name: tuple(
-            Theme(**{**row, "quotes": _quotes(row.get("quotes")), "apps": tuple(row["apps"])})
-            for row in data.get(name) or ()
-        )
+        name: tuple(_theme(row) for row in data.get(name) or ())
         for name in ("complaints", "praise")
     }
     return ReviewEvidence(
@@ -95,6 +104,10 @@ def _evidence(data: dict[str, Any]) -> ReviewEvidence:
             **themes,
         }
     )
+
+
+def _theme(row: dict[str, Any]) -> Theme:
+    return Theme(**{**row, "quotes": _quotes(row.get("quotes")), "apps": tuple(row["apps"])})
 
 
 _APP_FIELDS = {f.name for f in fields(AppInfo)}
