@@ -17,6 +17,7 @@ TITLES = {
     ReportKind.GAPS: "Market gaps",
     ReportKind.BUILD: "Build guide",
     ReportKind.COMPARE: "Comparison",
+    ReportKind.ANSWER: "Answer",
 }
 COMPARISON_HEADER = (
     "App",

@@ -157,7 +157,7 @@ def task_chunks(steps: tuple[Step, ...]) -> list[dict[str, Any]]:
     for step in steps:
         chunk = {
             "type": "task_update",
-            "id": step.key.value,
+            "id": step.id,
             "title": cut(escape(step.title), TASK_TITLE_MAX),
             "status": TASK_STATUS[step.status],
         }

@@ -40,10 +40,14 @@ class StepKey(Enum):
 
 @dataclass(frozen=True)
 class Step:
-    key: StepKey
+    key: StepKey | str  # a fixed step, or one of the model's look-ups ("lookup:call_1")
     title: str  # what is being done: "Looking up Calculator Pro in the US App Store"
     status: StepStatus = StepStatus.RUNNING
     detail: str = ""  # its outcome, once finished: "4.6★ from 12,400 ratings"
+
+    @property
+    def id(self) -> str:
+        return self.key.value if isinstance(self.key, StepKey) else self.key
 
 
 @dataclass(frozen=True)
@@ -64,7 +68,7 @@ class ProgressListener(Protocol):
 
 class ProgressFeed:
     def __init__(self) -> None:
-        self._steps: dict[StepKey, Step] = {}
+        self._steps: dict[StepKey | str, Step] = {}
         self._pieces: list[str] = []
         self._text = ""
         self._joined = 0  # how many pieces `_text` holds
@@ -74,7 +78,7 @@ class ProgressFeed:
     # -- writing (the service) -----------------------------------------------------------
     def step(
         self,
-        key: StepKey,
+        key: StepKey | str,
         title: str,
         status: StepStatus = StepStatus.RUNNING,
         detail: str = "",
@@ -84,7 +88,7 @@ class ProgressFeed:
         self._steps[key] = Step(key, title, status, detail)
         self._changed()
 
-    def finish(self, key: StepKey, status: StepStatus, detail: str = "") -> None:
+    def finish(self, key: StepKey | str, status: StepStatus, detail: str = "") -> None:
         """Finish a step that was started (does nothing for one that was not)."""
         started = self._steps.get(key)
         if started is not None:

@@ -19,6 +19,7 @@ class ReportKind(Enum):
     GAPS = "gaps"
     BUILD = "build"
     COMPARE = "compare"
+    ANSWER = "answer"  # a follow-up question's answer, in a conversation
     HELP = "help"
     STATS = "stats"
     ERROR = "error"

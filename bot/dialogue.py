@@ -1,0 +1,167 @@
+"""One turn of a conversation: a question about an earlier report (or, in a DM, about anything
+App Store), answered by the model with Trend Scout's look-ups as tools.
+
+The model sees the conversation's first report as data, its last exchanges, and the question;
+it may call the look-ups for at most `MAX_TOOL_ROUNDS` rounds, within the command's deadline,
+each call a plan step while it runs; then it must answer with what it has. A provider that
+refuses tools gets the question without them. Without the model a follow-up says plainly that
+only commands work now, and which ones would help.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import time
+from collections.abc import Callable
+from dataclasses import replace
+from datetime import date
+
+from bot.ai import Completion, FailureKind, Message, RouterClient, RouterFailure, TokenUsage
+from bot.ai.prompts import FOLLOW_UP_PROMPT, report_data
+from bot.commands import MAX_INPUT_CHARS, clean_text
+from bot.facts import FactFinder
+from bot.lookups import MAX_TOOL_ROUNDS, TOOLS, Lookups
+from bot.progress import ProgressFeed, ProgressListener, StepKey, StepStatus
+from bot.report import FallbackReason, Report, ReportKind, Source
+from bot.state import ConversationContext
+
+log = logging.getLogger(__name__)
+
+COMMANDS_THAT_HELP = (
+    "`/scout <app>` (an analysis), `/scout compare <app>, <app>`, `/scout gaps <category>` and "
+    "`/scout build <app>`"
+)
+TOOLS_REFUSED = "Answered without App Store look-ups: the AI provider does not take tools"
+
+
+class Dialogue:
+    def __init__(
+        self,
+        router: RouterClient,
+        facts: FactFinder,
+        country: str = "us",
+        today: Callable[[], date] = date.today,
+    ) -> None:
+        self.router = router
+        self.facts = facts
+        self.country = country
+        self._today = today
+
+    async def ask(
+        self,
+        question: str,
+        context: ConversationContext | None,
+        listener: ProgressListener | None = None,
+    ) -> Report:
+        """The answer to `question` in `context` (None: a conversation without a report yet)."""
+        started = time.perf_counter()
+        feed = ProgressFeed()
+        if listener is not None:
+            feed.subscribe(listener)
+        question = clean_text(question)[:MAX_INPUT_CHARS]
+        messages = self._messages(question, context)
+        feed.step(StepKey.MODEL, "Asking the AI model")
+        try:
+            async with asyncio.timeout(self.router.settings.timeout):  # the turn's one deadline
+                completion = await self._answer(messages, feed)
+        except TimeoutError:
+            return self._without_model(context, FallbackReason.TIMED_OUT, feed, started)
+        except RouterFailure as exc:
+            log.info("follow-up without the model (%s): %s", exc.kind.value, exc.detail)
+            return self._without_model(context, FallbackReason(exc.kind.value), feed, started)
+        feed.finish(StepKey.MODEL, StepStatus.DONE)
+        notes = [TOOLS_REFUSED] if completion.tools_refused else []
+        if completion.truncated:
+            notes.append(f"The answer was cut short {completion.cut_by}")
+        return Report(
+            ReportKind.ANSWER,
+            _subject(context),
+            completion.text,
+            Source.AI,
+            model=completion.model,
+            provider=completion.provider,
+            usage=completion.usage,
+            notes=tuple(notes),
+            latency_ms=_ms(started),
+        )
+
+    def _without_model(
+        self,
+        context: ConversationContext | None,
+        reason: FallbackReason,
+        feed: ProgressFeed,
+        started: float,
+    ) -> Report:
+        feed.finish(StepKey.MODEL, StepStatus.UNAVAILABLE, reason.label)
+        text = (
+            f"{reason.label}, so follow-up questions cannot be answered right now. "
+            f"Commands still work: {COMMANDS_THAT_HELP}."
+        )
+        return Report(
+            ReportKind.ANSWER,
+            _subject(context),
+            text,
+            Source.FALLBACK,
+            fallback_reason=reason,
+            latency_ms=_ms(started),
+        )
+
+    def _messages(self, question: str, context: ConversationContext | None) -> list[Message]:
+        data = report_data(context.report, self._today()) if context else {"report": None}
+        messages = [
+            Message("system", FOLLOW_UP_PROMPT),
+            Message("user", "DATA:\n" + json.dumps(data, ensure_ascii=False)),
+        ]
+        for exchange in context.exchanges if context else ():
+            messages.append(Message(exchange.role, exchange.text))
+        messages.append(Message("user", question))
+        return messages
+
+    async def _answer(self, messages: list[Message], feed: ProgressFeed) -> Completion:
+        """The model's answer after at most `MAX_TOOL_ROUNDS` rounds of look-ups."""
+        lookups = Lookups(self.facts, self.country, self._today)
+        usage = TokenUsage()
+        tools = TOOLS
+        for rounds in range(MAX_TOOL_ROUNDS + 1):
+            offered = tools if rounds < MAX_TOOL_ROUNDS else ()
+            if self.router.settings.stream:
+                completion = await self.router.stream(messages, feed.write, tools=offered)
+            else:
+                completion = await self.router.complete(messages, tools=offered)
+            usage = _add(usage, completion.usage)
+            if completion.tools_refused:
+                tools = ()
+            if not (completion.tool_calls and offered):
+                break
+            results = await asyncio.gather(
+                *(lookups.run(call, feed) for call in completion.tool_calls)
+            )
+            calls = completion.tool_calls
+            answered = zip(calls, results, strict=True)
+            messages = [
+                *messages,
+                Message.calls(calls),
+                *(Message.tool_result(call, result) for call, result in answered),
+            ]
+        if not completion.text:
+            raise RouterFailure(FailureKind.EMPTY_ANSWER, "no answer after the look-ups", rounds)
+        refused = completion.tools_refused or tools == ()
+        return replace(completion, usage=usage, tools_refused=refused)
+
+
+def _add(a: TokenUsage, b: TokenUsage) -> TokenUsage:
+    return TokenUsage(
+        a.prompt_tokens + b.prompt_tokens,
+        a.completion_tokens + b.completion_tokens,
+        a.reasoning_tokens + b.reasoning_tokens,
+    )
+
+
+def _subject(context: ConversationContext | None) -> str:
+    return context.report.subject if context else "Trend Scout"
+
+
+def _ms(started: float) -> int:
+    return round((time.perf_counter() - started) * 1000)
