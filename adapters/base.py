@@ -52,6 +52,11 @@ class Outbox(Protocol):
         `apologise` then turn the live message into the final reply."""
         ...
 
+    def place(self) -> str | None:
+        """Where the reply went, as a follow-up will name it (a thread, a DM, the reply
+        message); None where a conversation cannot go on."""
+        ...
+
 
 class Adapter(ABC):
     name: str = "adapter"
@@ -117,6 +122,10 @@ class Adapter(ABC):
                     raise
                 log.warning("%s refused the reply (%s); sending plain text", self.name, reason)
                 await outbox.send_plain(report)
+            try:
+                await self.conversation.remember(turn, report, outbox.place())
+            except Exception:  # the reply is out; only its follow-ups lose their context
+                log.exception("%s could not keep the conversation", self.name)
         except Exception:
             log.exception("%s reply failed", self.name)
             try:

@@ -21,12 +21,13 @@ from typing import Any, TextIO
 
 from adapters.base import Adapter
 from adapters.rendering import continuation, render_text, step_line
-from bot.conversation import Conversation
+from bot.conversation import Conversation, Turn
 from bot.progress import ProgressFeed
 from bot.report import Report, Source
 from bot.runtime import CONSOLE
 
 PROMPT = "scout> "
+SESSION = "session"  # the console is one conversation: every line after an answer goes on
 QUIT_WORDS = frozenset({"exit", "quit", ":q"})
 SPINNER = "⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏"
 
@@ -92,8 +93,10 @@ class ConsoleAdapter(Adapter):
                     continue
                 if text.lower() in QUIT_WORDS:
                     break
-                report, shown = await self._answer_with_progress(text)
+                turn = await self.conversation.begin(CONSOLE, text, SESSION)
+                report, shown = await self._answer_with_progress(turn)
                 self._say(self._render(report, shown))
+                await self.conversation.remember(turn, report, SESSION)
             if self.interactive:
                 self._say("Bye.")
         finally:
@@ -108,9 +111,8 @@ class ConsoleAdapter(Adapter):
             self.stdout.write("\n")
         return line
 
-    async def _answer_with_progress(self, text: str) -> tuple[Report, str]:
+    async def _answer_with_progress(self, turn: Turn) -> tuple[Report, str]:
         """The reply, and the answer's text already printed while it was written."""
-        turn = await self.conversation.begin(CONSOLE, text)
         if not self.interactive or self.json_output:
             return await self.conversation.answer(turn), ""
         live = TerminalProgress(turn.subject, self.stdout, self.stderr)

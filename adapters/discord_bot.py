@@ -170,14 +170,17 @@ class DiscordAdapter(Adapter):
             await message.reply(RESTARTING, mention_author=False, allowed_mentions=NO_PINGS)
             return
         text = re.sub(rf"<@!?{me.id}>", " ", message.content)
-        turn = await self.conversation.begin(_caller(message.guild, message.author.id), text)
+        where, place = _places(message)
+        turn = await self.conversation.begin(
+            _caller(message.guild, message.author.id), text, where, open=message.guild is None
+        )
         if turn.refusal is not None:
             await message.reply(
                 turn.refusal.text, mention_author=False, allowed_mentions=NO_PINGS
             )
             return
         # No typing indicator: the reply itself appears at once, with the plan.
-        self.spawn(self.reply(turn, MentionReply(message, turn, self.edits)))
+        self.spawn(self.reply(turn, MentionReply(message, turn, self.edits, place)))
 
     async def on_slash(self, interaction: discord.Interaction[Any], text: str) -> None:
         if not self.accepting:
@@ -193,6 +196,17 @@ class DiscordAdapter(Adapter):
 
     async def on_button(self, interaction: discord.Interaction[Any], text: str) -> None:
         await self.on_slash(interaction, text)
+
+
+def _places(message: discord.Message) -> tuple[str | None, str | None]:
+    """Where a message continues a conversation, and where its reply will be continued: a DM
+    and a thread as a whole; in a channel, the bot's message it replies to, and the reply."""
+    if message.guild is None:
+        return f"dm:{message.channel.id}", f"dm:{message.channel.id}"
+    if isinstance(message.channel, discord.Thread):  # a thread started from an answer has
+        return f"msg:{message.channel.id}", f"msg:{message.channel.id}"  # the answer's id
+    reference = message.reference.message_id if message.reference is not None else None
+    return (f"msg:{reference}" if reference else None), None
 
 
 def _caller(guild: discord.Guild | None, user_id: int) -> Caller:

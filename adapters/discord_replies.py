@@ -107,9 +107,14 @@ class DiscordReply:
         self._refresh = turn.refresh_text
         self._live: LiveReply | None = None
         self._first = True  # the next message is the reply's first
+        self._message_id: int | None = None  # the reply's first message, once sent
 
     def live(self) -> LiveReply | None:
         return None
+
+    def place(self) -> str | None:
+        """The reply's first message: replying to it (or a thread started from it) goes on."""
+        return f"msg:{self._message_id}" if self._message_id else None
 
     async def _post(self, reply: DiscordMessage, view: discord.ui.View | None) -> None:
         """A new message of the reply."""
@@ -152,11 +157,23 @@ class DiscordReply:
 class MentionReply(DiscordReply):
     """The first message replies to the mention (without pinging); the rest follow below."""
 
-    def __init__(self, message: discord.Message, turn: Turn, edits: RateBudgets) -> None:
+    def __init__(
+        self,
+        message: discord.Message,
+        turn: Turn,
+        edits: RateBudgets,
+        where: str | None = None,
+    ) -> None:
         super().__init__(turn)
         self._message = message
         self._edits = edits
+        self._where = where  # a DM or thread goes on as a whole, not from the reply
         self._sent: discord.Message | None = None  # the live message
+
+    def place(self) -> str | None:
+        if self._where is not None:
+            return self._where
+        return f"msg:{self._sent.id}" if self._sent is not None else None
 
     def live(self) -> LiveReply | None:
         if not self._turn.needs_work:
@@ -215,15 +232,18 @@ class InteractionReply(DiscordReply):
         await self._interaction.edit_original_response(embed=embed)
 
     async def _edit(self, reply: DiscordMessage, view: discord.ui.View | None) -> None:
-        await self._interaction.edit_original_response(
+        sent = await self._interaction.edit_original_response(
             content=reply.content, embeds=reply.embeds, view=view, allowed_mentions=NO_PINGS
         )
+        self._message_id = self._message_id or sent.id
 
     async def _post(self, reply: DiscordMessage, view: discord.ui.View | None) -> None:
-        await self._interaction.followup.send(
+        sent = await self._interaction.followup.send(
             content=reply.content or discord.utils.MISSING,
             embeds=reply.embeds,
             view=view or discord.utils.MISSING,
             ephemeral=self._private,
             allowed_mentions=NO_PINGS,
+            wait=True,
         )
+        self._message_id = self._message_id or sent.id

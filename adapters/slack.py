@@ -26,7 +26,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 from adapters.base import Adapter, StartupError
 from adapters.slack_blocks import ACTION_BUILD, ACTION_GAPS, ACTION_REFRESH, escape, render
 from adapters.slack_http import SlackHttpEndpoint
-from adapters.slack_replies import ResponseUrlReply, SlackLimits, ThreadReply
+from adapters.slack_replies import ResponseUrlReply, SlackLimits, ThreadReply, slack_place
 from bot.config import SlackSettings
 from bot.conversation import Conversation
 from bot.runtime import Caller, SingleFlight
@@ -183,9 +183,12 @@ class SlackAdapter(Adapter):
         """A direct message is a command without the mention; edits, joins and the bot's own
         messages (subtypes, `bot_id`) are not."""
         if event.get("channel_type") == "im" and not event.get("subtype"):
-            await self._on_mention(body, event)
+            await self._on_mention(body, event, direct=True)
 
-    async def _on_mention(self, body: dict[str, Any], event: dict[str, Any]) -> None:
+    async def _on_mention(
+        self, body: dict[str, Any], event: dict[str, Any], direct: bool = False
+    ) -> None:
+        """A mention, or (`direct`) a DM: in a thread of an answer or in a DM, a follow-up."""
         event_id = body.get("event_id") or f"{event.get('channel')}:{event.get('ts')}"
         if not await self.deliveries.first_time(f"slack:{event_id}"):
             log.info("duplicate delivery of %s ignored", event_id)
@@ -193,9 +196,15 @@ class SlackAdapter(Adapter):
         if event.get("bot_id"):
             return
         text = _MENTION.sub(" ", event.get("text") or "")
-        turn = await self.conversation.begin(_caller(body.get("team_id"), event.get("user")), text)
         thread = event.get("thread_ts") or event.get("ts")
         channel = str(event.get("channel") or "")
+        where = (
+            slack_place(channel, event.get("thread_ts"))
+            if direct or event.get("thread_ts")
+            else None
+        )
+        caller = _caller(body.get("team_id"), event.get("user"))
+        turn = await self.conversation.begin(caller, text, where, open=direct)
         reply = ThreadReply(self.client, channel, str(thread), turn, self.limits)
         self.spawn(self.reply(turn, reply))
 

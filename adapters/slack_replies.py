@@ -66,6 +66,11 @@ class SlackLimits:
         self.update = RateBudgets(capacity=25, per_minute=25)  # chat.update, Tier 3
 
 
+def slack_place(channel: str, thread: str | None) -> str:
+    """A conversation's place: a DM as a whole (every message in it goes on), else a thread."""
+    return f"dm:{channel}" if channel.startswith("D") else f"{channel}:{thread}"
+
+
 def rejection(error: Exception) -> str | None:
     if isinstance(error, ReplyRejected):
         reason: Any = error.error
@@ -86,6 +91,9 @@ class SlackReply:
 
     def live(self) -> LiveReply | None:
         return None
+
+    def place(self) -> str | None:
+        return None  # a response_url's message cannot be followed up: its thread is unknown
 
     async def _post(self, message: SlackMessage, private: bool) -> None:
         raise NotImplementedError
@@ -170,6 +178,9 @@ class ThreadReply(SlackReply):
         self._streaming = False  # a native stream is open on it
         self._shown = ""  # the model text appended to the stream (whole lines)
         self._tasks: dict[str, dict[str, Any]] = {}  # the plan as the stream shows it
+
+    def place(self) -> str:
+        return slack_place(self._channel, self._thread)
 
     def live(self) -> LiveReply | None:
         if not self._turn.needs_work:

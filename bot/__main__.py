@@ -25,13 +25,16 @@ from bot.runtime import AiohttpTransport, configure_logging, tune_garbage_collec
 from bot.service import RecommendationService
 from bot.state import (
     AnswerCache,
+    ConversationStore,
     DeliveryLedger,
     MemoryAnswerCache,
+    MemoryConversationStore,
     MemoryDeliveryLedger,
     MemoryReviewCache,
     MemoryUserLimiter,
     RedisAnswerCache,
     RedisBackend,
+    RedisConversationStore,
     RedisDeliveryLedger,
     RedisReviewCache,
     RedisUserLimiter,
@@ -79,8 +82,11 @@ def build_conversation(
     settings: Settings, service: RecommendationService, redis: RedisBackend | None
 ) -> Conversation:
     limiter: UserLimiter = MemoryUserLimiter(settings.user_commands_per_minute)
+    ttl = settings.cache.conversation_ttl_seconds
+    store: ConversationStore = MemoryConversationStore(ttl)
     if redis is not None:
         limiter = RedisUserLimiter(redis, MemoryUserLimiter(settings.user_commands_per_minute))
+        store = RedisConversationStore(redis, MemoryConversationStore(ttl), ttl)
     return Conversation(
         service,
         limiter,
@@ -89,6 +95,7 @@ def build_conversation(
             "discord": settings.discord.allowed_guild_ids,
         },
         admin_ids=settings.admin_ids,
+        store=store,
     )
 
 

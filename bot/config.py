@@ -47,6 +47,7 @@ class CacheSettings:
     ttl_seconds: int = 3600
     max_entries: int = 1000
     reviews_ttl_seconds: int = 6 * 3600  # customer reviews change slowly; Apple's limit is tight
+    conversation_ttl_seconds: int = 24 * 3600  # how long a thread or DM can be followed up
     redis_url: str | None = field(default=None, repr=False)
     redis_tls_verify: bool = True  # Heroku's Key-Value Store serves self-signed certificates
 
@@ -225,6 +226,10 @@ def load_settings(env: Mapping[str, str]) -> Settings:
         cache["max_entries"] = _number("CACHE_MAX_ENTRIES", v, int, 1, 1_000_000)
     if (v := get("REVIEWS_TTL_SECONDS")) is not None:
         cache["reviews_ttl_seconds"] = _number("REVIEWS_TTL_SECONDS", v, int, 0, 604800, " s")
+    if (v := get("CONVERSATION_TTL_SECONDS")) is not None:
+        cache["conversation_ttl_seconds"] = _number(
+            "CONVERSATION_TTL_SECONDS", v, int, 60, 30 * 86_400, " s"
+        )
     if (v := get("REDIS_URL")) is not None:
         cache["redis_url"] = _redis_url("REDIS_URL", v)
     if (v := get("REDIS_TLS_VERIFY")) is not None:

@@ -4,6 +4,13 @@
 workspace, per-user limit) — fast enough for Slack's 3-second acknowledgement. `answer` then
 produces the one final `Report`: the refusal, or the service's answer. Adapters only translate
 their platform's events into `Caller`s and text, and render what comes back.
+
+Conversations: a message in a place where the bot answered before (a thread of its answer, a
+reply to it, a DM, the console) is a follow-up question when that place has a context — unless it
+is a command (`/scout …`, or a line starting with help, stats, gaps, build or compare), which
+always starts a new conversation. In a DM (`open`), plain
+language is a question even before any answer. After a reply is posted, `remember` keeps the
+report (a new conversation) or the exchange (a follow-up) under the place the reply went to.
 """
 
 from __future__ import annotations
@@ -12,14 +19,30 @@ from collections.abc import Mapping
 from dataclasses import dataclass, replace
 
 from bot.commands import Command, CommandKind, ParsedCommand, parse
+from bot.dialogue import Dialogue
 from bot.progress import ProgressListener
 from bot.report import Report, ReportKind
 from bot.runtime.request_scope import Caller
 from bot.service import RecommendationService
+from bot.state import (
+    ConversationContext,
+    ConversationKey,
+    ConversationStore,
+    Exchange,
+    MemoryConversationStore,
+)
 from bot.state.user_limits import UserLimiter, limit_message
 
 # What a platform calls the place a bot is installed in, for "not enabled for this …".
 WORKSPACE_NOUNS = {"slack": "workspace", "discord": "server"}
+
+
+# Reports a conversation can start from (not help, stats, errors or refusals).
+_STARTERS = frozenset(
+    {ReportKind.ANALYSIS, ReportKind.GAPS, ReportKind.BUILD, ReportKind.COMPARE, ReportKind.ANSWER}
+)
+NEW_CONVERSATION = "/scout new"
+CONVERSATION_TTL_SECONDS = 86_400
 
 
 @dataclass(frozen=True)
@@ -29,19 +52,23 @@ class Turn:
     caller: Caller
     command: ParsedCommand
     refusal: Report | None = None
+    question: str | None = None  # a follow-up: the question, asked in `place`'s conversation
+    place: ConversationKey | None = None  # the conversation this message was written in
 
     @property
     def needs_work(self) -> bool:
-        """Look-ups are answered after an acknowledgement; help, stats, usage errors and
-        refusals at once."""
-        return self.refusal is None and isinstance(self.command, Command) and (
-            self.command.is_lookup
-        )
+        """Look-ups and questions are answered after an acknowledgement; help, stats, usage
+        errors and refusals at once."""
+        if self.refusal is not None:
+            return False
+        if self.question is not None:
+            return True
+        return isinstance(self.command, Command) and self.command.is_lookup
 
     @property
     def refresh_text(self) -> str:
         """The command again, skipping the cache (what a Refresh button sends); "" if none."""
-        if not self.needs_work:
+        if not self.needs_work or self.question is not None:
             return ""
         assert isinstance(self.command, Command)
         return replace(self.command, fresh=True).as_text()
@@ -50,6 +77,8 @@ class Turn:
     def subject(self) -> str:
         """What is being scouted, for "Scouting …" (unsanitised: the renderer escapes it)."""
         command = self.command
+        if self.question is not None:
+            return "your question"
         if not isinstance(command, Command) or not command.subject:
             return "it"
         if command.kind is CommandKind.GAPS:
@@ -64,39 +93,89 @@ class Conversation:
         limiter: UserLimiter,
         allowed_workspaces: Mapping[str, frozenset[str]] | None = None,
         admin_ids: frozenset[str] = frozenset(),
+        store: ConversationStore | None = None,
     ) -> None:
         self.service = service
         self.limiter = limiter
+        self.store = store or MemoryConversationStore(CONVERSATION_TTL_SECONDS)
+        self.dialogue = Dialogue(
+            service.router, service.facts, service.default_country, service.today
+        )
         self.admin_ids = admin_ids  # Slack and Discord user ids that may see `/scout stats`
         # platform → the workspaces it may answer in; a platform not named (or empty) allows all
         self._allowed = dict(allowed_workspaces or {})
 
-    async def begin(self, caller: Caller, text: str) -> Turn:
+    def place(self, caller: Caller, where: str) -> ConversationKey:
+        """The conversation key of a place on the caller's platform and workspace."""
+        return ConversationKey(caller.platform, caller.workspace or "", where)
+
+    async def begin(
+        self, caller: Caller, text: str, where: str | None = None, open: bool = False
+    ) -> Turn:
+        """`where` names the place the message was written in, when a conversation can go on
+        there (a thread, a reply chain, a DM, the console); `open` makes plain language a
+        question even without an earlier answer (DMs)."""
         if caller.user_id in self.admin_ids and not caller.is_admin:
             caller = replace(caller, is_admin=True)
+        place = self.place(caller, where) if where is not None else None
+        explicit = text.strip().lower().startswith("/scout") or _looks_like_command(text)
+        if place is not None and text.strip().lower() == NEW_CONVERSATION:
+            await self.store.forget(place)
+            notice = Report(ReportKind.HELP, "", "New conversation: ask away.")
+            return Turn(caller, parse("help"), notice, None, place)
+        if place is not None and not explicit:
+            context = await self.store.get(place)
+            if context is not None or open:
+                refusal = await self._refusal(caller, None)
+                return Turn(caller, parse(""), refusal, text.strip(), place)
         command = parse(text)
         refusal = await self._refusal(caller, command)
-        return Turn(caller, command, refusal)
+        return Turn(caller, command, refusal, None, place)
 
     async def answer(self, turn: Turn, listener: ProgressListener | None = None) -> Report:
         """The one final reply of a turn; `listener` follows its progress while it is made.
         Never raises (the service labels its own failures)."""
         if turn.refusal is not None:
             return turn.refusal
+        if turn.question is not None:
+            context = await self.store.get(turn.place) if turn.place is not None else None
+            return await self.dialogue.ask(turn.question, context, listener)
         return await self.service.handle(turn.command, turn.caller, listener)
 
-    async def _refusal(self, caller: Caller, command: ParsedCommand) -> Report | None:
-        """Why this command is not taken, or None. Help and usage do not count as commands."""
+    async def remember(self, turn: Turn, report: Report, where: str | None) -> None:
+        """Keep the conversation for its next message: after a command, its report (a new
+        conversation); after a question, the exchange. `where` is the place the reply went
+        (Discord: the reply message itself), which a follow-up will name."""
+        if where is None or report.kind not in _STARTERS or turn.refusal is not None:
+            return
+        key = self.place(turn.caller, where)
+        if turn.question is None:
+            await self.store.put(key, ConversationContext(report))
+            return
+        context = await self.store.get(turn.place) if turn.place is not None else None
+        exchange = (Exchange("user", turn.question), Exchange("assistant", report.text))
+        context = (context or ConversationContext(report)).with_exchanges(*exchange)
+        await self.store.put(key, context)
+
+    async def _refusal(self, caller: Caller, command: ParsedCommand | None) -> Report | None:
+        """Why this command (None: a question) is not taken, or None. Help and usage do not
+        count as commands; questions do."""
         if not caller.user_id.strip():  # a platform payload without its sender: not trusted
             return _refused("Trend Scout could not tell who sent this, so it was not run.")
         allowed = self._allowed.get(caller.platform)
         if allowed and caller.workspace not in allowed:
             noun = WORKSPACE_NOUNS.get(caller.platform, "workspace")
             return _refused(f"Trend Scout is not enabled for this {noun}.")
-        is_lookup = isinstance(command, Command) and command.is_lookup
+        is_lookup = command is None or (isinstance(command, Command) and command.is_lookup)
         if is_lookup and (wait := await self.limiter.admit(caller.limit_key)):
             return _refused(limit_message(self.limiter.per_minute, wait))
         return None
+
+
+def _looks_like_command(text: str) -> bool:
+    """`help`, `stats` and the verbs are commands wherever they are written, `/scout` or not."""
+    words = text.strip().lower().split()
+    return bool(words) and words[0] in ("help", "stats", "gaps", "build", "compare")
 
 
 def _refused(text: str) -> Report:

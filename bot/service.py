@@ -55,6 +55,7 @@ class RecommendationService:
         self.default_country = default_country
         self.stats = ServiceStats()
         self._today = today
+        self.today = today  # what day it is, for everything that reads the App Store's dates
         self._stopping = Cutoff()
         self._feeds = SharedFeeds()
 

@@ -11,6 +11,7 @@ never the first report: the facts are what keep a follow-up grounded.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import logging
@@ -102,6 +103,9 @@ class ConversationStore(ABC):
     @abstractmethod
     async def put(self, key: ConversationKey, context: ConversationContext) -> None: ...
 
+    @abstractmethod
+    async def forget(self, key: ConversationKey) -> None: ...
+
 
 class MemoryConversationStore(ConversationStore):
     def __init__(self, ttl_seconds: float, clock: Callable[[], float] = time.monotonic) -> None:
@@ -114,6 +118,9 @@ class MemoryConversationStore(ConversationStore):
 
     async def put(self, key: ConversationKey, context: ConversationContext) -> None:
         self._entries[key] = context  # a new turn keeps the conversation for another TTL
+
+    async def forget(self, key: ConversationKey) -> None:
+        self._entries.pop(key, None)
 
 
 class RedisConversationStore(ConversationStore):
@@ -143,3 +150,8 @@ class RedisConversationStore(ConversationStore):
             await self._redis.call(lambda r: r.set(key.storage_key(), record, ex=self._ttl))
         except RedisUnavailable:
             await self._memory.put(key, context)
+
+    async def forget(self, key: ConversationKey) -> None:
+        await self._memory.forget(key)
+        with contextlib.suppress(RedisUnavailable):
+            await self._redis.call(lambda r: r.delete(key.storage_key()))
