@@ -14,6 +14,7 @@ from bot.service import RecommendationService
 from bot.state import AnswerCache, MemoryAnswerCache, MemoryUserLimiter
 from tests.fake_appstore import FakeAppStore
 from tests.fake_router import DEFAULT_KEY, FakeRouter
+from tests.redis_server import RedisServer
 
 pytest_plugins = ["tests.slack_harness", "tests.discord_harness"]
 
@@ -102,3 +103,16 @@ def conversation_for(
 ) -> Conversation:
     """The conversation path the bot builds, around a test's service."""
     return Conversation(service, MemoryUserLimiter(per_minute), allowed_workspaces, admin_ids)
+
+
+@pytest.fixture(scope="session")
+def redis_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RedisServer]:
+    """A real Redis-compatible server on loopback, for the whole session."""
+    server = RedisServer(tmp_path_factory.mktemp("redis")).start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def redis_url(redis_server: RedisServer) -> str:
+    return redis_server.url

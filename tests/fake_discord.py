@@ -160,6 +160,7 @@ class FakeDiscord(LoopbackServer):
         guild: bool = True,
         mention_everyone: bool = False,
         channel_id: str = CHANNEL_ID,
+        reply_to: str | None = None,
     ) -> dict[str, Any]:
         author = user("900000000000000031" if author_is_bot else USER_ID, "alice", author_is_bot)
         data: dict[str, Any] = {
@@ -180,6 +181,13 @@ class FakeDiscord(LoopbackServer):
             "flags": 0,
             "components": [],
         }
+        if reply_to is not None:  # a reply: Discord also puts its author in `mentions`
+            data["message_reference"] = {
+                "message_id": reply_to,
+                "channel_id": data["channel_id"],
+                "guild_id": GUILD_ID if guild else None,
+            }
+            data["type"] = 19
         if guild:
             data["guild_id"] = GUILD_ID
             data["member"] = {k: v for k, v in member(author).items() if k != "user"}

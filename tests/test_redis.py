@@ -9,7 +9,7 @@ import logging
 import signal
 import time
 import urllib.parse
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 from pathlib import Path
 
 import httpx
@@ -40,13 +40,6 @@ from tests.fake_router import FakeRouter, Reply
 from tests.fake_slack import BOT_TOKEN, SIGNING_SECRET, FakeSlack, sign
 from tests.helpers import bot_process, free_port, health, stop_cleanly, wait_for, wait_until
 from tests.redis_server import RedisServer
-
-
-@pytest.fixture(scope="session")
-def redis_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RedisServer]:
-    server = RedisServer(tmp_path_factory.mktemp("redis")).start()
-    yield server
-    server.stop()
 
 
 @pytest.fixture
