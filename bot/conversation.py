@@ -99,7 +99,11 @@ class Conversation:
         self.limiter = limiter
         self.store = store or MemoryConversationStore(CONVERSATION_TTL_SECONDS)
         self.dialogue = Dialogue(
-            service.router, service.facts, service.default_country, service.today
+            service.router,
+            service.facts,
+            service.default_country,
+            service.today,
+            service.stopping,
         )
         self.admin_ids = admin_ids  # Slack and Discord user ids that may see `/scout stats`
         # platform → the workspaces it may answer in; a platform not named (or empty) allows all
@@ -139,7 +143,10 @@ class Conversation:
             return turn.refusal
         if turn.question is not None:
             context = await self.store.get(turn.place) if turn.place is not None else None
-            return await self.dialogue.ask(turn.question, context, listener)
+            key = turn.caller.limit_key
+            return await self.dialogue.ask(
+                turn.question, context, listener, turn.caller, lambda: self.limiter.admit(key)
+            )
         return await self.service.handle(turn.command, turn.caller, listener)
 
     async def remember(self, turn: Turn, report: Report, where: str | None) -> None:

@@ -22,9 +22,10 @@ from bot.ai import Completion, FailureKind, Message, RouterClient, RouterFailure
 from bot.ai.prompts import FOLLOW_UP_PROMPT, report_data
 from bot.commands import MAX_INPUT_CHARS, clean_text
 from bot.facts import FactFinder
-from bot.lookups import MAX_TOOL_ROUNDS, TOOLS, Lookups
+from bot.lookups import MAX_TOOL_ROUNDS, TOOLS, Admit, Lookups
 from bot.progress import ProgressFeed, ProgressListener, StepKey, StepStatus
 from bot.report import FallbackReason, Report, ReportKind, Source
+from bot.runtime import Caller, Cutoff, begin_request
 from bot.state import ConversationContext
 
 log = logging.getLogger(__name__)
@@ -34,6 +35,7 @@ COMMANDS_THAT_HELP = (
     "`/scout build <app>`"
 )
 TOOLS_REFUSED = "Answered without App Store look-ups: the AI provider does not take tools"
+ANONYMOUS = Caller("unknown")
 
 
 class Dialogue:
@@ -43,19 +45,51 @@ class Dialogue:
         facts: FactFinder,
         country: str = "us",
         today: Callable[[], date] = date.today,
+        stopping: Cutoff | None = None,
     ) -> None:
         self.router = router
         self.facts = facts
         self.country = country
         self._today = today
+        self._stopping = stopping or Cutoff()
 
     async def ask(
         self,
         question: str,
         context: ConversationContext | None,
         listener: ProgressListener | None = None,
+        caller: Caller = ANONYMOUS,
+        admit: Admit | None = None,
     ) -> Report:
-        """The answer to `question` in `context` (None: a conversation without a report yet)."""
+        """The answer to `question` in `context` (None: a conversation without a report yet).
+        `admit` is asked before each look-up: tool calls count against the caller's limit."""
+        scope = begin_request(caller)
+        report = await self._ask(question, context, listener, admit)
+        usage = report.usage or TokenUsage()
+        log.info(
+            "question answered",
+            extra={
+                "fields": {
+                    "user": caller.user_id or None,
+                    "kind": "follow_up",
+                    "source": report.source.value if report.source else None,
+                    "latency_ms": report.latency_ms,
+                    "model_calls": scope.model_calls,
+                    "appstore_calls": scope.appstore_calls,
+                    "prompt_tokens": usage.prompt_tokens,
+                    "completion_tokens": usage.completion_tokens,
+                }
+            },
+        )
+        return report
+
+    async def _ask(
+        self,
+        question: str,
+        context: ConversationContext | None,
+        listener: ProgressListener | None,
+        admit: Admit | None,
+    ) -> Report:
         started = time.perf_counter()
         feed = ProgressFeed()
         if listener is not None:
@@ -64,10 +98,12 @@ class Dialogue:
         messages = self._messages(question, context)
         feed.step(StepKey.MODEL, "Asking the AI model")
         try:
-            async with asyncio.timeout(self.router.settings.timeout):  # the turn's one deadline
-                completion = await self._answer(messages, feed)
+            async with self._stopping.bound(), asyncio.timeout(self.router.settings.timeout):
+                completion = await self._answer(messages, feed, admit)  # one deadline per turn
         except TimeoutError:
-            return self._without_model(context, FallbackReason.TIMED_OUT, feed, started)
+            stopping = self._stopping.is_set
+            reason = FallbackReason.RESTARTING if stopping else FallbackReason.TIMED_OUT
+            return self._without_model(context, reason, feed, started)
         except RouterFailure as exc:
             log.info("follow-up without the model (%s): %s", exc.kind.value, exc.detail)
             return self._without_model(context, FallbackReason(exc.kind.value), feed, started)
@@ -119,9 +155,11 @@ class Dialogue:
         messages.append(Message("user", question))
         return messages
 
-    async def _answer(self, messages: list[Message], feed: ProgressFeed) -> Completion:
+    async def _answer(
+        self, messages: list[Message], feed: ProgressFeed, admit: Admit | None
+    ) -> Completion:
         """The model's answer after at most `MAX_TOOL_ROUNDS` rounds of look-ups."""
-        lookups = Lookups(self.facts, self.country, self._today)
+        lookups = Lookups(self.facts, self.country, self._today, admit)
         usage = TokenUsage()
         tools = TOOLS
         for rounds in range(MAX_TOOL_ROUNDS + 1):

@@ -10,7 +10,7 @@ a bad call gets an error the model can read, never an exception.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from datetime import date
 from typing import Any
 
@@ -67,15 +67,24 @@ COMPARE_APPS = ToolSpec(
     },
 )
 TOOLS = (FIND_APP, APP_REVIEWS, TOP_APPS, COMPARE_APPS)
+# The caller's per-user limit: seconds to wait before another look-up, 0 when it may run.
+Admit = Callable[[], Awaitable[float]]
 
 
 class Lookups:
     """Runs the model's tool calls for one conversation turn."""
 
-    def __init__(self, facts: FactFinder, country: str, today: Callable[[], date]) -> None:
+    def __init__(
+        self,
+        facts: FactFinder,
+        country: str,
+        today: Callable[[], date],
+        admit: Admit | None = None,
+    ) -> None:
         self.facts = facts
         self.country = country
         self._today = today
+        self._admit = admit
 
     async def run(self, call: ToolCall, feed: ProgressFeed) -> dict[str, Any]:
         """The call's result as data for the model; a plan step shows it while it runs."""
@@ -93,6 +102,8 @@ class Lookups:
             names = ", ".join(tool.name for tool in TOOLS)
             return {"error": f"there is no tool named {call.name!r}; the tools are {names}"}
         country = str(arguments.get("country") or self.country).lower()[:2]
+        if self._admit is not None and (wait := await self._admit()):
+            return {"error": f"the user's per-minute limit is reached; try again in {wait:.0f} s"}
         feed.step(key, _title(call.name, arguments))
         try:
             result = await handler(arguments, country)

@@ -57,6 +57,7 @@ class RecommendationService:
         self._today = today
         self.today = today  # what day it is, for everything that reads the App Store's dates
         self._stopping = Cutoff()
+        self.stopping = self._stopping  # follow-ups are cut off with the commands
         self._feeds = SharedFeeds()
 
     def wind_down(self, within: float) -> None:

@@ -6,14 +6,17 @@ user is told which commands still work."""
 from __future__ import annotations
 
 import json
+import logging
 from typing import Any
+
+import pytest
 
 from bot.commands import parse
 from bot.dialogue import COMMANDS_THAT_HELP, TOOLS_REFUSED, Dialogue
 from bot.lookups import MAX_TOOL_ROUNDS
 from bot.progress import Progress, ProgressFeed
 from bot.report import ReportKind, Source
-from bot.runtime import Caller, begin_request
+from bot.runtime import Caller
 from bot.service import RecommendationService
 from bot.state import ConversationContext, Exchange
 from tests.conftest import ServiceFactory
@@ -65,7 +68,10 @@ async def test_a_follow_up_sees_the_first_report_and_the_last_exchanges(
 
 
 async def test_the_model_looks_apps_up_itself_and_each_look_up_is_a_plan_step(
-    make_grounded_service: ServiceFactory, router: FakeRouter, appstore: FakeAppStore
+    make_grounded_service: ServiceFactory,
+    router: FakeRouter,
+    appstore: FakeAppStore,
+    caplog: pytest.LogCaptureFixture,
 ) -> None:
     service, watcher = make_grounded_service(), Watcher()
     context = await first_report(service)
@@ -73,8 +79,10 @@ async def test_the_model_looks_apps_up_itself_and_each_look_up_is_a_plan_step(
     router.tool_rounds = [
         [("find_app", '{"app": "Facebook"}'), ("top_apps", '{"category": "utilities"}')]
     ]
-    scope = begin_request(Caller("slack", "U1"))
-    answer = await dialogue(service).ask("how does it compare with Facebook?", context, watcher)
+    with caplog.at_level(logging.INFO, logger="bot.dialogue"):
+        answer = await dialogue(service).ask(
+            "how does it compare with Facebook?", context, watcher, Caller("slack", "U1")
+        )
     assert answer.source is Source.AI
     found, chart = (json.loads(m["content"]) for m in tool_messages(router, -1))
     assert found["app"]["name"] == "Facebook" and "clone_score" in found["app"]
@@ -85,7 +93,10 @@ async def test_the_model_looks_apps_up_itself_and_each_look_up_is_a_plan_step(
     assert steps["Reading the top utilities apps"][0] == "done"
     # The look-ups went through the same catalog and counted in the turn's App Store calls.
     assert len(appstore.calls("/search")) > searches_before
-    assert scope.appstore_calls >= 2
+    [logged] = [r for r in caplog.records if r.getMessage() == "question answered"]
+    fields = logged.fields  # type: ignore[attr-defined]
+    assert fields["appstore_calls"] >= 2 and fields["model_calls"] == 2
+    assert fields["user"] == "U1" and fields["kind"] == "follow_up"
 
 
 async def test_bad_arguments_and_unknown_tools_are_told_to_the_model_not_raised(
@@ -145,3 +156,35 @@ async def test_without_the_model_a_follow_up_names_the_commands_that_still_work(
         "No Hugging Face key is configured, so follow-up questions cannot be answered right "
         f"now. Commands still work: {COMMANDS_THAT_HELP}."
     )
+
+
+async def test_each_look_up_counts_against_the_users_limit(
+    make_grounded_service: ServiceFactory, router: FakeRouter, appstore: FakeAppStore
+) -> None:
+    appstore.any_app = True
+    service = make_grounded_service()
+    context = await first_report(service)
+    allowed = iter([0, 0, 42])  # the limiter lets two look-ups through, then asks to wait
+
+    async def admit() -> float:
+        return next(allowed)
+
+    router.tool_rounds = [[("find_app", f'{{"app": "App {i}"}}') for i in range(3)]]
+    await dialogue(service).ask("look three apps up", context, admit=admit)
+    results = [json.loads(m["content"]) for m in tool_messages(router, -1)]
+    assert "error" not in results[1]
+    assert results[2] == {"error": "the user's per-minute limit is reached; try again in 42 s"}
+
+
+async def test_a_restart_cuts_a_follow_up_off_with_a_labelled_reply(
+    make_grounded_service: ServiceFactory, router: FakeRouter
+) -> None:
+    service = make_grounded_service(timeout=60.0)
+    context = await first_report(service)
+    router.latency = 300  # the model hangs
+    service.wind_down(0)
+    answer = await Dialogue(service.router, service.facts, stopping=service.stopping).ask(
+        "what would you charge?", context
+    )
+    assert answer.source is Source.FALLBACK
+    assert answer.text.startswith("Trend Scout is restarting, so follow-up questions")
