@@ -193,6 +193,28 @@ class FakeDiscord(LoopbackServer):
             data["member"] = {k: v for k, v in member(author).items() if k != "user"}
         return data
 
+    def thread(self, thread_id: str, name: str, parent: str = CHANNEL_ID) -> dict[str, Any]:
+        """A public thread (THREAD_CREATE); one started from a message has that message's id."""
+        return {
+            "id": thread_id,
+            "type": 11,
+            "guild_id": GUILD_ID,
+            "parent_id": parent,
+            "owner_id": USER_ID,
+            "name": name,
+            "last_message_id": None,
+            "message_count": 0,
+            "member_count": 1,
+            "rate_limit_per_user": 0,
+            "thread_metadata": {
+                "archived": False,
+                "auto_archive_duration": 1440,
+                "archive_timestamp": "2026-11-23T00:00:00.000000+00:00",
+                "locked": False,
+            },
+            "newly_created": True,
+        }
+
     def interaction(
         self, kind: int, data: dict[str, Any], *, message: dict[str, Any] | None = None
     ) -> dict[str, Any]:

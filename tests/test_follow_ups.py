@@ -23,7 +23,7 @@ from tests.conftest import ServiceFactory
 from tests.discord_harness import DiscordHarness
 from tests.fake_appstore import FakeAppStore
 from tests.fake_discord import BOT_ID
-from tests.fake_router import DEFAULT_KEY, FakeRouter
+from tests.fake_router import DEFAULT_ANSWER, DEFAULT_KEY, FakeRouter
 from tests.helpers import run_bot, wait_for
 from tests.slack_harness import SlackHarness
 
@@ -154,3 +154,37 @@ async def test_two_workers_share_a_conversation_and_conversations_stay_apart(
         assert other_team.command == parse(FIRST_QUESTION)
     finally:
         await backend.aclose()
+
+
+async def test_discord_follow_ups_in_a_dm_and_in_a_thread_started_from_an_answer(
+    discord_harness: DiscordHarness, router: FakeRouter
+) -> None:
+    fake = discord_harness.fake
+    # A DM: no mention needed, plain language from the first message.
+    fake.dispatch("MESSAGE_CREATE", fake.message("is Webster Bank worth cloning?", guild=False))
+    await wait_for(discord_harness.replied, what="the DM answer")
+    fake.dispatch("MESSAGE_CREATE", fake.message(FIRST_QUESTION, guild=False))
+    await wait_for(lambda: len(fake.sent) == 2, what="the DM follow-up")
+    await wait_for(discord_harness.replied, what="its final state")
+    _facts, turns = conversation_sent(router)
+    assert turns == [
+        ("user", "is Webster Bank worth cloning?"),
+        ("assistant", DEFAULT_ANSWER.strip()),
+        ("user", FIRST_QUESTION),
+    ]
+
+    # A thread started from an answer: its id is the answer's, so it goes on from it.
+    discord_harness.mention("Webster Bank")
+    await wait_for(lambda: len(fake.sent) == 3, what="the answer")
+    await wait_for(discord_harness.replied, what="its final state")
+    answer = fake.sent[-1]
+    fake.dispatch("THREAD_CREATE", fake.thread(answer.message_id, "Webster Bank"))
+    fake.dispatch(
+        "MESSAGE_CREATE",
+        fake.message(f"<@{BOT_ID}> {FIRST_QUESTION}", channel_id=answer.message_id),
+    )
+    await wait_for(lambda: len(fake.sent) == 4, what="the answer in the thread")
+    await wait_for(discord_harness.replied, what="its final state")
+    facts, turns = conversation_sent(router)
+    assert facts["app"]["name"] == "Webster Bank" and turns == [("user", FIRST_QUESTION)]
+    assert fake.sent[-1].channel_id == answer.message_id
