@@ -109,8 +109,8 @@ class Dialogue:
             return self._without_model(context, FallbackReason(exc.kind.value), feed, started)
         feed.finish(StepKey.MODEL, StepStatus.DONE)
         notes = [TOOLS_REFUSED] if completion.tools_refused else []
-        if completion.truncated:
-            notes.append(f"The answer was cut short {completion.cut_by}")
+        if completion.cut_note:
+            notes.append(completion.cut_note)
         return Report(
             ReportKind.ANSWER,
             _subject(context),

@@ -26,24 +26,20 @@ from bot.progress import ProgressFeed, StepStatus
 MAX_TOOL_ROUNDS = 3  # rounds of look-ups before the model must answer with what it has
 
 _COUNTRY = {"type": "string", "description": "two-letter App Store country; default the user's"}
-FIND_APP = ToolSpec(
-    "find_app",
-    "Find an App Store app by name, id (id:123) or App Store link: its facts and clone score.",
-    {
-        "type": "object",
-        "properties": {"app": {"type": "string"}, "country": _COUNTRY},
-        "required": ["app"],
+_ONE_APP = {
+    "type": "object",
+    "properties": {
+        "app": {"type": "string", "description": "a name, an id (id:123) or an App Store link"},
+        "country": _COUNTRY,
     },
-)
+    "required": ["app"],
+}
+FIND_APP = ToolSpec("find_app", "Find an App Store app: its facts and clone score.", _ONE_APP)
 APP_REVIEWS = ToolSpec(
     "app_reviews",
     "What an app's users say in their App Store reviews: complaint and praise themes with "
     "counts, feature requests, ratings by version.",
-    {
-        "type": "object",
-        "properties": {"app": {"type": "string"}, "country": _COUNTRY},
-        "required": ["app"],
-    },
+    _ONE_APP,
 )
 TOP_APPS = ToolSpec(
     "top_apps",

@@ -224,8 +224,8 @@ class RecommendationService:
         feed.finish(StepKey.MODEL, StepStatus.DONE, "cut short" if completion.truncated else "")
 
         notes = list(facts.notes)
-        if completion.truncated:
-            notes.append(f"The answer was cut short {completion.cut_by}")
+        if completion.cut_note:
+            notes.append(completion.cut_note)
         report = facts.report(
             command,
             completion.text,

@@ -67,6 +67,11 @@ class Completion:
     tool_calls: tuple[ToolCall, ...] = ()  # what the model asked to look up (text may be "")
     tools_refused: bool = False  # the provider could not take tools: asked again without
 
+    @property
+    def cut_note(self) -> str | None:
+        """What a reply says of an answer cut short, and why; None for a whole answer."""
+        return f"The answer was cut short {self.cut_by}" if self.truncated else None
+
 
 class ModelChain:
     """The state of one command's trip through the model chain."""
