@@ -21,7 +21,7 @@ from dataclasses import dataclass, replace
 from bot.commands import Command, CommandKind, ParsedCommand, parse
 from bot.dialogue import Dialogue
 from bot.progress import ProgressListener
-from bot.report import Report, ReportKind
+from bot.report import Report, ReportKind, Source
 from bot.runtime.request_scope import Caller
 from bot.service import RecommendationService
 from bot.state import (
@@ -127,7 +127,7 @@ class Conversation:
             await self.store.forget(place)
             notice = Report(ReportKind.HELP, "", "New conversation: ask away.")
             return Turn(caller, parse("help"), notice, None, place)
-        if place is not None and not explicit:
+        if place is not None and not explicit and text.strip():  # nothing asked: help
             context = await self.store.get(place)
             if context is not None or open:
                 refusal = await self._refusal(caller, None)
@@ -155,6 +155,8 @@ class Conversation:
         (Discord: the reply message itself), which a follow-up will name."""
         if where is None or report.kind not in _STARTERS or turn.refusal is not None:
             return
+        if turn.question is not None and report.source is not Source.AI:
+            return  # "the model is unavailable" is not part of the conversation
         key = self.place(turn.caller, where)
         if turn.question is None:
             await self.store.put(key, ConversationContext(report))

@@ -188,3 +188,19 @@ async def test_discord_follow_ups_in_a_dm_and_in_a_thread_started_from_an_answer
     facts, turns = conversation_sent(router)
     assert facts["app"]["name"] == "Webster Bank" and turns == [("user", FIRST_QUESTION)]
     assert fake.sent[-1].channel_id == answer.message_id
+
+
+async def test_an_empty_mention_in_a_conversation_is_help_and_the_model_being_down_is_not_kept(
+    make_grounded_service: ServiceFactory,
+) -> None:
+    conversation = Conversation(make_grounded_service(api_key=None), MemoryUserLimiter(10))
+    alice = Caller("discord", "U1", workspace="G1")
+    first = await conversation.begin(alice, "Webster Bank", "msg:1")
+    await conversation.remember(first, await conversation.answer(first), "msg:1")
+    empty = await conversation.begin(alice, "   ", "msg:1")
+    assert empty.question is None and empty.command == parse("help")
+    asked = await conversation.begin(alice, FIRST_QUESTION, "msg:1")
+    answer = await conversation.answer(asked)
+    assert answer.source is Source.FALLBACK and "Commands still work" in answer.text
+    await conversation.remember(asked, answer, "msg:2")
+    assert await conversation.store.get(conversation.place(alice, "msg:2")) is None
