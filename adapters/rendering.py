@@ -259,6 +259,7 @@ def render_text(
 _TARGET = r"<?((?:[^()\s<>]|\([^()\s]*\))*)>?(?:\s+(?:\"[^\"\n]*\"|'[^'\n]*'))?"
 _IMAGE = re.compile(r"!\[([^\]\n]*)\]\(\s*" + _TARGET + r"\s*\)")
 _INLINE_LINK = re.compile(r"\[([^\]\n]*)\]\(\s*" + _TARGET + r"\s*\)")
+_IMAGE_OPENER = re.compile(r"!(\[[^\]\n]*\]\()")
 _SLACK_LINK = re.compile(r"<([a-zA-Z][a-zA-Z0-9+.-]*:[^|>\s]*)\|([^>\n]*)>")
 _AUTOLINK = re.compile(r"<([a-zA-Z][a-zA-Z0-9+.-]*:[^>\s]*)>")
 _REFERENCE = re.compile(r"^( {0,3})\[([^\]\n]+)\]:[ \t]*<?(\S+?)>?(?:[ \t].*)?$", re.MULTILINE)
@@ -293,7 +294,9 @@ def safe_links(markdown: str) -> str:
         )
         if markdown == before:
             break
-    return markdown
+    # An image opener with no end yet ("![x](http://…" of a growing answer) loses its "!":
+    # whatever follows, it cannot become an embedded image.
+    return _IMAGE_OPENER.sub(r"\1", markdown)
 
 
 def _same_place(shown: str, target: str) -> bool:
