@@ -171,9 +171,9 @@ class DiscordAdapter(Adapter):
             return
         text = re.sub(rf"<@!?{me.id}>", " ", message.content)
         where, place = _places(message)
-        turn = await self.conversation.begin(
-            _caller(message.guild, message.author.id), text, where, open=message.guild is None
-        )
+        caller = _caller(message.guild, message.author.id)
+        direct = message.guild is None  # a DM: plain language from the first message
+        turn = await self.conversation.begin(caller, text, where, plain_language=direct)
         if turn.refusal is not None:
             await message.reply(
                 turn.refusal.text, mention_author=False, allowed_mentions=NO_PINGS

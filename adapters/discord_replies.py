@@ -107,14 +107,14 @@ class DiscordReply:
         self._refresh = turn.refresh_text
         self._live: LiveReply | None = None
         self._first = True  # the next message is the reply's first
-        self._message_id: int | None = None  # the reply's first message, once sent
 
     def live(self) -> LiveReply | None:
         return None
 
     def place(self) -> str | None:
-        """The reply's first message: replying to it (or a thread started from it) goes on."""
-        return f"msg:{self._message_id}" if self._message_id else None
+        """Where a follow-up goes on from: the reply's first message (replying to it, or a
+        thread started from it), once sent."""
+        return None
 
     async def _post(self, reply: DiscordMessage, view: discord.ui.View | None) -> None:
         """A new message of the reply."""
@@ -220,6 +220,10 @@ class InteractionReply(DiscordReply):
         super().__init__(turn)
         self._interaction = interaction
         self._private = private
+        self._message_id: int | None = None  # the response's message, once sent
+
+    def place(self) -> str | None:
+        return f"msg:{self._message_id}" if self._message_id else None
 
     def live(self) -> LiveReply | None:
         if self._private or not self._turn.needs_work:

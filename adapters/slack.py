@@ -204,7 +204,7 @@ class SlackAdapter(Adapter):
             else None
         )
         caller = _caller(body.get("team_id"), event.get("user"))
-        turn = await self.conversation.begin(caller, text, where, open=direct)
+        turn = await self.conversation.begin(caller, text, where, plain_language=direct)
         reply = ThreadReply(self.client, channel, str(thread), turn, self.limits)
         self.spawn(self.reply(turn, reply))
 

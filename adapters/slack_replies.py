@@ -205,6 +205,7 @@ class ThreadReply(SlackReply):
             await self._client.chat_update(channel=self._channel, ts=self._ts, **message.payload())
 
     async def _open(self, progress: Progress) -> None:
+        chunks, lines = self._changes(progress)
         try:
             response = await self._client.chat_startStream(
                 channel=self._channel,
@@ -214,7 +215,7 @@ class ThreadReply(SlackReply):
                 task_display_mode="plan",
                 chunks=[
                     {"type": "plan_update", "title": f"Scouting {escape(self._turn.subject)}"},
-                    *self._changes(progress),
+                    *chunks,
                 ],
             )
         except SlackApiError as exc:
@@ -225,6 +226,7 @@ class ThreadReply(SlackReply):
             await self._open_message(progress)
             return
         self._ts, self._streaming = str(response["ts"]), True
+        self._sent(chunks, lines)
 
     async def _open_message(self, progress: Progress) -> None:
         message = progress_message(self._turn.subject, progress)
@@ -236,25 +238,30 @@ class ThreadReply(SlackReply):
         self._live.interval = self._live.step_interval = UPDATE_INTERVAL
         self._live.budget = self._limits.update[self._team]
 
-    def _changes(self, progress: Progress) -> list[dict[str, Any]]:
-        """The chunks that bring the stream up to `progress`: changed tasks, new whole lines."""
+    def _changes(self, progress: Progress) -> tuple[list[dict[str, Any]], str]:
+        """The chunks that bring the stream up to `progress` (changed tasks, new whole lines),
+        and the text it then shows. Kept by `_sent` only once Slack took them, so a call that
+        fails (a refused table, a lost connection) is sent again whole."""
         chunks = self._task_changes(progress.steps)
         lines = whole_lines(progress.text)
         if lines.startswith(self._shown) and len(lines) > len(self._shown):
             new = streamed_text(lines[len(self._shown) :])
             chunks.append({"type": "markdown_text", "text": new})
-            self._shown = lines
-        return chunks
+            return chunks, lines
+        return chunks, self._shown
 
     def _task_changes(self, steps: tuple[Step, ...]) -> list[dict[str, Any]]:
-        changed = [chunk for chunk in task_chunks(steps) if self._tasks.get(chunk["id"]) != chunk]
-        self._tasks.update((chunk["id"], chunk) for chunk in changed)
-        return changed
+        return [chunk for chunk in task_chunks(steps) if self._tasks.get(chunk["id"]) != chunk]
+
+    def _sent(self, chunks: list[dict[str, Any]], lines: str) -> None:
+        self._tasks.update((c["id"], c) for c in chunks if c["type"] == "task_update")
+        self._shown = lines
 
     async def _append(self, progress: Progress) -> None:
-        chunks = self._changes(progress)
+        chunks, lines = self._changes(progress)
         if chunks:
             await self._client.chat_appendStream(channel=self._channel, ts=self._ts, chunks=chunks)
+            self._sent(chunks, lines)
 
     async def _final(self, report: Report, table: bool) -> None:
         if not self._streaming:
@@ -281,6 +288,7 @@ class ThreadReply(SlackReply):
             channel=self._channel, ts=self._ts, chunks=chunks, blocks=message.blocks
         )
         self._streaming = False
+        self._sent(chunks, self._shown)
 
     async def _post(self, message: SlackMessage, private: bool) -> None:
         if self._streaming:

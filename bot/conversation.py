@@ -8,7 +8,7 @@ their platform's events into `Caller`s and text, and render what comes back.
 Conversations: a message in a place where the bot answered before (a thread of its answer, a
 reply to it, a DM, the console) is a follow-up question when that place has a context — unless it
 is a command (`/scout …`, or a line starting with help, stats, gaps, build or compare), which
-always starts a new conversation. In a DM (`open`), plain
+always starts a new conversation. In a DM (`plain_language`), plain
 language is a question even before any answer. After a reply is posted, `remember` keeps the
 report (a new conversation) or the exchange (a follow-up) under the place the reply went to.
 """
@@ -114,10 +114,10 @@ class Conversation:
         return ConversationKey(caller.platform, caller.workspace or "", where)
 
     async def begin(
-        self, caller: Caller, text: str, where: str | None = None, open: bool = False
+        self, caller: Caller, text: str, where: str | None = None, plain_language: bool = False
     ) -> Turn:
         """`where` names the place the message was written in, when a conversation can go on
-        there (a thread, a reply chain, a DM, the console); `open` makes plain language a
+        there (a thread, a reply chain, a DM, the console); `plain_language` makes plain language a
         question even without an earlier answer (DMs)."""
         if caller.user_id in self.admin_ids and not caller.is_admin:
             caller = replace(caller, is_admin=True)
@@ -129,7 +129,7 @@ class Conversation:
             return Turn(caller, parse("help"), notice, None, place)
         if place is not None and not explicit and text.strip():  # nothing asked: help
             context = await self.store.get(place)
-            if context is not None or open:
+            if context is not None or plain_language:
                 refusal = await self._refusal(caller, None)
                 return Turn(caller, parse(""), refusal, text.strip(), place)
         command = parse(text)

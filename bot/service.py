@@ -54,10 +54,8 @@ class RecommendationService:
         self.facts = FactFinder(catalog, reviews, review_pages, today)
         self.default_country = default_country
         self.stats = ServiceStats()
-        self._today = today
         self.today = today  # what day it is, for everything that reads the App Store's dates
-        self._stopping = Cutoff()
-        self.stopping = self._stopping  # follow-ups are cut off with the commands
+        self.stopping = Cutoff()  # set when the process stops; follow-ups share it
         self._feeds = SharedFeeds()
 
     def wind_down(self, within: float) -> None:
@@ -65,7 +63,7 @@ class RecommendationService:
         cut off and their commands answered with labelled advice, while replies can still be
         posted. Commands that start from now on are bounded the same way."""
         log.info("model calls still running in %.0f s will be cut off", within)
-        self._stopping.set(within)
+        self.stopping.set(within)
 
     def health(self) -> dict[str, str]:
         """The model circuit and the cache backend, for `/healthz`."""
@@ -82,7 +80,7 @@ class RecommendationService:
         scope = begin_request(caller)
         started = time.perf_counter()
         try:
-            async with self._stopping.bound(COMMAND_CUTOFF_MARGIN):
+            async with self.stopping.bound(COMMAND_CUTOFF_MARGIN):
                 report = await self._handle(parsed, caller, listener)
         except TimeoutError:  # stopping, and this command was still waiting
             report = self._without_model(parsed, FallbackReason.RESTARTING)
@@ -200,11 +198,11 @@ class RecommendationService:
             reviews=facts.reviews,
             competitors=facts.competitors,
             comparison=facts.comparison,
-            today=self._today(),
+            today=self.today(),
         )
         feed.step(StepKey.MODEL, "Asking the AI model")
         try:
-            async with self._stopping.bound():
+            async with self.stopping.bound():
                 if self.router.settings.stream:
                     completion = await self.router.stream(messages, feed.write, deep=command.deep)
                 else:
@@ -247,7 +245,7 @@ class RecommendationService:
             facts.app,
             facts.top_apps,
             facts.reviews,
-            today=self._today(),
+            today=self.today(),
             comparison=facts.comparison,
         )
         return facts.report(

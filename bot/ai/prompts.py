@@ -11,7 +11,7 @@ import hashlib
 import json
 from dataclasses import dataclass
 from datetime import date
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from bot.advice.comparison import ComparedApp
 from bot.advice.evidence import Quote, ReviewEvidence, Theme
@@ -19,6 +19,9 @@ from bot.advice.scoring import CloneScore
 from bot.ai.tools import ToolCall
 from bot.appstore.catalog import AppInfo
 from bot.commands import Command, CommandKind
+
+if TYPE_CHECKING:  # bot.report imports this package
+    from bot.report import Report
 
 # What of the review evidence goes into a prompt: enough to ground the answer, bounded so that
 # the whole prompt stays under about 2,000 tokens (bench/reviews_bench.py measures it).
@@ -78,7 +81,7 @@ FOLLOW_UP_PROMPT = (
 )
 
 
-def report_data(report: Any, today: date) -> dict[str, Any]:
+def report_data(report: Report, today: date) -> dict[str, Any]:
     """What a conversation remembers of its first report, as prompt data."""
     data: dict[str, Any] = {"kind": report.kind.value, "subject": report.subject}
     if report.app is not None:
