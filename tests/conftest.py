@@ -1,7 +1,9 @@
 from __future__ import annotations
 
+import itertools
 from collections.abc import AsyncIterator, Callable, Iterator
 from dataclasses import replace
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -12,8 +14,10 @@ from bot.conversation import Conversation
 from bot.runtime import AiohttpTransport, CircuitBreaker
 from bot.service import RecommendationService
 from bot.state import AnswerCache, MemoryAnswerCache, MemoryUserLimiter
+from bot.storage import Database
 from tests.fake_appstore import FakeAppStore
 from tests.fake_router import DEFAULT_KEY, FakeRouter
+from tests.postgres_server import PostgresServer
 from tests.redis_server import RedisServer
 
 pytest_plugins = ["tests.slack_harness", "tests.discord_harness"]
@@ -116,3 +120,32 @@ def redis_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RedisServ
 @pytest.fixture
 def redis_url(redis_server: RedisServer) -> str:
     return redis_server.url
+
+
+@pytest.fixture(scope="session")
+def postgres_server() -> Iterator[PostgresServer]:
+    """A real PostgreSQL server on loopback, for the whole session."""
+    server = PostgresServer().start()
+    yield server
+    server.stop()
+
+
+_databases = itertools.count()
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """A fresh, empty database of each kind: an SQLite file, or a new PostgreSQL database."""
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path / 'scout.sqlite3'}"
+    server: PostgresServer = request.getfixturevalue("postgres_server")
+    return server.create_database(f"scout_{next(_databases)}")
+
+
+@pytest.fixture
+async def database(database_url: str, tmp_path: Path) -> AsyncIterator[Database]:
+    """A migrated database of each kind."""
+    opened = Database.open(database_url, tmp_path)
+    await opened.migrate()
+    yield opened
+    await opened.aclose()

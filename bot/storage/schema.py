@@ -1,0 +1,124 @@
+"""The database's tables (SQLAlchemy Core), one definition for SQLite and PostgreSQL.
+
+Times are seconds since the epoch (floats): the same in both databases, and what the injectable
+clocks of the scheduler and the journal return. JSON values are stored as text.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import (
+    BigInteger,
+    Column,
+    Float,
+    Integer,
+    MetaData,
+    PrimaryKeyConstraint,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+)
+
+metadata = MetaData()
+
+schema_migrations = Table(
+    "schema_migrations",
+    metadata,
+    Column("version", Integer, primary_key=True, autoincrement=False),
+    Column("description", Text, nullable=False),
+    Column("applied_at", Float, nullable=False),
+)
+
+# What each channel watches: an app (target = its track id) or a category (its genre id).
+watches = Table(
+    "watches",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("platform", String(16), nullable=False),
+    Column("workspace", String(64), nullable=False),
+    Column("channel", String(64), nullable=False),
+    Column("kind", String(16), nullable=False),
+    Column("target", String(32), nullable=False),
+    Column("country", String(2), nullable=False),
+    Column("name", Text, nullable=False),
+    Column("created_by", String(64), nullable=False),
+    Column("created_at", Float, nullable=False),
+    UniqueConstraint("platform", "workspace", "channel", "kind", "target", "country"),
+)
+
+# The last thing a check saw of an app in one store.
+app_snapshots = Table(
+    "app_snapshots",
+    metadata,
+    Column("track_id", BigInteger, nullable=False),
+    Column("country", String(2), nullable=False),
+    Column("app", Text, nullable=False),  # AppInfo as JSON
+    Column("review_ids", Text, nullable=True),  # JSON list: the newest reviews page's ids
+    Column("low_star_per_day", Float, nullable=True),  # the usual rate of 1–2★ reviews
+    Column("checked_at", Float, nullable=False),
+    Column("reviews_checked_at", Float, nullable=True),
+    PrimaryKeyConstraint("track_id", "country"),
+)
+
+# The last ranks a check saw in one chart of a category.
+chart_snapshots = Table(
+    "chart_snapshots",
+    metadata,
+    Column("genre_id", Integer, nullable=False),
+    Column("country", String(2), nullable=False),
+    Column("chart", String(32), nullable=False),
+    Column("ranks", Text, nullable=False),  # JSON list of [track_id, name], best first
+    Column("checked_at", Float, nullable=False),
+    PrimaryKeyConstraint("genre_id", "country", "chart"),
+)
+
+# Every alert for every channel; posted_at is the "already posted" mark. Written in the same
+# transaction as the snapshots that produced them.
+alerts = Table(
+    "alerts",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("platform", String(16), nullable=False),
+    Column("workspace", String(64), nullable=False),
+    Column("channel", String(64), nullable=False),
+    Column("kind", String(32), nullable=False),
+    Column("body", Text, nullable=False),  # the Alert as JSON
+    Column("created_at", Float, nullable=False),
+    Column("posted_at", Float, nullable=True),
+)
+
+# One row per channel and weekly slot: the digest was posted.
+digests = Table(
+    "digests",
+    metadata,
+    Column("platform", String(16), nullable=False),
+    Column("workspace", String(64), nullable=False),
+    Column("channel", String(64), nullable=False),
+    Column("slot", String(32), nullable=False),
+    Column("posted_at", Float, nullable=False),
+    PrimaryKeyConstraint("platform", "workspace", "channel", "slot"),
+)
+
+# Scheduled jobs shared by every worker: due time and the lease of the worker running it.
+jobs = Table(
+    "jobs",
+    metadata,
+    Column("name", String(32), primary_key=True),
+    Column("due_at", Float, nullable=False),
+    Column("holder", String(64), nullable=True),
+    Column("lease_until", Float, nullable=True),
+)
+
+# Every accepted command until its final reply is delivered.
+journal = Table(
+    "journal",
+    metadata,
+    Column("id", String(36), primary_key=True),
+    Column("platform", String(16), nullable=False),
+    Column("entry", Text, nullable=False),  # the JournalEntry as JSON
+    Column("accepted_at", Float, nullable=False),
+    Column("expires_at", Float, nullable=False),  # the platform's reply window ends
+    Column("holder", String(64), nullable=False),
+    Column("lease_until", Float, nullable=False),
+    Column("attempts", Integer, nullable=False),
+)
