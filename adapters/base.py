@@ -19,6 +19,9 @@ from aiohttp import web
 from adapters.live import LiveReply
 from bot.conversation import Conversation, Turn
 from bot.report import Report
+from bot.runtime import Caller
+from bot.storage import CommandJournal, JournalEntry
+from bot.watch import ChannelPoster
 
 log = logging.getLogger(__name__)
 
@@ -60,12 +63,92 @@ class Outbox(Protocol):
 
 class Adapter(ABC):
     name: str = "adapter"
+    platform: str = "adapter"  # as in `Caller.platform` and the journal
+    reply_window: float = 15 * 60  # how long after a command its reply can still be posted
 
     def __init__(self, conversation: Conversation) -> None:
         self.conversation = conversation
         self.in_flight: set[asyncio.Task[None]] = set()
         self.accepting = True  # False while shutting down: no new commands
         self.finished = asyncio.Event()  # set by an adapter that ends on its own (the console)
+        self.journal: CommandJournal | None = None  # set by the composition root
+
+    def channel_poster(self) -> ChannelPoster | None:
+        """How trend watch posts in this platform's channels (alerts, digests), if it can."""
+        return None
+
+    def recovered_outbox(self, turn: Turn, entry: JournalEntry) -> Outbox | None:
+        """An outbox for a journalled command that another worker accepted and did not
+        answer (it died), from the reply address it wrote; None when it cannot be answered."""
+        return None
+
+    async def record(
+        self,
+        caller: Caller,
+        text: str,
+        address: dict[str, str],
+        where: str | None = None,
+        plain_language: bool = False,
+    ) -> JournalEntry | None:
+        """Journal an accepted command before it is acknowledged. Without a journal, or when
+        the database cannot be reached, the command still runs (unjournalled: logged)."""
+        if self.journal is None:
+            return None
+        now = self.journal.now()
+        entry = JournalEntry(
+            self.platform,
+            caller.user_id,
+            text,
+            caller.workspace,
+            where,
+            plain_language,
+            address,
+            accepted_at=now,
+            expires_at=now + self.reply_window,
+        )
+        try:
+            return await self.journal.record(entry)
+        except Exception as exc:
+            log.warning("could not journal a %s command (%s); answering it anyway", self.name, exc)
+            return None
+
+    async def note_live(self, entry: JournalEntry | None, **address: str) -> JournalEntry | None:
+        """Keep the live message's id in the journal, so a worker that takes the command over
+        turns that message into the reply instead of leaving it half-done."""
+        if entry is None or self.journal is None:
+            return entry
+        try:
+            return await self.journal.note(entry, **address)
+        except Exception as exc:
+            log.warning("could not note the live message (%s)", exc)
+            return entry
+
+    async def resume(self, entry: JournalEntry) -> None:
+        """Answer a command another worker accepted and never answered."""
+        caller = Caller(entry.platform, entry.user_id, workspace=entry.workspace)
+        turn = await self.conversation.begin(
+            caller,
+            entry.text,
+            entry.where,
+            entry.plain_language,
+            channel=entry.address.get("channel"),
+            admitted=True,
+        )
+        outbox = self.recovered_outbox(turn, entry)
+        if outbox is None:
+            log.warning("a journalled %s command cannot be answered here; dropped", self.name)
+            await self._forget(entry)
+            return
+        log.info("answering a %s command accepted by a worker that stopped", self.name)
+        await self.reply(turn, outbox, entry)
+
+    async def _forget(self, entry: JournalEntry | None) -> None:
+        if entry is None or self.journal is None:
+            return
+        try:
+            await self.journal.done(entry)
+        except Exception as exc:  # it is answered; another worker may answer it again later
+            log.warning("could not clear a journalled command (%s)", exc)
 
     @abstractmethod
     async def start(self) -> str:
@@ -103,9 +186,15 @@ class Adapter(ABC):
         self.in_flight.add(task)
         task.add_done_callback(self.in_flight.discard)
 
-    async def reply(self, turn: Turn, outbox: Outbox) -> None:
+    async def reply(self, turn: Turn, outbox: Outbox, entry: JournalEntry | None = None) -> None:
         """Produce the turn's Report and deliver exactly one final reply: rich, else plain
-        text when the platform refuses the rich form, else a short apology."""
+        text when the platform refuses the rich form, else a short apology. Its journal entry
+        is cleared once that reply is out (not when the work is cancelled: then another
+        worker answers it)."""
+        await self._deliver(turn, outbox)
+        await self._forget(entry)
+
+    async def _deliver(self, turn: Turn, outbox: Outbox) -> None:
         report: Report | None = None
         live = outbox.live()
         try:

@@ -25,15 +25,20 @@ from bot.conversation import Conversation, Turn
 from bot.progress import ProgressFeed
 from bot.report import Report, Source
 from bot.runtime import CONSOLE
+from bot.watch import WatchChannel
 
 PROMPT = "scout> "
+CHANNEL = "console"  # trend watch: the console's own local list of watches
 SESSION = "session"  # the console is one conversation: every line after an answer goes on
 QUIT_WORDS = frozenset({"exit", "quit", ":q"})
 SPINNER = "⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏"
 
 
 class ConsoleAdapter(Adapter):
+    """Commands are not journalled here: a console's input ends with its process."""
+
     name = "console"
+    platform = "console"
 
     def __init__(
         self,
@@ -76,6 +81,9 @@ class ConsoleAdapter(Adapter):
     async def close(self) -> None:
         return None  # nothing to disconnect: the input thread ends with the process
 
+    def channel_poster(self) -> ConsolePoster:
+        return ConsolePoster(self)
+
     # -- the chat ------------------------------------------------------------------------
     async def _chat(self) -> None:
         try:
@@ -93,7 +101,7 @@ class ConsoleAdapter(Adapter):
                     continue
                 if text.lower() in QUIT_WORDS:
                     break
-                turn = await self.conversation.begin(CONSOLE, text, SESSION)
+                turn = await self.conversation.begin(CONSOLE, text, SESSION, channel=CHANNEL)
                 report, shown = await self._answer_with_progress(turn)
                 self._say(self._render(report, shown))
                 await self.conversation.remember(turn, report, SESSION)
@@ -147,6 +155,19 @@ class ConsoleAdapter(Adapter):
         if self.color:
             return render_text(clean, _bold, _faint, body=body)
         return render_text(clean, body=body)
+
+
+class ConsolePoster:
+    """Trend watch alerts and digests, printed between the chat's replies."""
+
+    def __init__(self, console: ConsoleAdapter) -> None:
+        self.console = console
+
+    async def post(self, channel: WatchChannel, report: Report) -> None:
+        self.console._say(self.console._render(report))
+
+    async def problem(self, channel: WatchChannel) -> str | None:
+        return None
 
 
 class TerminalProgress:

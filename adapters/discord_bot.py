@@ -20,7 +20,8 @@ import yarl
 from discord import app_commands
 from discord.gateway import DiscordWebSocket
 
-from adapters.base import Adapter, StartupError
+from adapters.base import Adapter, Outbox, StartupError
+from adapters.discord_channels import DiscordChannelPoster
 from adapters.discord_replies import (
     NO_PINGS,
     InteractionReply,
@@ -30,8 +31,9 @@ from adapters.discord_replies import (
 )
 from bot.appstore import GENRE_IDS
 from bot.config import DiscordSettings
-from bot.conversation import Conversation
+from bot.conversation import Conversation, Turn
 from bot.runtime import Caller
+from bot.storage import JournalEntry
 
 log = logging.getLogger(__name__)
 
@@ -106,6 +108,8 @@ def scout_commands(adapter: DiscordAdapter) -> app_commands.Group:
 
 class DiscordAdapter(Adapter):
     name = "Discord"
+    platform = "discord"
+    reply_window = 15 * 60  # an interaction token takes follow-ups for 15 minutes
 
     def __init__(
         self,
@@ -173,29 +177,73 @@ class DiscordAdapter(Adapter):
         where, place = _places(message)
         caller = _caller(message.guild, message.author.id)
         direct = message.guild is None  # a DM: plain language from the first message
-        turn = await self.conversation.begin(caller, text, where, plain_language=direct)
+        channel = str(message.channel.id)
+        turn = await self.conversation.begin(
+            caller, text, where, plain_language=direct, channel=channel
+        )
         if turn.refusal is not None:
-            await message.reply(
-                turn.refusal.text, mention_author=False, allowed_mentions=NO_PINGS
-            )
+            await message.reply(turn.refusal.text, mention_author=False, allowed_mentions=NO_PINGS)
             return
+        address = {"channel": channel, "message": str(message.id), **_place(place)}
+        entry = await self.record(turn.caller, text, address, where, direct)
+
+        async def opened(message_id: int) -> None:
+            await self.note_live(entry, live_message=str(message_id))
+
         # No typing indicator: the reply itself appears at once, with the plan.
-        self.spawn(self.reply(turn, MentionReply(message, turn, self.edits, place)))
+        reply = MentionReply(message, turn, self.edits, place, opened)
+        self.spawn(self.reply(turn, reply, entry))
 
     async def on_slash(self, interaction: discord.Interaction[Any], text: str) -> None:
         if not self.accepting:
             await interaction.response.send_message(RESTARTING, ephemeral=True)
             return
-        turn = await self.conversation.begin(_caller(interaction.guild, interaction.user.id), text)
+        channel = str(interaction.channel_id) if interaction.channel_id else None
+        caller = _caller(interaction.guild, interaction.user.id)
+        turn = await self.conversation.begin(caller, text, channel=channel)
         if turn.refusal is not None:
             await interaction.response.send_message(turn.refusal.text, ephemeral=True)
             return
         private = not turn.needs_work
+        entry = None
+        if turn.needs_work:
+            address = {
+                "application": str(interaction.application_id),
+                "token": interaction.token,
+                **({"channel": channel} if channel else {}),
+            }
+            entry = await self.record(turn.caller, text, address)
         await interaction.response.defer(thinking=True, ephemeral=private)
-        self.spawn(self.reply(turn, InteractionReply(interaction, turn, private)))
+        reply = InteractionReply(interaction.followup, turn, private)
+        self.spawn(self.reply(turn, reply, entry))
 
     async def on_button(self, interaction: discord.Interaction[Any], text: str) -> None:
         await self.on_slash(interaction, text)
+
+    # -- trend watch and recovery --------------------------------------------------------
+    def channel_poster(self) -> DiscordChannelPoster:
+        return DiscordChannelPoster(self.client)
+
+    def recovered_outbox(self, turn: Turn, entry: JournalEntry) -> Outbox | None:
+        address = entry.address
+        if address.get("token") and address.get("application"):
+            webhook = discord.Webhook.from_state(
+                {"id": int(address["application"]), "type": 3, "token": address["token"]},
+                state=self.client._connection,
+            )
+            return InteractionReply(webhook, turn, private=False, taken_over=True)
+        if address.get("channel") and address.get("message"):
+            channel = self.client.get_partial_messageable(int(address["channel"]))
+            reply = MentionReply(
+                channel.get_partial_message(int(address["message"])),
+                turn,
+                self.edits,
+                address.get("place"),
+            )
+            if address.get("live_message"):
+                reply.take_over(channel.get_partial_message(int(address["live_message"])))
+            return reply
+        return None
 
 
 def _places(message: discord.Message) -> tuple[str | None, str | None]:
@@ -207,6 +255,10 @@ def _places(message: discord.Message) -> tuple[str | None, str | None]:
         return f"msg:{message.channel.id}", f"msg:{message.channel.id}"  # the answer's id
     reference = message.reference.message_id if message.reference is not None else None
     return (f"msg:{reference}" if reference else None), None
+
+
+def _place(place: str | None) -> dict[str, str]:
+    return {"place": place} if place is not None else {}
 
 
 def _caller(guild: discord.Guild | None, user_id: int) -> Caller:

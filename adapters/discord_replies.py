@@ -11,11 +11,12 @@ from __future__ import annotations
 
 import logging
 import re
+from collections.abc import Awaitable, Callable
 from typing import Any, Protocol
 
 import discord
 
-from adapters.discord_embeds import DiscordMessage, plain, progress_embed, render
+from adapters.discord_embeds import DiscordMessage, plain, progress_embed, render, sanitise
 from adapters.live import LiveReply, RateBudgets
 from bot.advice import best_target
 from bot.conversation import Turn
@@ -27,7 +28,14 @@ log = logging.getLogger(__name__)
 APOLOGY = "Sorry — something went wrong sending that reply."
 NO_PINGS = discord.AllowedMentions.none()
 CUSTOM_ID_MAX = 100
-BUTTON_LABELS = {"gaps": "Market gaps", "build": "Build guide", "refresh": "Refresh"}
+BUTTON_LABELS = {
+    "gaps": "Market gaps",
+    "build": "Build guide",
+    "refresh": "Refresh",
+    "run": "Open",  # an alert's or digest's follow-up; its label is given
+}
+LABEL_MAX = 80
+ORIGINAL = "@original"  # the interaction's own response, in webhook message routes
 EDIT_INTERVAL = 1.5  # seconds between edits of one message
 FIRST_TEXT_PAUSE = 0.3  # between the plan and the first edit with text
 
@@ -43,17 +51,16 @@ def channel_edits() -> RateBudgets:
 
 class ScoutButton(
     discord.ui.DynamicItem[discord.ui.Button[Any]],
-    template=r"scout:(?P<verb>gaps|build|refresh):(?P<argument>.+)",
+    template=r"scout:(?P<verb>gaps|build|refresh|run):(?P<argument>.+)",
 ):
     """A follow-up button whose custom id carries its whole command, so it keeps working after
     a restart (discord.py re-creates it from the id)."""
 
-    def __init__(self, verb: str, argument: str) -> None:
+    def __init__(self, verb: str, argument: str, label: str | None = None) -> None:
         style = discord.ButtonStyle.secondary if verb == "refresh" else discord.ButtonStyle.primary
+        shown = (label or BUTTON_LABELS[verb])[:LABEL_MAX]
         super().__init__(
-            discord.ui.Button(
-                label=BUTTON_LABELS[verb], style=style, custom_id=f"scout:{verb}:{argument}"
-            )
+            discord.ui.Button(label=shown, style=style, custom_id=f"scout:{verb}:{argument}")
         )
         self.verb = verb
         self.argument = argument
@@ -66,7 +73,9 @@ class ScoutButton(
 
     @property
     def command_text(self) -> str:
-        return self.argument if self.verb == "refresh" else f"{self.verb} {self.argument}"
+        if self.verb in ("refresh", "run"):
+            return self.argument
+        return f"{self.verb} {self.argument}"
 
     async def callback(self, interaction: discord.Interaction[Any]) -> None:
         handler: ButtonHandler = interaction.client.adapter  # type: ignore[attr-defined]
@@ -89,13 +98,12 @@ def buttons_for(report: Report, refresh: str) -> discord.ui.View | None:
         candidates.append(("build", target))
     if refresh:
         candidates.append(("refresh", refresh))
+    labelled = [("run", f.command, sanitise(f.label)) for f in report.follow_ups]
     view = discord.ui.View(timeout=None)
-    for verb, argument in candidates:
+    for verb, argument, label in [(v, a, None) for v, a in candidates] + labelled:
         if len(f"scout:{verb}:{argument}") <= CUSTOM_ID_MAX:  # else the button is left out
-            view.add_item(ScoutButton(verb, argument))
+            view.add_item(ScoutButton(verb, argument, label))
     return view if view.children else None
-
-
 
 
 class DiscordReply:
@@ -107,6 +115,7 @@ class DiscordReply:
         self._refresh = turn.refresh_text
         self._live: LiveReply | None = None
         self._first = True  # the next message is the reply's first
+        self._replace_first = False  # a message that a dead worker left becomes the reply
 
     def live(self) -> LiveReply | None:
         return None
@@ -129,7 +138,7 @@ class DiscordReply:
 
     async def _send(self, reply: DiscordMessage, view: discord.ui.View | None) -> None:
         first, self._first = self._first, False
-        if first and self._live is not None and self._live.shown:
+        if first and (self._replace_first or (self._live is not None and self._live.shown)):
             await self._edit(reply, view)
         else:
             await self._post(reply, view)
@@ -159,16 +168,22 @@ class MentionReply(DiscordReply):
 
     def __init__(
         self,
-        message: discord.Message,
+        message: discord.Message | discord.PartialMessage,
         turn: Turn,
         edits: RateBudgets,
         where: str | None = None,
+        opened: Callable[[int], Awaitable[None]] | None = None,
     ) -> None:
         super().__init__(turn)
         self._message = message
         self._edits = edits
         self._where = where  # a DM or thread goes on as a whole, not from the reply
-        self._sent: discord.Message | None = None  # the live message
+        self._sent: discord.Message | discord.PartialMessage | None = None  # the live message
+        self._opened = opened  # told the live message's id (the journal keeps it)
+
+    def take_over(self, live: discord.PartialMessage) -> None:
+        """Make another worker's live message (it died) this reply's first message."""
+        self._sent, self._replace_first = live, True
 
     def place(self) -> str | None:
         if self._where is not None:
@@ -179,9 +194,7 @@ class MentionReply(DiscordReply):
         if not self._turn.needs_work:
             return None
         budget = self._edits[self._message.channel.id]
-        self._live = LiveReply(
-            self._draw, EDIT_INTERVAL, budget, first_text_pause=FIRST_TEXT_PAUSE
-        )
+        self._live = LiveReply(self._draw, EDIT_INTERVAL, budget, first_text_pause=FIRST_TEXT_PAUSE)
         return self._live
 
     async def _draw(self, progress: Progress) -> None:
@@ -190,6 +203,8 @@ class MentionReply(DiscordReply):
             self._sent = await self._message.reply(
                 embed=embed, mention_author=False, allowed_mentions=NO_PINGS
             )
+            if self._opened is not None:
+                await self._opened(self._sent.id)
         else:
             await self._sent.edit(embed=embed)
 
@@ -213,14 +228,18 @@ class MentionReply(DiscordReply):
 
 
 class InteractionReply(DiscordReply):
-    """A deferred interaction: its response shows the progress and becomes the reply's first
-    message; the rest are follow-ups."""
+    """A deferred interaction, through its webhook (`interaction.followup`, or one rebuilt from
+    the journalled token): its original response shows the progress and becomes the reply's
+    first message; the rest are follow-ups."""
 
-    def __init__(self, interaction: discord.Interaction[Any], turn: Turn, private: bool) -> None:
+    def __init__(
+        self, webhook: discord.Webhook, turn: Turn, private: bool, taken_over: bool = False
+    ) -> None:
         super().__init__(turn)
-        self._interaction = interaction
+        self._webhook = webhook
         self._private = private
         self._message_id: int | None = None  # the response's message, once sent
+        self._replace_first = taken_over  # another worker deferred it (and died)
 
     def place(self) -> str | None:
         return f"msg:{self._message_id}" if self._message_id else None
@@ -233,16 +252,20 @@ class InteractionReply(DiscordReply):
 
     async def _draw(self, progress: Progress) -> None:
         embed = progress_embed(self._turn.subject, progress)
-        await self._interaction.edit_original_response(embed=embed)
+        await self._webhook.edit_message(ORIGINAL, embed=embed)  # type: ignore[arg-type]
 
     async def _edit(self, reply: DiscordMessage, view: discord.ui.View | None) -> None:
-        sent = await self._interaction.edit_original_response(
-            content=reply.content, embeds=reply.embeds, view=view, allowed_mentions=NO_PINGS
+        sent = await self._webhook.edit_message(
+            ORIGINAL,  # type: ignore[arg-type]
+            content=reply.content,
+            embeds=reply.embeds,
+            view=view,
+            allowed_mentions=NO_PINGS,
         )
         self._message_id = self._message_id or sent.id
 
     async def _post(self, reply: DiscordMessage, view: discord.ui.View | None) -> None:
-        sent = await self._interaction.followup.send(
+        sent = await self._webhook.send(
             content=reply.content or discord.utils.MISSING,
             embeds=reply.embeds,
             view=view or discord.utils.MISSING,

@@ -18,6 +18,9 @@ TITLES = {
     ReportKind.BUILD: "Build guide",
     ReportKind.COMPARE: "Comparison",
     ReportKind.ANSWER: "Answer",
+    ReportKind.WATCH: "Watchlist",
+    ReportKind.ALERTS: "Alerts",
+    ReportKind.DIGEST: "Weekly digest",
 }
 COMPARISON_HEADER = (
     "App",
@@ -207,6 +210,11 @@ def source_line(report: Report, clean: Markup = _same) -> str:
     """Where the answer came from and how long it took, e.g. "AI answer · gpt-oss-120b via
     novita · 3.2 s". `clean` makes upstream-supplied names safe for the platform."""
     seconds = f"{report.latency_ms / 1000:.1f} s"
+    if report.kind is ReportKind.DIGEST:
+        summary = "rule-based summary" if report.source is Source.FALLBACK else "AI summary"
+        return f"Trend Scout trend watch · {summary}"
+    if report.source is None:  # trend watch: App Store facts, no model
+        return "Trend Scout trend watch · App Store data"
     if report.source is Source.FALLBACK:
         return f"Rule-based advice · {seconds}"
     model = clean(report.model or "AI model")

@@ -12,12 +12,16 @@ import asyncio
 import logging
 import signal
 import time
+from collections.abc import Awaitable, Callable
 
 from aiohttp import web
 
 from adapters.base import Adapter, StartupError
+from adapters.recovery import JournalKeeper
 from adapters.web_server import WebServer
 from bot.service import RecommendationService
+from bot.storage import CommandJournal
+from bot.watch import WatchScheduler
 
 log = logging.getLogger(__name__)
 
@@ -52,16 +56,42 @@ class HealthCheck:
         return web.json_response(body, status=200 if healthy else 503)
 
 
+class Background:
+    """Named background loops, each stopped by its own event (then cancelled if it lingers)."""
+
+    def __init__(self) -> None:
+        self._tasks: dict[str, tuple[asyncio.Event, asyncio.Task[None]]] = {}
+
+    def start(self, name: str, loop: Callable[[asyncio.Event], Awaitable[None]]) -> None:
+        stop = asyncio.Event()
+        self._tasks[name] = (stop, asyncio.ensure_future(loop(stop)))
+
+    async def stop(self, name: str, patience: float = 2.0) -> None:
+        if name not in self._tasks:
+            return
+        stop, task = self._tasks.pop(name)
+        stop.set()
+        done, _pending = await asyncio.wait({task}, timeout=patience)
+        if not done:
+            task.cancel()
+            await asyncio.wait({task})
+
+
 async def serve(
     service: RecommendationService,
     adapters: list[Adapter],
     port: int,
     details: str = "",
     grace: float = SHUTDOWN_GRACE_SECONDS,
+    scheduler: WatchScheduler | None = None,
+    journal: CommandJournal | None = None,
 ) -> int:
     """Run until a signal or an adapter finishes; 0 on a clean stop, 1 when one could not
-    start. `details` ends the start-up line (models, cache, store)."""
+    start. `details` ends the start-up line (models, cache, store). With a `scheduler`, trend
+    watch checks and digests run in the background and post through the adapters; with a
+    `journal`, commands left by a worker that died are answered here."""
     stop = asyncio.Event()
+    background = Background()
     loop = asyncio.get_running_loop()
     for signal_number in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(signal_number, stop.set)
@@ -77,6 +107,13 @@ async def serve(
                 app.router.add_get("/healthz", health.handle)
                 http = await WebServer.start(app, port)
         log.info("Trend Scout on %s; %s", ", ".join(descriptions), details)
+        if journal is not None:
+            background.start("journal", JournalKeeper(journal, started).run)
+        if scheduler is not None:
+            for adapter in started:
+                if (poster := adapter.channel_poster()) is not None:
+                    scheduler.register(adapter.platform, poster)
+            background.start("watch", scheduler.run)
         waiters = [asyncio.ensure_future(stop.wait())]
         waiters += [asyncio.ensure_future(adapter.finished.wait()) for adapter in adapters]
         try:
@@ -98,10 +135,12 @@ async def serve(
             await http.aclose()
         for adapter in started:
             await adapter.stop_accepting()
+        await background.stop("watch")  # a check cut short is safe: it is run again
         in_flight = set().union(*(adapter.in_flight for adapter in started))
         if in_flight:
             service.wind_down(max(0.0, grace - min(DELIVERY_SECONDS, grace * 0.4)))
             await asyncio.wait(in_flight, timeout=grace)
+        await background.stop("journal")
         for adapter in started:
             await adapter.close()
         log.info("stopped")

@@ -16,6 +16,7 @@ from aiohttp import web
 from slack_bolt.adapter.socket_mode.aiohttp import AsyncSocketModeHandler
 from slack_bolt.async_app import AsyncApp
 from slack_bolt.authorization import AuthorizeResult
+from slack_bolt.context.respond.async_respond import AsyncRespond
 from slack_sdk.errors import SlackApiError
 from slack_sdk.http_retry.builtin_async_handlers import (
     AsyncRateLimitErrorRetryHandler,
@@ -23,14 +24,23 @@ from slack_sdk.http_retry.builtin_async_handlers import (
 )
 from slack_sdk.web.async_client import AsyncWebClient
 
-from adapters.base import Adapter, StartupError
-from adapters.slack_blocks import ACTION_BUILD, ACTION_GAPS, ACTION_REFRESH, escape, render
+from adapters.base import Adapter, Outbox, StartupError
+from adapters.slack_blocks import (
+    ACTION_BUILD,
+    ACTION_GAPS,
+    ACTION_REFRESH,
+    ACTION_RUN,
+    escape,
+    render,
+)
+from adapters.slack_channels import SlackChannelPoster
 from adapters.slack_http import SlackHttpEndpoint
 from adapters.slack_replies import ResponseUrlReply, SlackLimits, ThreadReply, slack_place
 from bot.config import SlackSettings
-from bot.conversation import Conversation
+from bot.conversation import Conversation, Turn
 from bot.runtime import Caller, SingleFlight
 from bot.state import DeliveryLedger, MemoryDeliveryLedger
+from bot.storage import JournalEntry
 
 log = logging.getLogger(__name__)
 
@@ -39,6 +49,8 @@ _MENTION = re.compile(r"<@[A-Z0-9]+(?:\|[^>]*)?>")
 
 class SlackAdapter(Adapter):
     name = "Slack"
+    platform = "slack"
+    reply_window = 30 * 60  # a response_url takes replies for 30 minutes
 
     def __init__(
         self,
@@ -87,9 +99,8 @@ class SlackAdapter(Adapter):
         )
         self._socket: AsyncSocketModeHandler | None = None
         self.app.command("/scout")(self._on_slash_command)
-        self.app.action(re.compile(f"^({ACTION_GAPS}|{ACTION_BUILD}|{ACTION_REFRESH})$"))(
-            self._on_button
-        )
+        actions = f"^({ACTION_GAPS}|{ACTION_BUILD}|{ACTION_REFRESH}|{ACTION_RUN}_\\d+)$"
+        self.app.action(re.compile(actions))(self._on_button)
         self.app.event("app_mention")(self._on_mention)
         self.app.event("message")(self._on_message)
 
@@ -158,26 +169,32 @@ class SlackAdapter(Adapter):
     # -- listeners -----------------------------------------------------------------------
     async def _on_slash_command(self, ack: Any, command: dict[str, Any], respond: Any) -> None:
         text = command.get("text") or ""
+        channel = command.get("channel_id")
         turn = await self.conversation.begin(
-            _caller(command.get("team_id"), command.get("user_id")), text
+            _caller(command.get("team_id"), command.get("user_id")), text, channel=channel
         )
         if not turn.needs_work:  # help, stats, usage and refusals: privately, in the ack
             report = await self.conversation.answer(turn)
             await ack(response_type="ephemeral", **render(report).payload())
             return
+        address = {"response_url": str(command.get("response_url") or ""), "note": "yes"}
+        entry = await self.record(turn.caller, text, _with_channel(address, channel))
         await ack(response_type="ephemeral", text=f"Scouting {escape(turn.subject)}…")
-        self.spawn(self.reply(turn, ResponseUrlReply(respond, turn)))
+        self.spawn(self.reply(turn, ResponseUrlReply(respond, turn), entry))
 
     async def _on_button(
         self, ack: Any, body: dict[str, Any], action: dict[str, Any], respond: Any
     ) -> None:
-        await ack()
         text = str(action.get("value") or "")
+        channel = _id(body.get("channel"))
         turn = await self.conversation.begin(
-            _caller(_id(body.get("team")), _id(body.get("user"))), text
+            _caller(_id(body.get("team")), _id(body.get("user"))), text, channel=channel
         )
+        address = {"response_url": str(body.get("response_url") or "")}
+        entry = await self.record(turn.caller, text, _with_channel(address, channel))
+        await ack()
         # No progress: this response_url's original is the answer the button is on.
-        self.spawn(self.reply(turn, ResponseUrlReply(respond, turn, progress=False)))
+        self.spawn(self.reply(turn, ResponseUrlReply(respond, turn, progress=False), entry))
 
     async def _on_message(self, body: dict[str, Any], event: dict[str, Any]) -> None:
         """A direct message is a command without the mention; edits, joins and the bot's own
@@ -204,9 +221,43 @@ class SlackAdapter(Adapter):
             else None
         )
         caller = _caller(body.get("team_id"), event.get("user"))
-        turn = await self.conversation.begin(caller, text, where, plain_language=direct)
-        reply = ThreadReply(self.client, channel, str(thread), turn, self.limits)
-        self.spawn(self.reply(turn, reply))
+        turn = await self.conversation.begin(
+            caller, text, where, plain_language=direct, channel=channel
+        )
+        address = {"thread": str(thread), "channel": channel}
+        entry = (
+            await self.record(turn.caller, text, address, where, direct)
+            if turn.needs_work
+            else None
+        )
+
+        async def opened(ts: str) -> None:
+            await self.note_live(entry, live_ts=ts)
+
+        reply = ThreadReply(self.client, channel, str(thread), turn, self.limits, opened)
+        self.spawn(self.reply(turn, reply, entry))
+
+    # -- trend watch and recovery --------------------------------------------------------
+    def channel_poster(self) -> SlackChannelPoster:
+        return SlackChannelPoster(self.client)
+
+    def recovered_outbox(self, turn: Turn, entry: JournalEntry) -> Outbox | None:
+        address = entry.address
+        if address.get("response_url"):
+            respond = AsyncRespond(response_url=address["response_url"])
+            return ResponseUrlReply(respond, turn, progress=False, note=bool(address.get("note")))
+        if address.get("thread") and address.get("channel"):
+            reply = ThreadReply(
+                self.client, address["channel"], address["thread"], turn, self.limits
+            )
+            if address.get("live_ts"):
+                reply.take_over(address["live_ts"])
+            return reply
+        return None
+
+
+def _with_channel(address: dict[str, str], channel: Any) -> dict[str, str]:
+    return {**address, "channel": str(channel)} if channel else address
 
 
 def _id(value: Any) -> Any:

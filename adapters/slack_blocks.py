@@ -54,6 +54,7 @@ BAR_WIDTH = 10
 ACTION_GAPS = "scout_gaps"
 ACTION_BUILD = "scout_build"
 ACTION_REFRESH = "scout_refresh"
+ACTION_RUN = "scout_run"  # + an index: a follow-up of an alert or digest (ids must differ)
 
 _MASS_MENTION = re.compile(r"@(?=(channel|here|everyone)\b)", re.IGNORECASE)
 
@@ -282,6 +283,10 @@ def _actions(report: Report, refresh: str) -> dict[str, Any] | None:
         buttons.append(_button("Build guide", ACTION_BUILD, f"build {target}"))
     if refresh:
         buttons.append(_button("Refresh", ACTION_REFRESH, refresh))
+    for index, follow_up in enumerate(report.follow_ups):
+        buttons.append(
+            _button(sanitise(follow_up.label), f"{ACTION_RUN}_{index}", follow_up.command)
+        )
     if not buttons:
         return None
     return {"type": "actions", "block_id": "scout_actions", "elements": buttons}

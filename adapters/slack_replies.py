@@ -14,6 +14,7 @@ A live message is always ended: by the final reply, else by the apology.
 from __future__ import annotations
 
 import logging
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from slack_sdk.errors import SlackApiError
@@ -124,10 +125,12 @@ class SlackReply:
 class ResponseUrlReply(SlackReply):
     """Replies through the command's `response_url`: in the channel, or only to its author."""
 
-    def __init__(self, respond: Any, turn: Turn, progress: bool = True) -> None:
+    def __init__(self, respond: Any, turn: Turn, progress: bool = True, note: bool = False) -> None:
         super().__init__(turn)
         self._respond = respond
         self._progress = progress  # a button's response_url would replace the answer it is on
+        # A slash command's "Scouting…" note that another worker left: deleted after the answer.
+        self._stale_note = note
 
     def live(self) -> LiveReply | None:
         if not (self._progress and self._turn.needs_work):
@@ -142,7 +145,8 @@ class ResponseUrlReply(SlackReply):
     async def _post(self, message: SlackMessage, private: bool) -> None:
         visibility = "ephemeral" if private else "in_channel"
         await self._call(response_type=visibility, replace_original=False, **message.payload())
-        if self._live is not None and self._live.shown:  # the note showed progress: now done
+        shown = self._live is not None and self._live.shown
+        if shown or self._stale_note:  # the note showed progress: now done
             try:
                 await self._call(delete_original=True)
             except Exception as exc:  # the answer is out; a stale note is only untidy
@@ -169,10 +173,13 @@ class ThreadReply(SlackReply):
         thread: str,
         turn: Turn,
         limits: SlackLimits,
+        opened: Callable[[str], Awaitable[None]] | None = None,
     ) -> None:
         super().__init__(turn)
         self._client, self._channel, self._thread = client, channel, thread
         self._limits = limits
+        self._opened = opened  # told the live message's ts (the journal keeps it)
+        self._stale_stream = False  # the live message is another worker's, maybe still streaming
         self._team = turn.caller.workspace or ""
         self._ts: str | None = None  # the live message, once there is one
         self._streaming = False  # a native stream is open on it
@@ -181,6 +188,20 @@ class ThreadReply(SlackReply):
 
     def place(self) -> str:
         return slack_place(self._channel, self._thread)
+
+    def take_over(self, ts: str) -> None:
+        """Make another worker's live message (it died) this reply's message."""
+        self._ts, self._stale_stream = ts, True
+
+    async def _end_stale_stream(self) -> None:
+        """Stop the stream a dead worker left open, so the message can be updated."""
+        if not self._stale_stream:
+            return
+        self._stale_stream = False
+        try:
+            await self._client.chat_stopStream(channel=self._channel, ts=self._ts)
+        except SlackApiError as exc:  # not streaming any more, or never was: fine
+            log.info("the earlier live message was not streaming (%s)", exc.response.get("error"))
 
     def live(self) -> LiveReply | None:
         if not self._turn.needs_work:
@@ -196,6 +217,7 @@ class ThreadReply(SlackReply):
         return self._live
 
     async def _draw(self, progress: Progress) -> None:
+        await self._end_stale_stream()
         if self._ts is None:
             await self._open(progress)
         elif self._streaming:
@@ -227,6 +249,7 @@ class ThreadReply(SlackReply):
             return
         self._ts, self._streaming = str(response["ts"]), True
         self._sent(chunks, lines)
+        await self._tell_opened()
 
     async def _open_message(self, progress: Progress) -> None:
         message = progress_message(self._turn.subject, progress)
@@ -237,6 +260,11 @@ class ThreadReply(SlackReply):
         assert self._live is not None
         self._live.interval = self._live.step_interval = UPDATE_INTERVAL
         self._live.budget = self._limits.update[self._team]
+        await self._tell_opened()
+
+    async def _tell_opened(self) -> None:
+        if self._opened is not None and self._ts is not None:
+            await self._opened(self._ts)
 
     def _changes(self, progress: Progress) -> tuple[list[dict[str, Any]], str]:
         """The chunks that bring the stream up to `progress` (changed tasks, new whole lines),
@@ -291,6 +319,7 @@ class ThreadReply(SlackReply):
         self._sent(chunks, self._shown)
 
     async def _post(self, message: SlackMessage, private: bool) -> None:
+        await self._end_stale_stream()
         if self._streaming:
             await self._stop(message, [])
         elif self._ts is not None:

@@ -12,8 +12,12 @@ from __future__ import annotations
 import argparse
 import asyncio
 import logging
+import os
+import socket
 import sys
+import uuid
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 from adapters.base import Adapter
 from adapters.runtime import serve
@@ -41,6 +45,8 @@ from bot.state import (
     ReviewCache,
     UserLimiter,
 )
+from bot.storage import CommandJournal, Database, JobLeases
+from bot.watch import DigestWriter, Watchlist, WatchScheduler, WatchStore
 
 log = logging.getLogger("bot")
 
@@ -50,6 +56,10 @@ REDIS_WAIT_MARGIN_SECONDS = 15  # App Store lookups and queueing on top of AI_TI
 
 class PlatformProblem(Exception):
     """The chosen adapters lack credentials; the message is the one line shown."""
+
+
+class DatabaseProblem(Exception):
+    """The database cannot be opened or migrated; the message is the one line shown."""
 
 
 def build_service(
@@ -78,8 +88,44 @@ def build_service(
     )
 
 
+@dataclass
+class TrendWatch:
+    """The database-backed parts of a process: watches, their scheduler, the journal."""
+
+    database: Database
+    watchlist: Watchlist
+    scheduler: WatchScheduler
+    journal: CommandJournal
+
+
+def build_trend_watch(
+    settings: Settings, service: RecommendationService, database: Database
+) -> TrendWatch:
+    worker = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
+    catalog = service.facts.catalog
+    if not isinstance(catalog, ITunesCatalog):
+        raise TypeError("trend watch reads the App Store through ITunesCatalog")
+    store = WatchStore(database)
+    scheduler = WatchScheduler(
+        store,
+        JobLeases(database, worker),
+        catalog,
+        DigestWriter(catalog, service.router),
+        settings.watch,
+        settings.appstore.calls_per_minute,
+    )
+    watchlist = Watchlist(
+        store, catalog, catalog, settings.watch, scheduler.posters, settings.appstore.country
+    )
+    journal = CommandJournal(database, worker, settings.storage.journal_lease_seconds)
+    return TrendWatch(database, watchlist, scheduler, journal)
+
+
 def build_conversation(
-    settings: Settings, service: RecommendationService, redis: RedisBackend | None
+    settings: Settings,
+    service: RecommendationService,
+    redis: RedisBackend | None,
+    watchlist: Watchlist | None = None,
 ) -> Conversation:
     limiter: UserLimiter = MemoryUserLimiter(settings.user_commands_per_minute)
     ttl = settings.cache.conversation_ttl_seconds
@@ -96,6 +142,7 @@ def build_conversation(
         },
         admin_ids=settings.admin_ids,
         store=store,
+        watchlist=watchlist,
     )
 
 
@@ -147,6 +194,22 @@ def describe(settings: Settings, service: RecommendationService) -> str:
     return f"models {models}; cache {cache}; App Store {settings.appstore.country}"
 
 
+async def open_database(settings: Settings) -> Database:
+    """The migrated database; `DatabaseProblem` with one line when it cannot be used."""
+    storage = settings.storage
+    database = Database.open(storage.database_url, storage.data_dir)
+    try:
+        await database.migrate()
+    except Exception as exc:
+        await database.aclose()
+        problem = "DATA_DIR" if storage.database_url is None else "DATABASE_URL"
+        raise DatabaseProblem(
+            f"the database ({database.description}, from {problem}) cannot be used: "
+            f"{type(exc).__name__}"
+        ) from None
+    return database
+
+
 async def run(settings: Settings, platforms: list[str], json_output: bool) -> int:
     transport = AiohttpTransport()  # the process's one connection pool
     redis = (
@@ -154,24 +217,38 @@ async def run(settings: Settings, platforms: list[str], json_output: bool) -> in
         if settings.cache.redis_url
         else None
     )
+    database: Database | None = None
     try:
         if redis is not None:
             await redis.check()  # unreachable: one warning, then memory until it is back
+        try:
+            database = await open_database(settings)
+        except DatabaseProblem as exc:
+            log.error("%s", exc)
+            return 1
         service = build_service(settings, transport, redis)
-        conversation = build_conversation(settings, service, redis)
+        watch = build_trend_watch(settings, service, database)
+        conversation = build_conversation(settings, service, redis, watch.watchlist)
         adapters = build_adapters(platforms, settings, conversation, redis, json_output)
+        for adapter in adapters:
+            if adapter.platform != "console":  # a console's input ends with its process
+                adapter.journal = watch.journal
         tune_garbage_collection()
         return await serve(
             service,
             adapters,
             settings.port,
-            describe(settings, service),
+            f"{describe(settings, service)}; database {database.description}",
             grace=settings.shutdown_grace_seconds,
+            scheduler=watch.scheduler,
+            journal=watch.journal,
         )
     finally:
         await transport.aclose()
         if redis is not None:
             await redis.aclose()
+        if database is not None:
+            await database.aclose()
 
 
 def _arguments(argv: Sequence[str] | None) -> argparse.Namespace:

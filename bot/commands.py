@@ -25,6 +25,9 @@ USAGE = (
     "• `/scout build Calculator Pro` — technical build guidance\n"
     "• `/scout compare PCalc, Soulver` (or `compare PCalc vs Soulver`; 2–5 apps) — side by "
     "side, with a verdict\n"
+    "• `/scout watch Calculator Pro` / `/scout watch gaps Utilities` — alerts in this channel "
+    "when the app or the category's charts move, and a weekly digest; `/scout unwatch …`, "
+    "`/scout watching`\n"
     "• `/scout help` — this message; `/scout stats` — usage since start (admins)\n"
     "Options: `--deep` (think harder), `--fresh` (skip the cached answer), "
     "`--country=gb` (another App Store country)"
@@ -36,11 +39,26 @@ class CommandKind(Enum):
     GAPS = "gaps"
     BUILD = "build"
     COMPARE = "compare"
+    WATCH = "watch"  # an app, in this channel
+    WATCH_GAPS = "watch gaps"  # a category's charts, in this channel
+    UNWATCH = "unwatch"
+    UNWATCH_GAPS = "unwatch gaps"
+    WATCHING = "watching"
     HELP = "help"
     STATS = "stats"
 
 
-_BARE_KINDS = frozenset({CommandKind.HELP, CommandKind.STATS})
+_BARE_KINDS = frozenset({CommandKind.HELP, CommandKind.STATS, CommandKind.WATCHING})
+# Trend watch: answered after the acknowledgement (they read and write the database).
+WATCH_KINDS = frozenset(
+    {
+        CommandKind.WATCH,
+        CommandKind.WATCH_GAPS,
+        CommandKind.UNWATCH,
+        CommandKind.UNWATCH_GAPS,
+        CommandKind.WATCHING,
+    }
+)
 # The kinds that look things up and ask the model; they count against per-user limits.
 LOOKUP_KINDS = frozenset(
     {CommandKind.ANALYSIS, CommandKind.GAPS, CommandKind.BUILD, CommandKind.COMPARE}
@@ -62,6 +80,10 @@ class Command:
     def is_lookup(self) -> bool:
         return self.kind in LOOKUP_KINDS
 
+    @property
+    def is_watch(self) -> bool:
+        return self.kind in WATCH_KINDS
+
     def as_text(self) -> str:
         """The command as it would be typed, normalised: `parse(c.as_text()) == c`. Buttons
         carry this, never the raw text a user typed."""
@@ -69,6 +91,10 @@ class Command:
             CommandKind.GAPS: "gaps ",
             CommandKind.BUILD: "build ",
             CommandKind.COMPARE: "compare ",
+            CommandKind.WATCH: "watch ",
+            CommandKind.WATCH_GAPS: "watch gaps ",
+            CommandKind.UNWATCH: "unwatch ",
+            CommandKind.UNWATCH_GAPS: "unwatch gaps ",
         }.get(self.kind, "")
         words = [self.kind.value if self.kind in _BARE_KINDS else verb + self.subject]
         if self.country is not None:
@@ -158,6 +184,10 @@ def parse(text: str) -> ParsedCommand:
         return _named(CommandKind.BUILD, rest[1:], "app", country, deep, fresh)
     if verb == "compare":  # only after the verb: "Plants vs. Zombies" is one app
         return _compare(rest[1:], country, deep, fresh)
+    if verb in ("watch", "unwatch"):
+        return _watch(verb, rest[1:], country)
+    if verb == "watching" and len(rest) == 1:
+        return Command(CommandKind.WATCHING, country=country)
     if verb == "help":
         return Command(CommandKind.HELP)
     if verb == "stats" and len(rest) == 1:
@@ -206,6 +236,22 @@ def _named(
             f"That {what} name is too long (the limit is {MAX_NAME_CHARS} characters)."
         )
     return Command(kind, subject, track_id, country, deep, fresh)
+
+
+def _watch(verb: str, words: list[str], country: str | None) -> ParsedCommand:
+    """`watch <app>`, `watch gaps <category>`, and the same after `unwatch`."""
+    if words and words[0].lower() == "gaps":
+        kind = CommandKind.WATCH_GAPS if verb == "watch" else CommandKind.UNWATCH_GAPS
+        if not words[1:]:
+            return UsageError(f"Which category? For example `/scout {verb} gaps Utilities`.")
+        return _named(kind, words[1:], "category", country, False, False)
+    kind = CommandKind.WATCH if verb == "watch" else CommandKind.UNWATCH
+    if not words:
+        return UsageError(
+            f"Which app? For example `/scout {verb} Calculator Pro` or "
+            f"`/scout {verb} gaps Utilities`."
+        )
+    return _named(kind, words, "app", country, False, False)
 
 
 _VERSUS = re.compile(r"\s(?:vs\.?|versus)\s", re.IGNORECASE)

@@ -12,6 +12,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TypeVar
+from zoneinfo import ZoneInfoNotFoundError
 
 from dotenv import dotenv_values
 from redis.asyncio.connection import parse_url as parse_redis_url
@@ -19,6 +20,8 @@ from redis.asyncio.connection import parse_url as parse_redis_url
 from bot.ai.router import RouterSettings
 from bot.appstore.itunes import AppStoreSettings
 from bot.appstore.storefronts import is_storefront
+from bot.storage import DatabaseUrlError, engine_url
+from bot.watch import WEEKDAYS, WatchSettings
 
 REASONING_EFFORTS = ("low", "medium", "high")
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR")
@@ -34,6 +37,7 @@ SECRET_NAMES = frozenset(
         "SLACK_SIGNING_SECRET",
         "DISCORD_BOT_TOKEN",
         "REDIS_URL",
+        "DATABASE_URL",
     }
 )
 
@@ -50,6 +54,21 @@ class CacheSettings:
     conversation_ttl_seconds: int = 24 * 3600  # how long a thread or DM can be followed up
     redis_url: str | None = field(default=None, repr=False)
     redis_tls_verify: bool = True  # Heroku's Key-Value Store serves self-signed certificates
+
+
+@dataclass(frozen=True)
+class StorageSettings:
+    """The database: an SQLite file under `data_dir`, or PostgreSQL at `database_url`."""
+
+    data_dir: Path = Path("data")
+    database_url: str | None = field(default=None, repr=False)
+    journal_lease_seconds: int = 60  # how soon another worker answers a dead one's commands
+
+    @property
+    def password(self) -> str | None:
+        if self.database_url is None:
+            return None
+        return engine_url(self.database_url, self.data_dir).password
 
 
 @dataclass(frozen=True)
@@ -87,6 +106,8 @@ class Settings:
     cache: CacheSettings = field(default_factory=CacheSettings)
     slack: SlackSettings = field(default_factory=SlackSettings)
     discord: DiscordSettings = field(default_factory=DiscordSettings)
+    storage: StorageSettings = field(default_factory=StorageSettings)
+    watch: WatchSettings = field(default_factory=WatchSettings)
     user_commands_per_minute: int = 10
     admin_ids: frozenset[str] = frozenset()  # Slack and Discord user ids: /scout stats
     port: int = 3000  # Slack HTTP mode and /healthz
@@ -104,6 +125,8 @@ class Settings:
             self.slack.signing_secret,
             self.discord.bot_token,
             self.cache.redis_url,
+            self.storage.database_url,
+            self.storage.password,
         )
 
 
@@ -162,6 +185,25 @@ def _country(name: str, raw: str) -> str:
         raise ConfigError(
             f"{name}={raw!r} is not an App Store country; allowed a two-letter code like us, gb"
         )
+    return value
+
+
+def _weekday(name: str, raw: str) -> int:
+    value = raw.strip().lower()
+    for index, day in enumerate(WEEKDAYS):
+        if value in (day, day[:3]):
+            return index
+    raise ConfigError(f"{name}={raw!r} is not a weekday; allowed monday–sunday (or mon–sun)")
+
+
+def _time_zone(name: str, raw: str) -> str:
+    value = raw.strip()
+    try:
+        WatchSettings(digest_tz=value).zone  # noqa: B018  (raises for an unknown zone)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ConfigError(
+            f"{name}={raw!r} is not a time zone; allowed UTC or an IANA name like Europe/Berlin"
+        ) from None
     return value
 
 
@@ -268,6 +310,31 @@ def load_settings(env: Mapping[str, str]) -> Settings:
     if (v := get("DISCORD_GATEWAY_URL")) is not None:
         discord["gateway_url"] = _url("DISCORD_GATEWAY_URL", v, ("wss", "ws"))
 
+    storage: dict[str, object] = {}
+    if (v := get("DATA_DIR")) is not None:
+        storage["data_dir"] = Path(v.strip()).expanduser()
+    if (v := get("DATABASE_URL")) is not None:
+        try:
+            engine_url(v, Path("."))
+        except DatabaseUrlError:
+            raise ConfigError(
+                "DATABASE_URL=(hidden) is not a PostgreSQL URL; allowed "
+                "postgres://user:password@host:5432/database"
+            ) from None
+        storage["database_url"] = v.strip()
+    if (v := get("JOURNAL_LEASE_SECONDS")) is not None:
+        storage["journal_lease_seconds"] = _number("JOURNAL_LEASE_SECONDS", v, int, 5, 600, " s")
+
+    watch: dict[str, object] = {}
+    if (v := get("WATCH_CHECK_SECONDS")) is not None:
+        watch["check_seconds"] = _number("WATCH_CHECK_SECONDS", v, int, 60, 7 * 86_400, " s")
+    if (v := get("DIGEST_WEEKDAY")) is not None:
+        watch["digest_weekday"] = _weekday("DIGEST_WEEKDAY", v)
+    if (v := get("DIGEST_HOUR")) is not None:
+        watch["digest_hour"] = _number("DIGEST_HOUR", v, int, 0, 23)
+    if (v := get("DIGEST_TZ")) is not None:
+        watch["digest_tz"] = _time_zone("DIGEST_TZ", v)
+
     top: dict[str, object] = {}
     if (v := get("USER_COMMANDS_PER_MINUTE")) is not None:
         top["user_commands_per_minute"] = _number("USER_COMMANDS_PER_MINUTE", v, int, 1, 1000)
@@ -287,5 +354,7 @@ def load_settings(env: Mapping[str, str]) -> Settings:
         cache=CacheSettings(**cache),  # type: ignore[arg-type]
         slack=SlackSettings(**slack),  # type: ignore[arg-type]
         discord=DiscordSettings(**discord),  # type: ignore[arg-type]
+        storage=StorageSettings(**storage),  # type: ignore[arg-type]
+        watch=WatchSettings(**watch),  # type: ignore[arg-type]
         **top,  # type: ignore[arg-type]
     )

@@ -15,6 +15,7 @@ report (a new conversation) or the exchange (a follow-up) under the place the re
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
 
@@ -32,6 +33,9 @@ from bot.state import (
     MemoryConversationStore,
 )
 from bot.state.user_limits import UserLimiter, limit_message
+from bot.watch import WatchChannel, Watchlist
+
+log = logging.getLogger(__name__)
 
 # What a platform calls the place a bot is installed in, for "not enabled for this …".
 WORKSPACE_NOUNS = {"slack": "workspace", "discord": "server"}
@@ -42,6 +46,8 @@ _STARTERS = frozenset(
     {ReportKind.ANALYSIS, ReportKind.GAPS, ReportKind.BUILD, ReportKind.COMPARE, ReportKind.ANSWER}
 )
 NEW_CONVERSATION = "/scout new"
+# Watch commands that ask the App Store count against the per-user limit like look-ups.
+_LOOKING_UP = frozenset({CommandKind.WATCH, CommandKind.WATCH_GAPS})
 CONVERSATION_TTL_SECONDS = 86_400
 
 
@@ -54,6 +60,7 @@ class Turn:
     refusal: Report | None = None
     question: str | None = None  # a follow-up: the question, asked in `place`'s conversation
     place: ConversationKey | None = None  # the conversation this message was written in
+    channel: WatchChannel | None = None  # where trend watch commands apply
 
     @property
     def needs_work(self) -> bool:
@@ -63,7 +70,8 @@ class Turn:
             return False
         if self.question is not None:
             return True
-        return isinstance(self.command, Command) and self.command.is_lookup
+        command = self.command
+        return isinstance(command, Command) and (command.is_lookup or command.is_watch)
 
     @property
     def refresh_text(self) -> str:
@@ -71,6 +79,8 @@ class Turn:
         if not self.needs_work or self.question is not None:
             return ""
         assert isinstance(self.command, Command)
+        if self.command.is_watch:
+            return ""
         return replace(self.command, fresh=True).as_text()
 
     @property
@@ -94,8 +104,10 @@ class Conversation:
         allowed_workspaces: Mapping[str, frozenset[str]] | None = None,
         admin_ids: frozenset[str] = frozenset(),
         store: ConversationStore | None = None,
+        watchlist: Watchlist | None = None,
     ) -> None:
         self.service = service
+        self.watchlist = watchlist  # trend watch commands; None where there is no database
         self.limiter = limiter
         self.store = store or MemoryConversationStore(CONVERSATION_TTL_SECONDS)
         self.dialogue = Dialogue(
@@ -114,11 +126,28 @@ class Conversation:
         return ConversationKey(caller.platform, caller.workspace or "", where)
 
     async def begin(
-        self, caller: Caller, text: str, where: str | None = None, plain_language: bool = False
+        self,
+        caller: Caller,
+        text: str,
+        where: str | None = None,
+        plain_language: bool = False,
+        channel: str | None = None,
+        admitted: bool = False,
     ) -> Turn:
         """`where` names the place the message was written in, when a conversation can go on
         there (a thread, a reply chain, a DM, the console); `plain_language` makes plain language a
-        question even without an earlier answer (DMs)."""
+        question even without an earlier answer (DMs); `channel` is the channel or DM it was
+        written in (trend watch). `admitted`: taken before (a journalled command answered again
+        after a crash), so not counted against the per-user limit a second time."""
+        turn = await self._begin(caller, text, where, plain_language, admitted)
+        if channel is None:
+            return turn
+        watch_channel = WatchChannel(caller.platform, caller.workspace or "", channel)
+        return replace(turn, channel=watch_channel)
+
+    async def _begin(
+        self, caller: Caller, text: str, where: str | None, plain_language: bool, admitted: bool
+    ) -> Turn:
         if caller.user_id in self.admin_ids and not caller.is_admin:
             caller = replace(caller, is_admin=True)
         place = self.place(caller, where) if where is not None else None
@@ -130,10 +159,10 @@ class Conversation:
         if place is not None and not explicit and text.strip():  # nothing asked: help
             context = await self.store.get(place)
             if context is not None or plain_language:
-                refusal = await self._refusal(caller, None)
+                refusal = await self._refusal(caller, None, admitted)
                 return Turn(caller, parse(""), refusal, text.strip(), place)
         command = parse(text)
-        refusal = await self._refusal(caller, command)
+        refusal = await self._refusal(caller, command, admitted)
         return Turn(caller, command, refusal, None, place)
 
     async def answer(self, turn: Turn, listener: ProgressListener | None = None) -> Report:
@@ -147,7 +176,19 @@ class Conversation:
             return await self.dialogue.ask(
                 turn.question, context, listener, turn.caller, lambda: self.limiter.admit(key)
             )
-        return await self.service.handle(turn.command, turn.caller, listener)
+        command = turn.command
+        if isinstance(command, Command) and command.is_watch:
+            return await self._watch(command, turn)
+        return await self.service.handle(command, turn.caller, listener)
+
+    async def _watch(self, command: Command, turn: Turn) -> Report:
+        if self.watchlist is None:
+            return _refused("Trend watch needs the database, which this process does not have.")
+        try:
+            return await self.watchlist.handle(command, turn.caller, turn.channel)
+        except Exception:
+            log.exception("trend watch command failed")
+            return _refused("Sorry, trend watch could not do that just now. Please try again.")
 
     async def remember(self, turn: Turn, report: Report, where: str | None) -> None:
         """Keep the conversation for its next message: after a command, its report (a new
@@ -166,7 +207,9 @@ class Conversation:
         context = (context or ConversationContext(report)).with_exchanges(*exchange)
         await self.store.put(key, context)
 
-    async def _refusal(self, caller: Caller, command: ParsedCommand | None) -> Report | None:
+    async def _refusal(
+        self, caller: Caller, command: ParsedCommand | None, admitted: bool = False
+    ) -> Report | None:
         """Why this command (None: a question) is not taken, or None. Help and usage do not
         count as commands; questions do."""
         if not caller.user_id.strip():  # a platform payload without its sender: not trusted
@@ -175,16 +218,23 @@ class Conversation:
         if allowed and caller.workspace not in allowed:
             noun = WORKSPACE_NOUNS.get(caller.platform, "workspace")
             return _refused(f"Trend Scout is not enabled for this {noun}.")
-        is_lookup = command is None or (isinstance(command, Command) and command.is_lookup)
-        if is_lookup and (wait := await self.limiter.admit(caller.limit_key)):
+        counted = command is None or (
+            isinstance(command, Command) and (command.is_lookup or command.kind in _LOOKING_UP)
+        )
+        if counted and not admitted and (wait := await self.limiter.admit(caller.limit_key)):
             return _refused(limit_message(self.limiter.per_minute, wait))
         return None
+
+
+COMMAND_WORDS = frozenset(
+    {"help", "stats", "gaps", "build", "compare", "watch", "unwatch", "watching"}
+)
 
 
 def _looks_like_command(text: str) -> bool:
     """`help`, `stats` and the verbs are commands wherever they are written, `/scout` or not."""
     words = text.strip().lower().split()
-    return bool(words) and words[0] in ("help", "stats", "gaps", "build", "compare")
+    return bool(words) and words[0] in COMMAND_WORDS
 
 
 def _refused(text: str) -> Report:

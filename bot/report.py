@@ -20,6 +20,9 @@ class ReportKind(Enum):
     BUILD = "build"
     COMPARE = "compare"
     ANSWER = "answer"  # a follow-up question's answer, in a conversation
+    WATCH = "watch"  # a watch set up, removed or listed
+    ALERTS = "alerts"  # what moved among a channel's watches, posted by a check
+    DIGEST = "digest"  # a channel's weekly trend digest
     HELP = "help"
     STATS = "stats"
     ERROR = "error"
@@ -65,6 +68,14 @@ _REASON_LABELS = {
 
 
 @dataclass(frozen=True)
+class FollowUp:
+    """A button under a reply that runs another command (`command` as typed after /scout)."""
+
+    label: str
+    command: str
+
+
+@dataclass(frozen=True)
 class Report:
     kind: ReportKind
     subject: str
@@ -82,6 +93,7 @@ class Report:
     reviews: ReviewEvidence | None = None  # what the app's (or the top apps') users say
     competitors: tuple[AppInfo, ...] = ()  # the most-rated other apps of its category
     comparison: tuple[ComparedApp, ...] = ()  # compare: the apps side by side, in asked order
+    follow_ups: tuple[FollowUp, ...] = ()  # alerts and digests: buttons for the apps named
 
     @property
     def is_reply_private(self) -> bool:
@@ -91,16 +103,17 @@ class Report:
 
     def to_dict(self) -> dict[str, Any]:
         """A JSON-ready view, used by `--json` and logs."""
-        return _plain(asdict(self))
+        return json_ready(asdict(self))
 
 
-def _plain(value: Any) -> Any:
+def json_ready(value: Any) -> Any:
+    """Enums as their values, dates as ISO text, tuples as lists: ready for `json.dumps`."""
     if isinstance(value, Enum):
         return value.value
     if isinstance(value, date):
         return value.isoformat()
     if isinstance(value, dict):
-        return {key: _plain(item) for key, item in value.items()}
+        return {key: json_ready(item) for key, item in value.items()}
     if isinstance(value, list | tuple):
-        return [_plain(item) for item in value]
+        return [json_ready(item) for item in value]
     return value

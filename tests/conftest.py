@@ -20,7 +20,7 @@ from tests.fake_router import DEFAULT_KEY, FakeRouter
 from tests.postgres_server import PostgresServer
 from tests.redis_server import RedisServer
 
-pytest_plugins = ["tests.slack_harness", "tests.discord_harness"]
+pytest_plugins = ["tests.slack_harness", "tests.discord_harness", "tests.watch_harness"]
 
 
 @pytest.fixture

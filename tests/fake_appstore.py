@@ -14,6 +14,8 @@ real recorded responses in `tests/fixtures/appstore/` (quirks included).
   JSON feed is empty as Apple has served it) on page 1 of either sort order; later pages and
   other apps get a feed without `entry`; a page past 10 gets a 400, as from Apple.
 Search and lookup answers come as `text/javascript; charset=utf-8`, like Apple's.
+Trend watch tests change the store between checks: `set_app` (a record's fields), `set_chart` (a
+category's chart) and `set_reviews` (an app's newest reviews, served in Apple's JSON form).
 Faults are scripted with `enqueue`/`always` (e.g. `Reply(403, b"")`, Apple's throttling).
 """
 
@@ -72,6 +74,9 @@ class FakeAppStore(LoopbackServer):
         self.searches = dict(SEARCHES)
         self.any_app = False  # benchmarks: an unknown term finds an app of that name
         self.review_feeds: dict[tuple[int, str], str] = dict(REVIEW_FEEDS)
+        self.charts: dict[tuple[str, int], list[dict[str, Any]]] = {}  # set_chart's
+        self.reviews: dict[int, list[dict[str, Any]]] = {}  # set_reviews'
+
         self.apps: dict[int, dict[str, Any]] = {}
         for path in sorted(FIXTURES.glob("*.json")):
             data = json.loads(path.read_text())
@@ -81,6 +86,40 @@ class FakeAppStore(LoopbackServer):
     def __enter__(self) -> FakeAppStore:
         self.start()
         return self
+
+    # -- changes between checks ------------------------------------------------------------
+    def set_app(self, track_id: int, **fields: Any) -> None:
+        """Change (or add) an app's record: `averageUserRating=4.1`, `version="2.0"`…"""
+        self.apps[track_id] = {**self.apps.get(track_id, {}), "trackId": track_id, **fields}
+
+    def set_chart(self, chart: str, genre: int, apps: list[tuple[int, str]]) -> None:
+        """A category's chart, best first, as (track id, name)."""
+        self.charts[(chart, genre)] = [
+            {
+                "im:name": {"label": name},
+                "id": {
+                    "label": f"https://apps.apple.com/app/id{track_id}",
+                    "attributes": {"im:id": str(track_id)},
+                },
+                "category": {"attributes": {"term": "Utilities", "im:id": str(genre)}},
+            }
+            for track_id, name in apps
+        ]
+
+    def set_reviews(self, track_id: int, reviews: list[tuple[str, int, str]]) -> None:
+        """An app's newest reviews, newest first, as (id, stars, ISO date-time)."""
+        self.reviews[track_id] = [
+            {
+                "id": {"label": review_id},
+                "im:rating": {"label": str(stars)},
+                "im:version": {"label": "1.0"},
+                "title": {"label": f"Review {review_id}"},
+                "content": {"label": f"Text of review {review_id}", "attributes": {"type": "text"}},
+                "updated": {"label": written},
+                "im:voteSum": {"label": "0"},
+            }
+            for review_id, stars, written in reviews
+        ]
 
     def routes(self, app: web.Application) -> None:
         app.router.add_get("/search", self._search)
@@ -138,6 +177,9 @@ class FakeAppStore(LoopbackServer):
             return web.Response(status=404)
         if chart not in ("topfreeapplications", "topgrossingapplications"):
             return web.Response(status=404)
+        if (chart, genre) in self.charts:
+            entries = self.charts[(chart, genre)][:limit]
+            return json_response(200, {"feed": {"entry": entries, "title": {"label": chart}}})
         name = FEEDS.get((chart, genre))
         if name is None:
             return json_response(200, {"feed": {"title": {"label": "empty chart"}}})
@@ -159,6 +201,9 @@ class FakeAppStore(LoopbackServer):
             return web.Response(status=404)
         if not 1 <= int(info["page"]) <= 10:
             return web.Response(status=400, text="CustomerReviews RSS page out of range")
+        written = self.reviews.get(int(info["id"]))
+        if written is not None and info["form"] == "json" and info["page"] == "1":
+            return _apple({"feed": {"entry": written, "title": {"label": "Customer Reviews"}}})
         name = self.review_feeds.get((int(info["id"]), info["form"]))
         if name is None or info["page"] != "1" or info["sort"] not in ("mostrecent", "mosthelpful"):
             if info["form"] == "xml":

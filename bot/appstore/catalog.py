@@ -29,6 +29,8 @@ class AppInfo:
     genre_id: int | None = None
     size_bytes: int | None = None
     platform: str = "ios"  # "ios" or "mac" (Apple's kind "software" / "mac-software")
+    version: str | None = None  # the current version's number, as Apple writes it
+    release_notes: str | None = None  # what's new in it (shortened)
 
     @property
     def rating_summary(self) -> str:

@@ -13,7 +13,7 @@ import difflib
 import logging
 import random
 import time
-from collections.abc import Awaitable, Callable, Hashable
+from collections.abc import Awaitable, Callable, Hashable, Sequence
 from dataclasses import dataclass, replace
 from typing import Any, TypeVar
 
@@ -23,7 +23,7 @@ from cachetools import TTLCache
 from bot.appstore.catalog import AppInfo, AppLookup, ChartLookup, LookupStatus, ReviewsLookup
 from bot.appstore.names import normalise_subject
 from bot.appstore.rate_limit import RateLimiter
-from bot.appstore.records import RecordError, chart_entries, parse_apps
+from bot.appstore.records import ChartEntry, RecordError, chart_entries, parse_apps
 from bot.appstore.review_records import Review, parse_json_feed, parse_xml_feed
 from bot.runtime.request_scope import count_appstore_call
 from bot.runtime.single_flight import SingleFlight
@@ -92,6 +92,46 @@ class ITunesCatalog:
         return await self._flights.run(  # type: ignore[no-any-return]
             key, lambda: self._reviews(track_id, country, pages)
         )
+
+    # -- for trend watch: fresh, uncached, and patient with the rate limit ----------------
+    async def lookup_many(
+        self, track_ids: Sequence[int], country: str, max_wait: float
+    ) -> dict[int, AppInfo] | None:
+        """Many apps in one look-up (Apple takes a comma-separated list); None: unavailable."""
+        ids = ",".join(str(track_id) for track_id in track_ids)
+        raw = await self._get("/lookup", {"id": ids, "country": country}, max_wait)
+        if raw is None:
+            return None
+        try:
+            return {app.track_id: app for app in parse_apps(raw)}
+        except RecordError as exc:
+            log.warning("App Store lookup unusable: %s", exc)
+            return None
+
+    async def newest_reviews(
+        self, track_id: int, country: str, max_wait: float
+    ) -> list[Review] | None:
+        """The newest reviews page (50), JSON or else XML; None: unavailable."""
+        newest = await self._review_page(track_id, country, 1, "mostrecent", "json", max_wait)
+        if newest:
+            return newest
+        xml = await self._review_page(track_id, country, 1, "mostrecent", "xml", max_wait)
+        return xml if xml is not None else newest
+
+    async def chart(
+        self, genre_id: int, country: str, chart: str, limit: int, max_wait: float
+    ) -> list[ChartEntry] | None:
+        """One top chart of a category, best first; None: unavailable."""
+        raw = await self._get(
+            f"/{country}/rss/{chart}/limit={limit}/genre={genre_id}/json", {}, max_wait
+        )
+        if raw is None:
+            return None
+        try:
+            return chart_entries(raw)
+        except RecordError as exc:
+            log.warning("App Store feed unusable: %s", exc)
+            return None
 
     # -- caching -------------------------------------------------------------------------
     async def _cached(self, key: Hashable, produce: Callable[[], Awaitable[Result]]) -> Result:
@@ -208,11 +248,17 @@ class ITunesCatalog:
         return ReviewsLookup(LookupStatus.FOUND, tuple(found.values()))
 
     async def _review_page(
-        self, track_id: int, country: str, page: int, sort: str, form: str
+        self,
+        track_id: int,
+        country: str,
+        page: int,
+        sort: str,
+        form: str,
+        max_wait: float | None = None,
     ) -> list[Review] | None:
         """One page of a reviews feed; None when it could not be had or read."""
         path = f"/{country}/rss/customerreviews/page={page}/id={track_id}/sortby={sort}/{form}"
-        raw = await self._get(path, {})
+        raw = await self._get(path, {}, max_wait)
         if raw is None:
             return None
         try:
@@ -222,11 +268,15 @@ class ITunesCatalog:
             return None
 
     # -- HTTP ----------------------------------------------------------------------------
-    async def _get(self, path: str, params: dict[str, str]) -> bytes | None:
-        """The body of a 200, or None when the App Store cannot be asked or keeps failing."""
+    async def _get(
+        self, path: str, params: dict[str, str], max_wait: float | None = None
+    ) -> bytes | None:
+        """The body of a 200, or None when the App Store cannot be asked or keeps failing.
+        `max_wait`: how long to queue for the rate limit (a command's default is short)."""
         url = f"{self.settings.base_url}{path}"
+        wait = self.settings.max_queue_wait if max_wait is None else max_wait
         for attempt in range(2):
-            if not await self._limiter.acquire(self.settings.max_queue_wait):
+            if not await self._limiter.acquire(wait):
                 log.warning("App Store rate limit reached; going on without facts")
                 return None
             self.upstream_calls += 1

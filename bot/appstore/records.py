@@ -15,6 +15,7 @@ from typing import Any
 
 from bot.appstore.catalog import AppInfo
 
+RELEASE_NOTES_CHARS = 600  # what an alert quotes of "what's new" is shorter still
 APP_KINDS = {"software": "ios", "mac-software": "mac"}
 
 
@@ -79,7 +80,16 @@ def parse_app(record: dict[str, Any]) -> AppInfo | None:
         genre_id=int_value(record.get("primaryGenreId")),
         size_bytes=int_value(record.get("fileSizeBytes")),
         platform=platform,
+        version=text_value(record.get("version")),
+        release_notes=_shortened(record.get("releaseNotes"), RELEASE_NOTES_CHARS),
     )
+
+
+def _shortened(value: Any, limit: int) -> str | None:
+    text = text_value(value)
+    if text is None:
+        return None
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
 
 
 def parse_apps(raw: bytes) -> list[AppInfo]:

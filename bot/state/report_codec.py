@@ -8,7 +8,7 @@ as a cache miss by the caller.
 from __future__ import annotations
 
 import json
-from dataclasses import fields
+from dataclasses import asdict, fields
 from datetime import date
 from typing import Any
 
@@ -17,9 +17,9 @@ from bot.advice.evidence import Quote, ReviewEvidence, Theme, VersionStats
 from bot.advice.scoring import CloneScore, ScorePart
 from bot.ai.wire import TokenUsage
 from bot.appstore.catalog import AppInfo
-from bot.report import FallbackReason, Report, ReportKind, Source
+from bot.report import FallbackReason, FollowUp, Report, ReportKind, Source, json_ready
 
-FORMAT_VERSION = 3  # 2: review evidence and competitors; 3: comparisons
+FORMAT_VERSION = 4  # 2: review evidence and competitors; 3: comparisons; 4: follow-ups
 
 
 class UndecodableReport(ValueError):
@@ -71,6 +71,7 @@ def _report(data: dict[str, Any]) -> Report:
         reviews=_evidence(data["reviews"]) if data.get("reviews") else None,
         competitors=tuple(_app(app) for app in data.get("competitors") or ()),
         comparison=tuple(_compared(row) for row in data.get("comparison") or ()),
+        follow_ups=tuple(FollowUp(**row) for row in data.get("follow_ups") or ()),
     )
 
 
@@ -111,6 +112,15 @@ def _theme(row: dict[str, Any]) -> Theme:
 
 
 _APP_FIELDS = {f.name for f in fields(AppInfo)}
+
+
+def app_to_dict(app: AppInfo) -> dict[str, Any]:
+    return json_ready(asdict(app))  # type: ignore[no-any-return]
+
+
+def app_from_dict(data: dict[str, Any]) -> AppInfo:
+    """An `AppInfo` from its JSON form (fields it does not know are left out)."""
+    return _app(data)
 
 
 def _app(data: dict[str, Any]) -> AppInfo:
