@@ -99,6 +99,20 @@ def scout_commands(adapter: DiscordAdapter) -> app_commands.Group:
     async def build(interaction: discord.Interaction[Any], name: str) -> None:
         await adapter.on_slash(interaction, f"build {name}")
 
+    @group.command(name="watch", description="Alerts in this channel when an app or category moves")
+    @app_commands.describe(what="App name, link or id:123 — or gaps <category>")
+    async def watch(interaction: discord.Interaction[Any], what: str) -> None:
+        await adapter.on_slash(interaction, f"watch {what}")
+
+    @group.command(name="unwatch", description="Stop watching an app or category here")
+    @app_commands.describe(what="App name or id:123 — or gaps <category>")
+    async def unwatch(interaction: discord.Interaction[Any], what: str) -> None:
+        await adapter.on_slash(interaction, f"unwatch {what}")
+
+    @group.command(name="watching", description="What this channel watches")
+    async def watching(interaction: discord.Interaction[Any]) -> None:
+        await adapter.on_slash(interaction, "watching")
+
     @group.command(name="help", description="How to use Trend Scout")
     async def help_command(interaction: discord.Interaction[Any]) -> None:
         await adapter.on_slash(interaction, "help")

@@ -35,7 +35,7 @@ class SlackChannelPoster:
                 channel=channel.channel, unfurl_links=False, **render(report).payload()
             )
         except SlackApiError as exc:
-            error = str(exc.response.get("error") or "")
+            error = _error(exc)
             if error in UNREACHABLE:
                 raise ChannelUnreachable(UNREACHABLE[error]) from None
             raise
@@ -46,7 +46,7 @@ class SlackChannelPoster:
         try:
             info = await self.client.conversations_info(channel=channel.channel)
         except SlackApiError as exc:
-            error = str(exc.response.get("error") or "")
+            error = _error(exc)
             reason = UNREACHABLE.get(
                 error, f"Slack would not say whether it can post here ({error})"
             )
@@ -55,3 +55,11 @@ class SlackChannelPoster:
         if isinstance(found, dict) and found.get("is_member") is False:
             return f"{UNREACHABLE['not_in_channel']} yet: {INVITE}"
         return None
+
+
+def _error(exc: SlackApiError) -> str:
+    """Slack's error code, or the HTTP status when the body was not Slack's JSON."""
+    data = exc.response.data
+    if isinstance(data, dict):
+        return str(data.get("error") or "")
+    return f"HTTP {exc.response.status_code}"

@@ -35,6 +35,7 @@ from tests.fake_discord_payloads import (
     CHANNEL_ID,
     CHANNEL_IDS,
     GUILD_ID,
+    READ_ONLY_CHANNEL,
     USER_ID,
     guild_create,
     member,
@@ -383,6 +384,8 @@ class FakeDiscord(LoopbackServer):
         if early is not None:
             return early
         channel = request.match_info["channel"]
+        if channel == READ_ONLY_CHANNEL:
+            return _json(403, {"message": "Missing Permissions", "code": 50013})
         headers, limited = self.buckets.take("messages", channel)
         return limited or await self._message_reply("channel", channel, body, headers)
 

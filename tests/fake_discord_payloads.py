@@ -11,6 +11,9 @@ GUILD_ID = "900000000000000010"
 CHANNEL_ID = "900000000000000020"
 # The guild's text channels: CHANNEL_ID and more, for tests that spread commands out.
 CHANNEL_IDS = [CHANNEL_ID, *(str(900000000000001000 + i) for i in range(64))]
+# A channel where @everyone (the bot included) may read but not send: posts get a 403.
+READ_ONLY_CHANNEL = "900000000000000021"
+SEND_MESSAGES = 1 << 11
 EVERYONE_ROLE = GUILD_ID
 USER_ID = "900000000000000030"
 
@@ -88,6 +91,20 @@ def guild_create() -> dict[str, Any]:
                 "parent_id": None,
             }
             for position, channel in enumerate(CHANNEL_IDS)
+        ]
+        + [
+            {
+                "id": READ_ONLY_CHANNEL,
+                "type": 0,
+                "guild_id": GUILD_ID,
+                "name": "announcements",
+                "position": len(CHANNEL_IDS),
+                "permission_overwrites": [
+                    {"id": EVERYONE_ROLE, "type": 0, "allow": "0", "deny": str(SEND_MESSAGES)}
+                ],
+                "nsfw": False,
+                "parent_id": None,
+            }
         ],
         "threads": [],
         "members": [member(user(BOT_ID, "Trend Scout", bot=True))],

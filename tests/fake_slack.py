@@ -31,6 +31,7 @@ from typing import Any
 
 from aiohttp import WSMsgType, web
 
+from tests.fake_slack_channels import ChannelDirectory
 from tests.fake_slack_messages import LiveMessage, MessageStore
 from tests.loopback import LoopbackServer, Reply, json_response
 
@@ -170,6 +171,7 @@ class FakeSlack(LoopbackServer):
         self._sockets: list[web.WebSocketResponse] = []
         self._ids = itertools.count(1)
         self.socket_connected = threading.Event()
+        self.channels = ChannelDirectory()
 
     def __enter__(self) -> FakeSlack:
         self.start()
@@ -183,6 +185,9 @@ class FakeSlack(LoopbackServer):
         app.router.add_post("/api/auth.test", self._auth_test)
         app.router.add_post("/api/apps.connections.open", self._connections_open)
         app.router.add_post("/api/chat.postMessage", self._post_message)
+        # slack_sdk sends conversations.info as a GET with query parameters; Slack takes both.
+        app.router.add_get("/api/conversations.info", self._conversations_info)
+        app.router.add_post("/api/conversations.info", self._conversations_info)
         for method in STREAM_METHODS:
             app.router.add_post(f"/api/{method}", self._live_message)
         app.router.add_post("/response/{key}", self._response_url)
@@ -194,12 +199,14 @@ class FakeSlack(LoopbackServer):
         self.response_url_uses[key] = 0
         return f"{self.base_url}/response/{key}"
 
-    def slash_command(self, text: str, user: str = "U0001", team: str = TEAM) -> dict[str, str]:
+    def slash_command(
+        self, text: str, user: str = "U0001", team: str = TEAM, channel: str = "C0001"
+    ) -> dict[str, str]:
         return {
             "token": "deprecated-verification-token",
             "team_id": team,
             "team_domain": "acme",
-            "channel_id": "C0001",
+            "channel_id": channel,
             "channel_name": "general",
             "user_id": user,
             "user_name": "alice",
@@ -284,6 +291,9 @@ class FakeSlack(LoopbackServer):
         return auth.removeprefix("Bearer ") if auth else str(body.get("token", ""))
 
     async def _form_or_json(self, request: web.Request) -> tuple[dict[str, Any], Reply | None]:
+        if request.method == "GET":
+            _ignored, scripted = await self.record(request)
+            return dict(request.query), scripted
         if request.content_type == "application/json":
             body, scripted = await self.record(request)
             return (body if isinstance(body, dict) else {}), scripted
@@ -336,6 +346,8 @@ class FakeSlack(LoopbackServer):
             return early
         if not body.get("channel"):
             return json_response(200, {"ok": False, "error": "channel_not_found"})
+        if refused := self.channels.problem(str(body["channel"])):
+            return json_response(200, {"ok": False, "error": refused})
         if isinstance(body.get("blocks"), str):
             body["blocks"] = json.loads(body["blocks"])
         error = _message_error(body, self.tables)
@@ -348,6 +360,12 @@ class FakeSlack(LoopbackServer):
         self.posted.append(Posted("chat.postMessage", body))
         self.live.posted(ts, str(body["channel"]), body.get("thread_ts"), body)
         return json_response(200, {"ok": True, "channel": body["channel"], "ts": ts})
+
+    async def _conversations_info(self, request: web.Request) -> web.StreamResponse:
+        body, early = await self._bot_call(request)
+        if early is not None:
+            return early
+        return json_response(200, self.channels.info({**request.query, **body}))
 
     async def _live_message(self, request: web.Request) -> web.StreamResponse:
         method = request.path.rsplit("/", 1)[-1]

@@ -94,7 +94,7 @@ digests = Table(
     Column("platform", String(16), nullable=False),
     Column("workspace", String(64), nullable=False),
     Column("channel", String(64), nullable=False),
-    Column("slot", String(32), nullable=False),
+    Column("slot", String(64), nullable=False),
     Column("posted_at", Float, nullable=False),
     PrimaryKeyConstraint("platform", "workspace", "channel", "slot"),
 )
@@ -103,9 +103,9 @@ digests = Table(
 jobs = Table(
     "jobs",
     metadata,
-    Column("name", String(32), primary_key=True),
+    Column("name", String(128), primary_key=True),
     Column("due_at", Float, nullable=False),
-    Column("holder", String(64), nullable=True),
+    Column("holder", String(255), nullable=True),
     Column("lease_until", Float, nullable=True),
 )
 
@@ -118,7 +118,7 @@ journal = Table(
     Column("entry", Text, nullable=False),  # the JournalEntry as JSON
     Column("accepted_at", Float, nullable=False),
     Column("expires_at", Float, nullable=False),  # the platform's reply window ends
-    Column("holder", String(64), nullable=False),
+    Column("holder", String(255), nullable=False),
     Column("lease_until", Float, nullable=False),
     Column("attempts", Integer, nullable=False),
 )
