@@ -54,8 +54,20 @@ def test_every_name_is_read() -> None:
         "SCOUT_ADMIN_IDS": "U1, 123",
         "APPSTORE_CALLS_PER_MINUTE": "600",
         "REDIS_TLS_VERIFY": "False",
+        "DATA_DIR": "/srv/scout",
+        "DATABASE_URL": "postgres://scout:pw-1234567@db.example:5432/scout",
+        "JOURNAL_LEASE_SECONDS": "30",
+        "WATCH_CHECK_SECONDS": "3600",
+        "DIGEST_WEEKDAY": "Fri",
+        "DIGEST_HOUR": "17",
+        "DIGEST_TZ": "Europe/Berlin",
     }
     s = load_settings(env)
+    assert (str(s.storage.data_dir), s.storage.journal_lease_seconds) == ("/srv/scout", 30)
+    assert s.storage.database_url == env["DATABASE_URL"]
+    assert "pw-1234567" in s.secrets and env["DATABASE_URL"] in s.secrets
+    assert (s.watch.check_seconds, s.watch.digest_weekday, s.watch.digest_hour) == (3600, 4, 17)
+    assert s.watch.digest_phrase == "Fridays at 17:00 Europe/Berlin"
     assert (s.log_format, s.admin_ids) == ("json", frozenset({"U1", "123"}))
     assert s.appstore.calls_per_minute == 600
     assert s.cache.redis_tls_verify is False
@@ -108,6 +120,11 @@ def test_hf_token_is_accepted_when_the_main_name_is_absent() -> None:
         ("LOG_LEVEL", "chatty", "DEBUG|INFO|WARNING|ERROR"),
         ("LOG_FORMAT", "xml", "text|json"),
         ("DISCORD_GUILD_IDS", "abc,1", "123,456"),
+        ("WATCH_CHECK_SECONDS", "10", "60–604,800 s"),
+        ("DIGEST_WEEKDAY", "someday", "monday–sunday"),
+        ("DIGEST_HOUR", "24", "0–23"),
+        ("DIGEST_TZ", "Mars/Olympus", "IANA name"),
+        ("JOURNAL_LEASE_SECONDS", "1", "5–600 s"),
     ],
 )
 def test_bad_values_name_the_variable_the_value_and_the_range(
@@ -126,6 +143,9 @@ def test_secret_values_are_never_echoed() -> None:
     with pytest.raises(ConfigError) as caught:
         load_settings({"REDIS_URL": "http://user:hunter2@cache"})
     assert "hunter2" not in str(caught.value)
+    with pytest.raises(ConfigError) as caught:
+        load_settings({"DATABASE_URL": "mysql://user:hunter2@db/scout"})
+    assert "hunter2" not in str(caught.value) and "DATABASE_URL=(hidden)" in str(caught.value)
     assert "hunter2" not in repr(load_settings({"HUGGING_FACE_API_KEY": "hunter2"}))
 
 
@@ -194,6 +214,13 @@ def test_env_example_lists_every_setting() -> None:
         "LOG_FORMAT",
         "APPSTORE_CALLS_PER_MINUTE",
         "REDIS_TLS_VERIFY",
+        "DATA_DIR",
+        "DATABASE_URL",
+        "WATCH_CHECK_SECONDS",
+        "DIGEST_WEEKDAY",
+        "DIGEST_HOUR",
+        "DIGEST_TZ",
+        "JOURNAL_LEASE_SECONDS",
     ]:
         assert name in names, name
     # The documented defaults are the code's defaults.

@@ -23,6 +23,10 @@ def test_manifest_has_the_command_scopes_events_and_socket_mode() -> None:
         "chat:write",
         "app_mentions:read",
         "im:history",  # direct messages to the bot
+        # conversations.info: whether trend watch alerts can be posted in a channel
+        "channels:read",
+        "groups:read",
+        "im:read",
     }
     assert m["settings"]["event_subscriptions"]["bot_events"] == ["app_mention", "message.im"]
     assert m["features"]["app_home"]["messages_tab_enabled"] is True

@@ -4,7 +4,9 @@ leases shared by workers, and the command journal."""
 from __future__ import annotations
 
 import asyncio
+import base64
 from pathlib import Path
+from urllib.parse import quote
 
 import pytest
 from sqlalchemy import select
@@ -20,6 +22,9 @@ from bot.storage import (
     engine_url,
 )
 from bot.storage.schema import schema_migrations
+from tests.fake_appstore import FakeAppStore
+from tests.helpers import free_port, run_bot
+from tests.postgres_server import PASSWORD, PostgresServer
 
 
 class Clock:
@@ -129,3 +134,40 @@ async def test_a_live_worker_keeps_its_entries_and_closed_windows_are_dropped(
     assert [e.id for e in await live.drop_expired()] == [late.id]
     assert await live.pending() == 1
     await live.done(kept)
+
+
+def test_an_unreachable_database_stops_start_up_with_one_line_without_its_password(
+    tmp_path: Path,
+) -> None:
+    url = f"postgres://scout:{PASSWORD}@127.0.0.1:{free_port()}/scout"
+    result = run_bot("help\n", tmp_path, DATABASE_URL=url)
+    assert result.returncode == 1
+    assert "the database (PostgreSQL at 127.0.0.1:" in result.stderr
+    assert "from DATABASE_URL) cannot be used" in result.stderr
+    assert PASSWORD not in result.stdout + result.stderr
+
+
+def test_the_database_password_never_reaches_the_logs(
+    tmp_path: Path, postgres_server: PostgresServer
+) -> None:
+    url = postgres_server.create_database("logged")
+    commands = "watch Facebook\nwatching\nexit\n"
+    result = run_bot(commands, tmp_path, DATABASE_URL=url, LOG_LEVEL="DEBUG")
+    assert result.returncode == 0
+    assert "database PostgreSQL at 127.0.0.1:" in result.stderr
+    everything = result.stdout + result.stderr
+    for form in (PASSWORD, quote(PASSWORD), base64.b64encode(PASSWORD.encode()).decode()):
+        assert form not in everything
+    assert "This channel watches nothing yet" in result.stdout  # the App Store is unreachable
+
+
+def test_the_console_keeps_its_watches_in_the_data_dir_across_restarts(tmp_path: Path) -> None:
+    data = tmp_path / "scout-data"
+    appstore_env: dict[str, str] = {}
+    with FakeAppStore() as appstore:
+        appstore_env["APPSTORE_BASE_URL"] = appstore.base_url
+        first = run_bot("watch Facebook\nexit\n", tmp_path, DATA_DIR=str(data), **appstore_env)
+        assert "Now watching **Facebook (US)**" in first.stdout
+        second = run_bot("watching\nexit\n", tmp_path, DATA_DIR=str(data), **appstore_env)
+    assert "• Facebook (US)" in second.stdout
+    assert (data / "trend-scout.sqlite3").is_file()
