@@ -109,7 +109,11 @@ class Adapter(ABC):
         try:
             return await self.journal.record(entry)
         except Exception as exc:
-            log.warning("could not journal a %s command (%s); answering it anyway", self.name, exc)
+            log.warning(
+                "could not journal a %s command (%s); answering it anyway",
+                self.name,
+                type(exc).__name__,
+            )
             return None
 
     async def note_live(self, entry: JournalEntry | None, **address: str) -> JournalEntry | None:
@@ -120,7 +124,7 @@ class Adapter(ABC):
         try:
             return await self.journal.note(entry, **address)
         except Exception as exc:
-            log.warning("could not note the live message (%s)", exc)
+            log.warning("could not note the live message (%s)", type(exc).__name__)
             return entry
 
     async def resume(self, entry: JournalEntry) -> None:
@@ -148,7 +152,7 @@ class Adapter(ABC):
         try:
             await self.journal.done(entry)
         except Exception as exc:  # it is answered; another worker may answer it again later
-            log.warning("could not clear a journalled command (%s)", exc)
+            log.warning("could not clear a journalled command (%s)", type(exc).__name__)
 
     @abstractmethod
     async def start(self) -> str:

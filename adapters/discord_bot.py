@@ -198,8 +198,10 @@ class DiscordAdapter(Adapter):
         if turn.refusal is not None:
             await message.reply(turn.refusal.text, mention_author=False, allowed_mentions=NO_PINGS)
             return
-        address = {"channel": channel, "message": str(message.id), **_place(place)}
-        entry = await self.record(turn.caller, text, address, where, direct)
+        entry = None
+        if turn.needs_work:
+            address = {"channel": channel, "message": str(message.id), **_place(place)}
+            entry = await self.record(turn.caller, text, address, where, direct)
 
         async def opened(message_id: int) -> None:
             await self.note_live(entry, live_message=str(message_id))

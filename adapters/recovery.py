@@ -48,6 +48,6 @@ class JournalKeeper:
             try:
                 await self.sweep()
             except Exception as exc:
-                log.warning("command journal sweep failed (%s); retrying", exc)
+                log.warning("command journal sweep failed (%s); retrying", type(exc).__name__)
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(stop.wait(), interval)

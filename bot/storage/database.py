@@ -70,7 +70,9 @@ class Database:
             Path(url.database or SQLITE_FILE).parent.mkdir(parents=True, exist_ok=True)
         else:
             options = {"pool_size": POOL_SIZE, "max_overflow": POOL_SIZE, "pool_pre_ping": True}
-        engine = create_async_engine(url, **options)
+        # hide_parameters: an error's message never carries the values (reply addresses,
+        # interaction tokens) into a log line.
+        engine = create_async_engine(url, hide_parameters=True, **options)
         if url.get_backend_name() == "sqlite":
             event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
         return cls(engine, describe(url))

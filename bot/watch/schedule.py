@@ -124,6 +124,7 @@ class WatchScheduler:
                 channels.setdefault(watch.channel, []).append(watch)
             snapshots = await self.store.app_snapshots()
             for channel, watched in channels.items():
+                await self.leases.renew(job, DIGEST_LEASE_SECONDS)  # one model call a channel
                 first = await self.store.first_watched(channel)
                 if first is None or first > slot.timestamp():
                     continue  # started watching after this slot: its first digest is next week

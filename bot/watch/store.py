@@ -14,7 +14,7 @@ from dataclasses import asdict
 from enum import Enum
 from typing import Any
 
-from sqlalchemy import and_, delete, func, insert, select, update
+from sqlalchemy import Table, and_, delete, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection
 
@@ -138,19 +138,7 @@ class WatchStore:
 
     async def save_chart_baseline(self, chart: ChartSnapshot) -> None:
         """A chart's first snapshot; one a check already keeps is left as it is."""
-        try:
-            async with self.database.transaction() as connection:
-                await connection.execute(
-                    insert(chart_snapshots).values(
-                        genre_id=chart.genre_id,
-                        country=chart.country,
-                        chart=chart.chart,
-                        ranks=_ranks_json(chart),
-                        checked_at=chart.checked_at,
-                    )
-                )
-        except IntegrityError:
-            pass
+        await self._insert_new(chart_snapshots, **_chart_key(chart), **_chart_values(chart))
 
     async def save_check(
         self,
@@ -226,19 +214,23 @@ class WatchStore:
         return found is not None
 
     async def mark_digest(self, channel: WatchChannel, slot: str, now: float) -> None:
+        await self._insert_new(
+            digests,
+            platform=channel.platform,
+            workspace=channel.workspace,
+            channel=channel.channel,
+            slot=slot,
+            posted_at=now,
+        )
+
+    async def _insert_new(self, table: Table, **values: Any) -> bool:
+        """Insert a row unless its key is taken (then nothing changes); whether it was new."""
         try:
             async with self.database.transaction() as connection:
-                await connection.execute(
-                    insert(digests).values(
-                        platform=channel.platform,
-                        workspace=channel.workspace,
-                        channel=channel.channel,
-                        slot=slot,
-                        posted_at=now,
-                    )
-                )
-        except IntegrityError:  # already marked
-            pass
+                await connection.execute(insert(table).values(**values))
+        except IntegrityError:
+            return False
+        return True
 
 
 def _same_watch(watch: Watch) -> Any:
@@ -277,6 +269,7 @@ def _watch(row: Any) -> Watch:
 
 
 async def _put_app(connection: AsyncConnection, country: str, snapshot: AppSnapshot) -> None:
+    key = {"track_id": snapshot.app.track_id, "country": country}
     values = {
         "app": json.dumps(app_to_dict(snapshot.app)),
         "review_ids": (
@@ -286,31 +279,30 @@ async def _put_app(connection: AsyncConnection, country: str, snapshot: AppSnaps
         "checked_at": snapshot.checked_at,
         "reviews_checked_at": snapshot.reviews_checked_at,
     }
-    key = (app_snapshots.c.track_id == snapshot.app.track_id, app_snapshots.c.country == country)
-    updated = await connection.execute(update(app_snapshots).where(*key).values(**values))
-    if updated.rowcount == 0:
-        await connection.execute(
-            insert(app_snapshots).values(track_id=snapshot.app.track_id, country=country, **values)
-        )
+    await _upsert(connection, app_snapshots, key, values)
 
 
 async def _put_chart(connection: AsyncConnection, chart: ChartSnapshot) -> None:
-    values = {
-        "ranks": json.dumps([list(rank) for rank in chart.ranks]),
-        "checked_at": chart.checked_at,
-    }
-    key = (
-        chart_snapshots.c.genre_id == chart.genre_id,
-        chart_snapshots.c.country == chart.country,
-        chart_snapshots.c.chart == chart.chart,
-    )
-    updated = await connection.execute(update(chart_snapshots).where(*key).values(**values))
+    await _upsert(connection, chart_snapshots, _chart_key(chart), _chart_values(chart))
+
+
+async def _upsert(
+    connection: AsyncConnection, table: Table, key: dict[str, Any], values: dict[str, Any]
+) -> None:
+    """Update the row with `key`, or insert it (the same in SQLite and PostgreSQL; only the
+    check's lease holder writes snapshots, so the two steps do not race)."""
+    where = [table.c[name] == value for name, value in key.items()]
+    updated = await connection.execute(update(table).where(*where).values(**values))
     if updated.rowcount == 0:
-        await connection.execute(
-            insert(chart_snapshots).values(
-                genre_id=chart.genre_id, country=chart.country, chart=chart.chart, **values
-            )
-        )
+        await connection.execute(insert(table).values(**key, **values))
+
+
+def _chart_key(chart: ChartSnapshot) -> dict[str, Any]:
+    return {"genre_id": chart.genre_id, "country": chart.country, "chart": chart.chart}
+
+
+def _chart_values(chart: ChartSnapshot) -> dict[str, Any]:
+    return {"ranks": _ranks_json(chart), "checked_at": chart.checked_at}
 
 
 def _ranks_json(chart: ChartSnapshot) -> str:
