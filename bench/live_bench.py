@@ -23,6 +23,7 @@ import json
 import os
 import subprocess
 import sys
+import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -88,6 +89,7 @@ def start_bot(mode: str, stream: bool, router_url: str, **env: str) -> subproces
         if not k.startswith(("HUGGING", "HF_", "SLACK", "DISCORD", "AI_", "APPSTORE"))
     }
     base.update(
+        DATA_DIR=tempfile.mkdtemp(prefix="scout-bench-"),  # a database of its own
         PYTHONPATH=str(ROOT),
         AI_BASE_URL=router_url,
         AI_TIMEOUT="120",

@@ -15,6 +15,7 @@ from __future__ import annotations
 import argparse
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 from typing import Any
@@ -95,6 +96,7 @@ def main() -> None:
         AnyAppStore() as appstore,
     ):
         env = {
+            "DATA_DIR": tempfile.mkdtemp(prefix="scout-bench-"),  # a database of its own
             "PATH": "/usr/bin:/bin",
             "PYTHONPATH": str(ROOT),
             "SLACK_BOT_TOKEN": BOT_TOKEN,

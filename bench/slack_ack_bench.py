@@ -20,6 +20,7 @@ import socket
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -40,6 +41,7 @@ def start_bot(
         k: v for k, v in os.environ.items() if not k.startswith(("HUGGING", "HF_", "SLACK", "AI_"))
     }
     env.update(
+        DATA_DIR=tempfile.mkdtemp(prefix="scout-bench-"),  # a database of its own
         PYTHONPATH=str(ROOT),
         SLACK_BOT_TOKEN=BOT_TOKEN,
         SLACK_SIGNING_SECRET=SIGNING_SECRET,

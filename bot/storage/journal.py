@@ -9,6 +9,7 @@ reply window is still open. So a command is answered once, even across a crash.
 
 from __future__ import annotations
 
+import asyncio
 import json
 import time
 import uuid
@@ -51,6 +52,15 @@ class JournalEntry:
         return replace(cls(**data), attempts=attempts)
 
 
+@dataclass(frozen=True)
+class _Change:
+    """One write waiting for the next group commit."""
+
+    insert: dict[str, Any] | None = None
+    note: tuple[str, str] | None = None  # (id, the entry's new JSON)
+    delete: str | None = None
+
+
 class CommandJournal:
     def __init__(
         self,
@@ -64,45 +74,74 @@ class CommandJournal:
         self.lease_seconds = lease_seconds
         self._clock = clock
         self.held: set[str] = set()  # ids this worker is answering
+        self._pending: list[tuple[_Change, asyncio.Future[None]]] = []
+        self._writer: asyncio.Future[None] | None = None
 
     def now(self) -> float:
         return self._clock()
 
     async def record(self, entry: JournalEntry) -> JournalEntry:
         """Write the entry, held by this worker (before the command is acknowledged)."""
-        now = self._clock()
-        async with self._db.transaction() as connection:
-            await connection.execute(
-                journal.insert().values(
-                    id=entry.id,
-                    platform=entry.platform,
-                    entry=entry.to_json(),
-                    accepted_at=entry.accepted_at,
-                    expires_at=entry.expires_at,
-                    holder=self.holder,
-                    lease_until=now + self.lease_seconds,
-                    attempts=entry.attempts,
-                )
-            )
+        row = {
+            "id": entry.id,
+            "platform": entry.platform,
+            "entry": entry.to_json(),
+            "accepted_at": entry.accepted_at,
+            "expires_at": entry.expires_at,
+            "holder": self.holder,
+            "lease_until": self._clock() + self.lease_seconds,
+            "attempts": entry.attempts,
+        }
+        await self._write(_Change(insert=row))
         self.held.add(entry.id)
         return entry
 
     async def note(self, entry: JournalEntry, **address: str) -> JournalEntry:
         """Add to the entry's reply address (the live message, once there is one)."""
         updated = replace(entry, address={**entry.address, **address})
-        async with self._db.transaction() as connection:
-            await connection.execute(
-                update(journal)
-                .where(journal.c.id == entry.id, journal.c.holder == self.holder)
-                .values(entry=updated.to_json())
-            )
+        await self._write(_Change(note=(entry.id, updated.to_json())))
         return updated
 
     async def done(self, entry: JournalEntry) -> None:
         """The final reply is delivered: forget the command."""
         self.held.discard(entry.id)
-        async with self._db.transaction() as connection:
-            await connection.execute(delete(journal).where(journal.c.id == entry.id))
+        await self._write(_Change(delete=entry.id))
+
+    async def _write(self, change: _Change) -> None:
+        """Group commit: changes made at about the same time share one transaction (a burst of
+        200 commands is a handful of commits, not 200 — each acknowledgement waits on one)."""
+        done = asyncio.get_running_loop().create_future()
+        self._pending.append((change, done))
+        if self._writer is None or self._writer.done():
+            self._writer = asyncio.ensure_future(self._drain())
+        await done
+
+    async def _drain(self) -> None:
+        while self._pending:
+            batch, self._pending = self._pending, []
+            changes = [change for change, _done in batch]
+            try:
+                async with self._db.transaction() as connection:
+                    rows = [c.insert for c in changes if c.insert is not None]
+                    if rows:
+                        await connection.execute(journal.insert(), rows)
+                    for entry_id, raw in (c.note for c in changes if c.note is not None):
+                        await connection.execute(
+                            update(journal)
+                            .where(journal.c.id == entry_id, journal.c.holder == self.holder)
+                            .values(entry=raw)
+                        )
+                    gone = [c.delete for c in changes if c.delete is not None]
+                    if gone:
+                        await connection.execute(delete(journal).where(journal.c.id.in_(gone)))
+            except Exception as exc:
+                for _change, done in batch:
+                    if not done.done():
+                        done.set_exception(exc)
+            else:
+                for _change, done in batch:
+                    if not done.done():
+                        done.set_result(None)
 
     async def renew(self) -> None:
         """Extend the leases of every entry this worker is answering."""
