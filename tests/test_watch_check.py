@@ -136,10 +136,10 @@ async def test_chart_moves_of_a_watched_category(
     world.clock.now += 6 * HOUR
     await worker.tick()
     (message,) = world.channels.texts(CHANNEL)
-    assert "**Charts** (US)" in message
-    assert "• **App 15** entered the top free top 10 at #4 (was #15)" in message
-    assert "• **App 3** left the top free top 10 (was #3, now #16)" in message
-    assert "• **App 20** up 8 places in top free: #20 → #12" in message
+    assert "**Utilities charts** (US)" in message
+    assert "• **App 15** entered the top 10 of the free chart at #4 (was #15)" in message
+    assert "• **App 3** left the top 10 of the free chart (was #3, now #16)" in message
+    assert "• **App 20** up 8 places in the free chart: #20 → #12" in message
     assert "grossing" not in message  # the grossing chart did not move
 
     world.clock.now += 6 * HOUR

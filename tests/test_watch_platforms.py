@@ -17,6 +17,7 @@ from tests.fake_appstore import FakeAppStore
 from tests.fake_discord import CHANNEL_ID
 from tests.fake_discord_payloads import READ_ONLY_CHANNEL
 from tests.helpers import wait_for
+from tests.loopback import Reply
 from tests.slack_harness import SlackHarness
 from tests.watch_harness import HOUR, WatchWorld
 
@@ -60,7 +61,14 @@ async def test_slack_channel_watches_and_gets_one_alert_message_with_buttons(
         releaseNotes="<!channel> New: [free gift](https://evil.example) for <@U0001>",
     )  # fmt: skip
     watch_world.clock.now += 6 * HOUR
+    limited = b'{"ok": false, "error": "ratelimited"}'
+    harness.slack.enqueue(
+        Reply(429, limited, headers={"Retry-After": "1"}), path="/api/chat.postMessage"
+    )
     await worker.tick()
+    # Slack's 429 was waited out (Retry-After) and the message posted once.
+    calls = [r for r in harness.slack.requests if r.path == "/api/chat.postMessage"]
+    assert len(calls) == 3  # the 429, then C0002 (not_in_channel) and C0001
     posted = [p for p in harness.slack.posted if p.where == "chat.postMessage"]
     (alert,) = posted  # C0002's alerts were dropped: the bot is not in it
     assert alert.payload["channel"] == "C0001"
@@ -114,10 +122,17 @@ async def test_discord_channel_watches_and_gets_one_alert_message_with_buttons(
     assert "may not send messages in this channel" in warned
 
     await worker.tick()
-    appstore.set_app(FACEBOOK, averageUserRating=3.1)
+    appstore.set_app(
+        FACEBOOK,
+        averageUserRating=3.1,
+        version="16.0",
+        releaseNotes="@everyone free [gift](https://evil.example)",
+    )
     watch_world.clock.now += 6 * HOUR
     await worker.tick()
     alert = harness.fake.sent[-1]
+    assert "@everyone" not in alert.all_text()  # neutralised, and nothing may ping anyway
+    assert "](https://evil.example)" not in alert.all_text()
     assert alert.route == "channel" and alert.channel_id == CHANNEL_ID
     (embed,) = alert.embeds
     assert embed["title"] == "Trend watch · Alerts"

@@ -21,7 +21,7 @@ TOP = 10
 BIG_MOVE = 5
 RELEASE_NOTES_SHOWN = 200
 DAY = 86_400.0
-CHART_NAMES = {"topfreeapplications": "top free", "topgrossingapplications": "top grossing"}
+CHART_NAMES = {"topfreeapplications": "free chart", "topgrossingapplications": "grossing chart"}
 
 
 @dataclass(frozen=True)
@@ -153,7 +153,7 @@ def chart_alerts(previous: ChartSnapshot, current: tuple[tuple[int, str], ...]) 
             alert(
                 AlertKind.CHART_ENTERED,
                 track_id,
-                f"entered the {chart} top {TOP} at #{now} (was {where})",
+                f"entered the top {TOP} of the {chart} at #{now} (was {where})",
                 was,
                 now,
             )
@@ -162,7 +162,7 @@ def chart_alerts(previous: ChartSnapshot, current: tuple[tuple[int, str], ...]) 
             alert(
                 AlertKind.CHART_LEFT,
                 track_id,
-                f"left the {chart} top {TOP} (was #{was}, now {where})",
+                f"left the top {TOP} of the {chart} (was #{was}, now {where})",
                 was,
                 now,
             )
@@ -171,7 +171,7 @@ def chart_alerts(previous: ChartSnapshot, current: tuple[tuple[int, str], ...]) 
             alert(
                 AlertKind.CHART_MOVED,
                 track_id,
-                f"{direction} {abs(was - now)} places in {chart}: #{was} → #{now}",
+                f"{direction} {abs(was - now)} places in the {chart}: #{was} → #{now}",
                 was,
                 now,
             )

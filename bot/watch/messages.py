@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import re
 
+from bot.appstore import GENRE_IDS
 from bot.report import FollowUp, Report, ReportKind
 from bot.watch.model import (
     MAX_WATCHES_PER_CHANNEL,
@@ -15,6 +16,7 @@ from bot.watch.model import (
     WatchKind,
 )
 
+CATEGORY_NAMES = {genre_id: name for name, genre_id in GENRE_IDS.items()}
 MAX_FOLLOW_UPS = 6  # buttons under an alert message or digest: the first apps named
 
 APP_CHANGES = (
@@ -79,12 +81,13 @@ def alerts_report(alerts: list[Alert]) -> Report:
         groups.setdefault(key, []).append(alert)
     count = len(alerts)
     lines = [f"**Trend watch: {count} change{'s' * (count != 1)}**"]
-    for (kind, _target, country), found in groups.items():
+    for (kind, target, country), found in groups.items():
         if kind == "app":
             lines.append(f"\n**{plain_name(found[0].app_name)}** ({country.upper()})")
             lines += [f"• {alert.text}" for alert in found]
         else:
-            lines.append(f"\n**Charts** ({country.upper()})")
+            category = CATEGORY_NAMES.get(target, "Category")
+            lines.append(f"\n**{category} charts** ({country.upper()})")
             lines += [f"• **{plain_name(alert.app_name)}** {alert.text}" for alert in found]
     return Report(ReportKind.ALERTS, "Trend watch", "\n".join(lines), follow_ups=follow_ups(alerts))
 
