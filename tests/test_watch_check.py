@@ -18,7 +18,8 @@ from bot.watch import (
     WatchKind,
     WatchStore,
 )
-from tests.fake_appstore import FakeAppStore
+from tests.fake_appstore import FakeAppStore, Reply
+from tests.helpers import wait_for
 from tests.watch_harness import HOUR, WatchWorld
 
 FACEBOOK = 284882215
@@ -205,6 +206,25 @@ async def test_a_worker_killed_mid_check_neither_loses_nor_repeats_alerts(
     await second.tick()
     (message,) = world.channels.texts(CHANNEL)
     assert "• price Free → $4.99" in message
+
+
+async def test_a_check_cut_short_by_a_stopping_worker_is_taken_up_at_once(
+    watch_world: WatchWorld, appstore: FakeAppStore
+) -> None:
+    world = watch_world
+    await command(world, "watch Facebook")
+    stopping, other = world.worker("stopping"), world.worker("other")
+    appstore.set_app(FACEBOOK, price=0.99, formattedPrice="$0.99")
+    appstore.enqueue(Reply(hang=True), path="/lookup")
+    lookups = len(appstore.calls("/lookup"))
+    tick = asyncio.ensure_future(stopping.tick())
+    await wait_for(lambda: len(appstore.calls("/lookup")) > lookups, what="the check's look-up")
+    tick.cancel()  # SIGTERM: the worker stops its background work
+    await asyncio.gather(tick, return_exceptions=True)
+    await other.tick()  # no lease to wait out, no interval to wait for
+    assert other.checks_run == 1
+    (message,) = world.channels.texts(CHANNEL)
+    assert "• price Free → $0.99" in message
 
 
 async def test_caps_per_channel_and_per_workspace_are_refused_politely(

@@ -73,6 +73,15 @@ class JobLeases:
                 .values(due_at=next_due, holder=None, lease_until=None)
             )
 
+    async def release(self, name: str) -> None:
+        """Give the job up unfinished (this worker is stopping): still due, free to claim."""
+        async with self._db.transaction() as connection:
+            await connection.execute(
+                update(jobs)
+                .where(jobs.c.name == name, jobs.c.holder == self.holder)
+                .values(holder=None, lease_until=None)
+            )
+
     async def due_at(self, name: str) -> float | None:
         async with self._db.transaction() as connection:
             due = await connection.scalar(select(jobs.c.due_at).where(jobs.c.name == name))

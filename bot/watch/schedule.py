@@ -14,7 +14,7 @@ import asyncio
 import contextlib
 import logging
 import time
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
 from datetime import UTC, tzinfo
 from zoneinfo import ZoneInfo
@@ -88,19 +88,17 @@ class WatchScheduler:
     async def run_check(self) -> bool:
         if not await self.leases.claim(CHECK_JOB, CHECK_LEASE_SECONDS):
             return False
-        try:
-            check = WatchCheck(
-                self.store,
-                self.source,
-                self.calls_per_minute,
-                calls_per_check(self.settings.check_seconds, self.calls_per_minute),
-                self._clock,
-                keep_alive=self._renew_check,
-            )
+        check = WatchCheck(
+            self.store,
+            self.source,
+            self.calls_per_minute,
+            calls_per_check(self.settings.check_seconds, self.calls_per_minute),
+            self._clock,
+            keep_alive=self._renew_check,
+        )
+        async with self._lease(CHECK_JOB, lambda: self._clock() + self.settings.check_seconds):
             await check.run()
-            self.checks_run += 1
-        finally:  # a failed check is tried again at the next interval, not at once
-            await self.leases.finish(CHECK_JOB, self._clock() + self.settings.check_seconds)
+        self.checks_run += 1
         return True
 
     async def _renew_check(self) -> None:
@@ -117,7 +115,7 @@ class WatchScheduler:
         if not await self.leases.claim(job, DIGEST_LEASE_SECONDS):
             return 0
         posted = 0
-        try:
+        async with self._lease(job, lambda: slot.timestamp() + WEEK.total_seconds()):
             watches = await self.store.all_watches([platform])
             channels: dict[WatchChannel, list[Watch]] = {}
             for watch in watches:
@@ -130,21 +128,34 @@ class WatchScheduler:
                     continue  # started watching after this slot: its first digest is next week
                 if await self.store.digest_posted(channel, slot.isoformat()):
                     continue
-                week = await self.store.alerts_since(
-                    channel, slot.timestamp() - WEEK.total_seconds()
-                )
-                report = await self.digests.write(watched, week, snapshots, slot)
+                since = slot.timestamp() - WEEK.total_seconds()
+                week = await self.store.alerts_since(channel, since)
                 try:
+                    report = await self.digests.write(watched, week, snapshots, slot)
                     await self.posters[platform].post(channel, report)
+                    posted += 1
                 except ChannelUnreachable as exc:
                     log.warning("digest for a %s channel dropped: %s", platform, exc)
-                posted += 1
+                except Exception:  # this channel misses this week's digest; the others do not
+                    log.exception("digest for a %s channel failed", platform)
+                    continue
                 await self.store.mark_digest(channel, slot.isoformat(), self._clock())
-        finally:
-            # Done for this slot; a crash before here lets the lease run out and another
-            # worker finish the channels not yet marked.
-            await self.leases.finish(job, slot.timestamp() + WEEK.total_seconds())
         return posted
+
+    @contextlib.asynccontextmanager
+    async def _lease(self, job: str, next_due: Callable[[], float]) -> AsyncIterator[None]:
+        """Run a claimed job: done (or failed) → due again at `next_due()`; cut short by a
+        stopping worker → released still due, so another worker takes it up at once."""
+        try:
+            yield
+        except asyncio.CancelledError:
+            with contextlib.suppress(Exception):
+                await self.leases.release(job)
+            raise
+        except BaseException:
+            await self.leases.finish(job, next_due())
+            raise
+        await self.leases.finish(job, next_due())
 
     async def run(self, stop: asyncio.Event) -> None:
         """Tick until `stop` is set; a failing tick is logged and the next one tries again."""
