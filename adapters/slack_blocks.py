@@ -100,7 +100,7 @@ def render(
     title = TITLES[report.kind]
     blocks: list[dict[str, Any]] = []
     if body:
-        header = cut(f"{report.subject} · {title}", HEADER_MAX)
+        header = cut(sanitise(f"{report.subject} · {title}"), HEADER_MAX)
         blocks.append({"type": "header", "text": {"type": "plain_text", "text": header}})
     if report.app is not None:
         blocks.append(_facts(report.app))

@@ -100,7 +100,10 @@ def _sqlite_pragmas(connection: Any, _record: Any) -> None:
     # WAL lets readers go on while a check writes; busy_timeout makes a second process (or a
     # second connection) wait for a lock instead of failing at once.
     cursor = connection.cursor()
-    cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA busy_timeout=10000")
+    try:
+        cursor.execute("PRAGMA journal_mode=WAL")  # kept in the file: once is enough
+    except Exception as exc:  # "locked": another connection is switching it right now
+        log.debug("journal_mode left to the other connection (%s)", type(exc).__name__)
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.close()

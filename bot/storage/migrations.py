@@ -12,8 +12,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from sqlalchemy import Connection, insert, inspect, select, text
-from sqlalchemy.exc import OperationalError
+from sqlalchemy import Connection, insert, select, text
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from bot.storage import schema
@@ -52,12 +51,9 @@ MIGRATIONS: tuple[Migration, ...] = (
 
 async def migrate(engine: AsyncEngine) -> int:
     """Apply the migrations not yet applied; the schema version afterwards."""
-    try:
-        async with engine.begin() as connection:
-            await _lock(connection)
-            await connection.run_sync(schema.metadata.create_all, tables=[schema.schema_migrations])
-    except OperationalError:  # SQLite: another process created it between check and create
-        log.info("schema_migrations was created by another worker")
+    async with engine.begin() as connection:
+        await _lock(connection)
+        await connection.run_sync(schema.metadata.create_all, tables=[schema.schema_migrations])
     for migration in MIGRATIONS:
         async with engine.begin() as connection:
             await _lock(connection)
@@ -80,15 +76,12 @@ async def migrate(engine: AsyncEngine) -> int:
 
 
 async def _lock(connection: AsyncConnection) -> None:
-    """Hold the migration lock until the transaction ends (PostgreSQL: an advisory lock;
-    SQLite: the write lock, which a write takes)."""
+    """Hold the migration lock until the transaction ends: an advisory lock on PostgreSQL; on
+    SQLite the database's write lock, taken before anything is read (`BEGIN IMMEDIATE` as the
+    transaction's first statement), so a second process waits and then reads the result."""
     if connection.dialect.name == "postgresql":
         await connection.execute(
             text("SELECT pg_advisory_xact_lock(:key)"), {"key": MIGRATION_LOCK}
         )
-    elif await connection.run_sync(_has_versions):
-        await connection.execute(text("DELETE FROM schema_migrations WHERE version < 0"))
-
-
-def _has_versions(connection: Connection) -> bool:
-    return inspect(connection).has_table("schema_migrations")
+    else:
+        await connection.exec_driver_sql("BEGIN IMMEDIATE")
