@@ -14,6 +14,7 @@ from bot.commands import Command, parse
 from bot.report import Source
 from bot.runtime import Caller
 from bot.watch import WatchChannel, WatchSettings, digest_slot
+from bot.watch.messages import schedule_line
 from tests.fake_appstore import FakeAppStore
 from tests.fake_router import FakeRouter
 from tests.watch_harness import HOUR, WatchWorld

@@ -34,12 +34,19 @@ def plain_name(name: str) -> str:
     return re.sub(r"[*_`~\[\]<>|#]", "", name).strip() or "(unnamed)"
 
 
-def schedule_line(check_hours: float, digest: str) -> str:
-    every = f"{check_hours:g} hours" if check_hours != 1 else "hour"
+def schedule_line(check_seconds: float, digest: str) -> str:
     return (
-        f"Trend Scout checks every {every} and posts one message here when something moves; "
-        f"a weekly digest comes {digest}."
+        f"Trend Scout checks every {_every(check_seconds)} and posts one message here when "
+        f"something moves; a weekly digest comes {digest}."
     )
+
+
+def _every(seconds: float) -> str:
+    for unit, size in (("day", 86_400), ("hour", 3600), ("minute", 60)):
+        if seconds >= size:
+            count = round(seconds / size, 1)
+            return unit if count == 1 else f"{count:g} {unit}s"
+    return f"{seconds:g} seconds"
 
 
 def watching_text(watch: Watch, schedule: str) -> str:

@@ -57,7 +57,7 @@ class Watchlist:
 
     @property
     def schedule(self) -> str:
-        return schedule_line(self.settings.check_seconds / 3600, self.settings.digest_phrase)
+        return schedule_line(self.settings.check_seconds, self.settings.digest_phrase)
 
     async def handle(
         self, command: Command, caller: Caller, channel: WatchChannel | None
