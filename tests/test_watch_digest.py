@@ -40,6 +40,9 @@ def test_the_slot_is_the_latest_weekday_and_hour_in_the_time_zone() -> None:
     assert WatchSettings(
         digest_weekday=4, digest_hour=17, digest_tz="Europe/Berlin"
     ).digest_phrase == ("Fridays at 17:00 Europe/Berlin")
+    assert "checks every hour and" in schedule_line(3600, "")
+    assert "checks every 1.5 hours and" in schedule_line(5400, "")
+    assert "checks every 6 hours and" in schedule_line(21_600, "")
 
 
 async def set_up_a_week(world: WatchWorld, appstore: FakeAppStore) -> None:
