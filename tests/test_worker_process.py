@@ -106,8 +106,13 @@ def test_discord_worker_replies_to_a_mention_and_stops_cleanly(tmp_path: Path) -
         wait_until(discord_api.identified.is_set, what="IDENTIFY")
         bot.wait_for_output("Trend Scout on Discord")  # logged once Discord is READY
         discord_api.dispatch("MESSAGE_CREATE", discord_api.message(f"<@{DISCORD_BOT_ID}> Facebook"))
-        wait_until(lambda: discord_api.sent, what="the reply")
+        # The reply appears at once with the plan, then becomes the answer (edited in place).
+        wait_until(
+            lambda: discord_api.sent and "Working…" not in discord_api.sent[0].all_text(),
+            what="the final reply",
+        )
         assert "Facebook · Opportunity analysis" in discord_api.sent[0].all_text()
+        assert len(discord_api.sent) == 1
         out = stop_cleanly(bot, signal.SIGTERM)
     assert "Trend Scout on Discord as Trend Scout" in out
     assert DISCORD_TOKEN not in out and "Traceback" not in out
