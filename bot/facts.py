@@ -128,7 +128,7 @@ class FactFinder:
             return Facts(complete=False, notes=(APPSTORE_UNAVAILABLE,))
         if lookup.status is LookupStatus.NOT_FOUND or lookup.app is None:
             feed.finish(StepKey.APPSTORE, StepStatus.DONE, "no match")
-            return _no_match(command, country, lookup.suggestions)
+            return no_match(command, country, lookup.suggestions)
         app = lookup.app
         feed.finish(StepKey.APPSTORE, StepStatus.DONE, f"found {app.name}")
         feed.step(StepKey.REVIEWS, "Reading customer reviews")
@@ -298,7 +298,8 @@ def _finish_reviews(feed: ProgressFeed, evidence: ReviewEvidence | None, note: s
         feed.finish(StepKey.REVIEWS, StepStatus.SKIPPED, note or "no reviews yet")
 
 
-def _no_match(command: Command, country: str, suggestions: tuple[str, ...]) -> Report:
+def no_match(command: Command, country: str, suggestions: tuple[str, ...]) -> Report:
+    """The reply when no App Store app matched what the user named."""
     what = f"id {command.track_id}" if command.track_id is not None else f"“{command.subject}”"
     text = f"No App Store app matched {what} in the {country.upper()} store."
     if suggestions:

@@ -66,8 +66,8 @@ def wait_until(condition: Callable[[], Any], within: float = 20, what: str = "it
 class ManualClock:
     """A clock that moves only when a test says so (start at 1000 s; set `now`)."""
 
-    def __init__(self) -> None:
-        self.now = 1000.0
+    def __init__(self, now: float = 1000.0) -> None:
+        self.now = now
 
     def __call__(self) -> float:
         return self.now

@@ -23,16 +23,8 @@ from bot.storage import (
 )
 from bot.storage.schema import schema_migrations
 from tests.fake_appstore import FakeAppStore
-from tests.helpers import free_port, run_bot
+from tests.helpers import ManualClock, free_port, run_bot
 from tests.postgres_server import PASSWORD, PostgresServer
-
-
-class Clock:
-    def __init__(self, now: float = 1_000_000.0) -> None:
-        self.now = now
-
-    def __call__(self) -> float:
-        return self.now
 
 
 def test_heroku_urls_become_asyncpg_urls_and_the_description_hides_the_password() -> None:
@@ -72,7 +64,7 @@ async def test_migrations_run_once_and_record_their_versions(
 
 
 async def test_exactly_one_worker_claims_a_due_job(database: Database) -> None:
-    clock = Clock()
+    clock = ManualClock()
     workers = [JobLeases(database, f"worker-{n}", clock) for n in range(4)]
     claims = await asyncio.gather(*(w.claim("check", 60) for w in workers))
     assert sorted(claims) == [False, False, False, True]
@@ -89,7 +81,7 @@ async def test_exactly_one_worker_claims_a_due_job(database: Database) -> None:
 
 
 async def test_the_journal_hands_an_orphan_to_exactly_one_worker(database: Database) -> None:
-    clock = Clock()
+    clock = ManualClock()
     dead = CommandJournal(database, "dead", lease_seconds=30, clock=clock)
     entry = JournalEntry(
         "slack",
@@ -120,7 +112,7 @@ async def test_the_journal_hands_an_orphan_to_exactly_one_worker(database: Datab
 async def test_a_live_worker_keeps_its_entries_and_closed_windows_are_dropped(
     database: Database,
 ) -> None:
-    clock = Clock()
+    clock = ManualClock()
     live = CommandJournal(database, "live", lease_seconds=30, clock=clock)
     other = CommandJournal(database, "other", lease_seconds=30, clock=clock)
     kept = await live.record(JournalEntry("discord", "1", "a", expires_at=clock.now + 900))

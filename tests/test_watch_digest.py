@@ -9,12 +9,12 @@ import json
 from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
-from bot.ai import RouterClient
 from bot.commands import Command, parse
 from bot.report import Source
 from bot.runtime import Caller
 from bot.watch import WatchChannel, WatchSettings, digest_slot
 from bot.watch.messages import schedule_line
+from tests.conftest import ClientFactory
 from tests.fake_appstore import FakeAppStore
 from tests.fake_router import FakeRouter
 from tests.watch_harness import HOUR, WatchWorld
@@ -98,13 +98,10 @@ async def test_the_digest_with_a_rule_based_summary_comes_once_on_monday_at_nine
 
 
 async def test_the_model_writes_the_digest_summary_from_the_week_as_data(
-    watch_world: WatchWorld, appstore: FakeAppStore, make_client: object, router: FakeRouter
+    watch_world: WatchWorld, appstore: FakeAppStore, make_client: ClientFactory, router: FakeRouter
 ) -> None:
     world = watch_world
-    assert callable(make_client)
-    client = make_client()
-    assert isinstance(client, RouterClient)
-    world.router = client
+    world.router = make_client()
     router.answer = "Facebook got pricier; App 20 is the opening: 4,000 unhappy users."
     await set_up_a_week(world, appstore)
     world.clock.now = MONDAY_9 + 30

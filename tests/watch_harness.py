@@ -26,18 +26,18 @@ from bot.watch import (
 )
 from tests.conftest import FAST_APPSTORE
 from tests.fake_appstore import FakeAppStore
+from tests.helpers import ManualClock
 
 # Wednesday 2 December 2026, 08:00 UTC: days away from the default digest (Monday 09:00).
 START = datetime(2026, 12, 2, 8, 0, tzinfo=UTC).timestamp()
 HOUR = 3600.0
 
 
-class Clock:
-    def __init__(self, now: float = START) -> None:
-        self.now = now
+class Clock(ManualClock):
+    """The manual clock, starting at START, with the day it is for the clone score."""
 
-    def __call__(self) -> float:
-        return self.now
+    def __init__(self) -> None:
+        super().__init__(START)
 
     def today(self) -> date:
         return datetime.fromtimestamp(self.now, UTC).date()

@@ -77,10 +77,6 @@ class Database:
             event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
         return cls(engine, describe(url))
 
-    @property
-    def is_sqlite(self) -> bool:
-        return self.engine.dialect.name == "sqlite"
-
     async def migrate(self) -> int:
         """Bring the schema up to date (run at start-up); the version it is now at."""
         self.version = await migrate(self.engine)

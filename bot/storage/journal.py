@@ -17,7 +17,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import asdict, dataclass, field, replace
 from typing import Any
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import delete, func, select, update
 
 from bot.storage.database import Database
 from bot.storage.schema import journal
@@ -209,5 +209,4 @@ class CommandJournal:
 
     async def pending(self) -> int:
         async with self._db.transaction() as connection:
-            rows = await connection.execute(select(journal.c.id))
-            return len(rows.all())
+            return int(await connection.scalar(select(func.count()).select_from(journal)) or 0)

@@ -81,8 +81,3 @@ class JobLeases:
                 .where(jobs.c.name == name, jobs.c.holder == self.holder)
                 .values(holder=None, lease_until=None)
             )
-
-    async def due_at(self, name: str) -> float | None:
-        async with self._db.transaction() as connection:
-            due = await connection.scalar(select(jobs.c.due_at).where(jobs.c.name == name))
-        return float(due) if due is not None else None

@@ -7,7 +7,6 @@ lock lets one worker migrate while the others wait; on SQLite the file's write l
 
 from __future__ import annotations
 
-import logging
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -16,8 +15,6 @@ from sqlalchemy import Connection, insert, select, text
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from bot.storage import schema
-
-log = logging.getLogger(__name__)
 
 MIGRATION_LOCK = 7_346_022  # the advisory lock's number: any constant of this application
 

@@ -109,7 +109,7 @@ class DigestWriter:
         notes = (f"{reason.label} — rule-based summary",) if reason is not None else ()
         buttons: tuple[FollowUp, ...] = ()
         if best is not None:
-            buttons = follow_ups([_named(best[0], best[1])])
+            buttons = follow_ups([(best[0].track_id, best[0].name, best[1])])
         return Report(
             ReportKind.DIGEST,
             "Weekly trend digest",
@@ -193,7 +193,3 @@ def _rule_summary(
             f"{score.total}/100{why}."
         )
     return " ".join(parts)
-
-
-def _named(app: AppInfo, country: str) -> Alert:
-    return Alert(AlertKind.CHART_ENTERED, app.track_id, app.name, country, "")

@@ -5,6 +5,7 @@ are dropped here, and adapters sanitise the rest like any reply)."""
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 
 from bot.appstore import GENRE_IDS
 from bot.report import FollowUp, Report, ReportKind
@@ -96,19 +97,21 @@ def alerts_report(alerts: list[Alert]) -> Report:
             category = CATEGORY_NAMES.get(target, "Category")
             lines.append(f"\n**{category} charts** ({country.upper()})")
             lines += [f"• **{plain_name(alert.app_name)}** {alert.text}" for alert in found]
-    return Report(ReportKind.ALERTS, "Trend watch", "\n".join(lines), follow_ups=follow_ups(alerts))
+    apps = [(alert.track_id, alert.app_name, alert.country) for alert in alerts]
+    return Report(ReportKind.ALERTS, "Trend watch", "\n".join(lines), follow_ups=follow_ups(apps))
 
 
-def follow_ups(alerts: list[Alert]) -> tuple[FollowUp, ...]:
-    """Analysis (with its review evidence) and build guide of the first apps named."""
+def follow_ups(apps: Iterable[tuple[int, str, str]]) -> tuple[FollowUp, ...]:
+    """Analysis (with its review evidence) and build guide of the first apps named, given as
+    (track id, name, country)."""
     buttons: list[FollowUp] = []
     seen: set[int] = set()
-    for alert in alerts:
-        if alert.track_id in seen or len(seen) * 2 >= MAX_FOLLOW_UPS:
+    for track_id, app_name, country in apps:
+        if track_id in seen or len(seen) * 2 >= MAX_FOLLOW_UPS:
             continue
-        seen.add(alert.track_id)
-        name = _short(plain_name(alert.app_name), 30)
-        target = f"id:{alert.track_id} --country={alert.country}"
+        seen.add(track_id)
+        name = _short(plain_name(app_name), 30)
+        target = f"id:{track_id} --country={country}"
         buttons.append(FollowUp(f"Analysis: {name}", target))
         buttons.append(FollowUp(f"Build guide: {name}", f"build {target}"))
     return tuple(buttons)

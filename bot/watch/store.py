@@ -126,15 +126,9 @@ class WatchStore:
 
     async def save_baseline(self, country: str, snapshot: AppSnapshot) -> None:
         """An app's first snapshot (when it is first watched); an existing one is kept."""
-        async with self.database.transaction() as connection:
-            exists = await connection.scalar(
-                select(app_snapshots.c.track_id).where(
-                    app_snapshots.c.track_id == snapshot.app.track_id,
-                    app_snapshots.c.country == country,
-                )
-            )
-            if exists is None:
-                await _put_app(connection, country, snapshot)
+        await self._insert_new(
+            app_snapshots, **_app_key(snapshot, country), **_app_values(snapshot)
+        )
 
     async def save_chart_baseline(self, chart: ChartSnapshot) -> None:
         """A chart's first snapshot; one a check already keeps is left as it is."""
@@ -269,8 +263,15 @@ def _watch(row: Any) -> Watch:
 
 
 async def _put_app(connection: AsyncConnection, country: str, snapshot: AppSnapshot) -> None:
-    key = {"track_id": snapshot.app.track_id, "country": country}
-    values = {
+    await _upsert(connection, app_snapshots, _app_key(snapshot, country), _app_values(snapshot))
+
+
+def _app_key(snapshot: AppSnapshot, country: str) -> dict[str, Any]:
+    return {"track_id": snapshot.app.track_id, "country": country}
+
+
+def _app_values(snapshot: AppSnapshot) -> dict[str, Any]:
+    return {
         "app": json.dumps(app_to_dict(snapshot.app)),
         "review_ids": (
             json.dumps(list(snapshot.review_ids)) if snapshot.review_ids is not None else None
@@ -279,7 +280,6 @@ async def _put_app(connection: AsyncConnection, country: str, snapshot: AppSnaps
         "checked_at": snapshot.checked_at,
         "reviews_checked_at": snapshot.reviews_checked_at,
     }
-    await _upsert(connection, app_snapshots, key, values)
 
 
 async def _put_chart(connection: AsyncConnection, chart: ChartSnapshot) -> None:

@@ -7,13 +7,13 @@ will be reported and when, and — when the bot cannot post in the channel — h
 
 from __future__ import annotations
 
-import logging
 import time
 from collections.abc import Callable, Mapping
 
 from bot.appstore import GENRE_IDS, AppCatalog, LookupStatus, category_list, category_named
 from bot.appstore.names import normalise_subject
 from bot.commands import Command, CommandKind
+from bot.facts import no_match
 from bot.report import Report, ReportKind
 from bot.runtime.request_scope import Caller
 from bot.watch.alerts import AppSnapshot, ChartSnapshot
@@ -30,8 +30,6 @@ from bot.watch.model import Watch, WatchChannel, WatchKind
 from bot.watch.posting import ChannelPoster
 from bot.watch.schedule import WatchSettings
 from bot.watch.store import Added, WatchStore
-
-log = logging.getLogger(__name__)
 
 COMMAND_WAIT = 2.0  # a command queues this long for the App Store's rate limit
 
@@ -79,16 +77,10 @@ class Watchlist:
         if self.catalog is None:
             return _error("The App Store cannot be reached from here, so nothing can be watched.")
         lookup = await self.catalog.find_app(command.subject, command.track_id, country)
-        if lookup.status is LookupStatus.UNAVAILABLE or lookup.app is None:
-            if lookup.status is LookupStatus.UNAVAILABLE:
-                return _error("The App Store cannot be reached right now; try again in a minute.")
-            what = (
-                f"id {command.track_id}" if command.track_id else f"“{plain_name(command.subject)}”"
-            )
-            text = f"No App Store app matched {what} in the {country.upper()} store."
-            if lookup.suggestions:
-                text += " Did you mean: " + ", ".join(f"“{n}”" for n in lookup.suggestions) + "?"
-            return _error(text)
+        if lookup.status is LookupStatus.UNAVAILABLE:
+            return _error("The App Store cannot be reached right now; try again in a minute.")
+        if lookup.app is None:
+            return no_match(command, country, lookup.suggestions)
         app = lookup.app
         watch = Watch(channel, WatchKind.APP, app.track_id, country, app.name)
         added = await self.store.add(watch, caller.user_id, self._clock())
