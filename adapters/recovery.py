@@ -13,8 +13,8 @@ import asyncio
 import contextlib
 import logging
 
-from adapters.base import Adapter
-from bot.storage import CommandJournal
+from adapters.port.adapter import Adapter
+from bot.database import CommandJournal
 
 log = logging.getLogger(__name__)
 

@@ -9,8 +9,8 @@ from collections.abc import Callable
 
 from bot.advice import PART_MAX, CloneScore, ComparedApp, Quote, ReviewEvidence, Theme
 from bot.appstore import AppInfo
-from bot.progress import Step, StepStatus
-from bot.report import Report, ReportKind, Source
+from bot.progress.feed import Step, StepStatus
+from bot.report.report import Report, ReportKind, Source
 
 TITLES = {
     ReportKind.ANALYSIS: "Opportunity analysis",

@@ -23,10 +23,10 @@ sys.path.insert(0, str(ROOT))
 
 from bot.ai import RouterClient, RouterSettings  # noqa: E402
 from bot.appstore import AppStoreSettings, ITunesCatalog  # noqa: E402
-from bot.conversation import Conversation  # noqa: E402
+from bot.cache import MemoryAnswerCache, MemoryUserLimiter  # noqa: E402
+from bot.intake.turns import Conversation  # noqa: E402
 from bot.runtime import AiohttpTransport, Caller  # noqa: E402
-from bot.service import RecommendationService  # noqa: E402
-from bot.state import MemoryAnswerCache, MemoryUserLimiter  # noqa: E402
+from bot.service.recommendations import RecommendationService  # noqa: E402
 from tests.fake_appstore import FakeAppStore  # noqa: E402
 from tests.fake_router import DEFAULT_KEY, FakeRouter  # noqa: E402
 

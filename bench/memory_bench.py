@@ -72,7 +72,7 @@ def memory(pid: int) -> tuple[float, float]:
 
 def imports_only() -> float:
     code = (
-        "import bot.__main__, adapters.slack, adapters.discord_bot, pathlib;"
+        "import bot.__main__, adapters.slack.adapter, adapters.discord.adapter, pathlib;"
         "print([l for l in pathlib.Path('/proc/self/status').read_text().splitlines()"
         " if l.startswith('VmHWM')][0].split()[1])"
     )

@@ -28,7 +28,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bot.advice import clone_score, summarise, summarise_apps  # noqa: E402
-from bot.ai import RouterClient, RouterSettings, build_messages  # noqa: E402
+from bot.ai import RouterClient, RouterSettings  # noqa: E402
 from bot.appstore import (  # noqa: E402
     AppInfo,
     AppStoreSettings,
@@ -36,10 +36,11 @@ from bot.appstore import (  # noqa: E402
     Review,
     parse_json_feed,
 )
-from bot.commands import Command, parse  # noqa: E402
+from bot.cache import MemoryAnswerCache, MemoryReviewCache  # noqa: E402
+from bot.commands.grammar import Command, parse  # noqa: E402
+from bot.prompts import build_messages  # noqa: E402
 from bot.runtime import AiohttpTransport  # noqa: E402
-from bot.service import RecommendationService  # noqa: E402
-from bot.state import MemoryAnswerCache, MemoryReviewCache  # noqa: E402
+from bot.service.recommendations import RecommendationService  # noqa: E402
 from tests.fake_appstore import FIXTURES, FakeAppStore  # noqa: E402
 from tests.fake_router import DEFAULT_KEY, FakeRouter  # noqa: E402
 

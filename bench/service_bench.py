@@ -34,14 +34,14 @@ import httpx
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bot.ai.prompts import build_messages  # noqa: E402
 from bot.ai.router import RouterClient, RouterSettings  # noqa: E402
-from bot.commands import Command, parse  # noqa: E402
-from bot.report import Source  # noqa: E402
+from bot.cache.answer_cache import MemoryAnswerCache  # noqa: E402
+from bot.commands.grammar import Command, parse  # noqa: E402
+from bot.prompts.builder import build_messages  # noqa: E402
+from bot.report.report import Source  # noqa: E402
 from bot.runtime import tune_garbage_collection  # noqa: E402
 from bot.runtime.transport import AiohttpTransport, http_client  # noqa: E402
-from bot.service import RecommendationService  # noqa: E402
-from bot.state.answer_cache import MemoryAnswerCache  # noqa: E402
+from bot.service.recommendations import RecommendationService  # noqa: E402
 from tests.fake_router import DEFAULT_KEY  # noqa: E402
 
 STREAM = False  # --stream: every phase asks for server-sent events, as the bot does by default

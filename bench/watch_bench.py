@@ -26,8 +26,8 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bot.appstore import AppStoreSettings, ITunesCatalog  # noqa: E402
+from bot.database import Database  # noqa: E402
 from bot.runtime import AiohttpTransport  # noqa: E402
-from bot.storage import Database  # noqa: E402
 from bot.watch import (  # noqa: E402
     Watch,
     WatchChannel,

@@ -19,15 +19,11 @@ import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from adapters.base import Adapter
-from adapters.runtime import serve
+from adapters.port.adapter import Adapter
+from adapters.supervisor import serve
 from bot.ai import RouterClient
 from bot.appstore import ITunesCatalog
-from bot.config import ConfigError, Settings, load_settings, read_environment
-from bot.conversation import Conversation
-from bot.runtime import AiohttpTransport, configure_logging, tune_garbage_collection
-from bot.service import RecommendationService
-from bot.state import (
+from bot.cache import (
     AnswerCache,
     ConversationStore,
     DeliveryLedger,
@@ -45,7 +41,11 @@ from bot.state import (
     ReviewCache,
     UserLimiter,
 )
-from bot.storage import CommandJournal, Database, JobLeases
+from bot.config.settings import ConfigError, Settings, load_settings, read_environment
+from bot.database import CommandJournal, Database, JobLeases
+from bot.intake.turns import Conversation
+from bot.runtime import AiohttpTransport, configure_logging, tune_garbage_collection
+from bot.service.recommendations import RecommendationService
 from bot.watch import DigestWriter, Watchlist, WatchScheduler, WatchStore
 
 log = logging.getLogger("bot")
@@ -156,12 +156,12 @@ def build_adapters(
     """The adapters for `platforms` (SDKs are imported only for the platforms chosen)."""
     adapters: list[Adapter] = []
     if platforms == ["console"]:
-        from adapters.console import ConsoleAdapter
+        from adapters.console.adapter import ConsoleAdapter
 
         return [ConsoleAdapter(conversation, json_output=json_output)]
     socket_mode, http = "slack-socket" in platforms, "slack-http" in platforms
     if socket_mode or http:
-        from adapters.slack import SlackAdapter
+        from adapters.slack.adapter import SlackAdapter
 
         deliveries: DeliveryLedger = MemoryDeliveryLedger()
         if redis is not None:
@@ -176,7 +176,7 @@ def build_adapters(
             )
         )
     if "discord" in platforms:
-        from adapters.discord_bot import DiscordAdapter
+        from adapters.discord.adapter import DiscordAdapter
 
         adapters.append(DiscordAdapter(conversation, settings.discord))
     return adapters

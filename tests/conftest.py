@@ -10,11 +10,11 @@ import pytest
 
 from bot.ai import RouterClient, RouterSettings
 from bot.appstore import AppStoreSettings, ITunesCatalog
-from bot.conversation import Conversation
+from bot.cache import AnswerCache, MemoryAnswerCache, MemoryUserLimiter
+from bot.database import Database
+from bot.intake.turns import Conversation
 from bot.runtime import AiohttpTransport, CircuitBreaker
-from bot.service import RecommendationService
-from bot.state import AnswerCache, MemoryAnswerCache, MemoryUserLimiter
-from bot.storage import Database
+from bot.service.recommendations import RecommendationService
 from tests.fake_appstore import FakeAppStore
 from tests.fake_router import DEFAULT_KEY, FakeRouter
 from tests.postgres_server import PostgresServer

@@ -9,8 +9,8 @@ from typing import Any
 
 import pytest
 
-from adapters.discord_bot import DiscordAdapter
-from bot.config import DiscordSettings
+from adapters.discord.adapter import DiscordAdapter
+from bot.config.settings import DiscordSettings
 from tests.conftest import ServiceFactory, conversation_for
 from tests.fake_discord import BOT_ID, BOT_TOKEN, GUILD_ID, FakeDiscord
 

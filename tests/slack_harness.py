@@ -13,8 +13,8 @@ import httpx
 import pytest
 from aiohttp import web
 
-from adapters.slack import SlackAdapter
-from bot.config import SlackSettings
+from adapters.slack.adapter import SlackAdapter
+from bot.config.settings import SlackSettings
 from tests.conftest import ServiceFactory, conversation_for
 from tests.fake_slack import APP_TOKEN, BOT_TOKEN, SIGNING_SECRET, FakeSlack, form_body, sign
 

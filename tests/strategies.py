@@ -8,7 +8,7 @@ from hypothesis import strategies as st
 
 from bot.advice import Quote, ReviewEvidence, Theme, VersionStats
 from bot.appstore import AppInfo
-from bot.report import FallbackReason, Report, ReportKind, Source
+from bot.report.report import FallbackReason, Report, ReportKind, Source
 
 texts = st.text(max_size=400)
 long_texts = st.text(min_size=0, max_size=30_000) | st.builds(

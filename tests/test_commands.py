@@ -4,7 +4,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bot.commands import (
+from bot.commands.grammar import (
     MAX_NAME_CHARS,
     Command,
     CommandKind,

@@ -7,11 +7,11 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from adapters.discord_embeds import render as discord_render
+from adapters.discord.markup import render as discord_render
 from adapters.rendering import render_text
-from adapters.slack_blocks import render as slack_render
-from bot.commands import Command, CommandKind, UsageError, parse
-from bot.report import ReportKind, Source
+from adapters.slack.markup import render as slack_render
+from bot.commands.grammar import Command, CommandKind, UsageError, parse
+from bot.report.report import ReportKind, Source
 from tests.conftest import ServiceFactory
 from tests.fake_appstore import FakeAppStore
 from tests.fake_router import FakeRouter

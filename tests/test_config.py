@@ -4,7 +4,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.config import ConfigError, Settings, load_settings, read_environment
+from bot.config.settings import ConfigError, Settings, load_settings, read_environment
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 from hypothesis import given
 from hypothesis import strategies as st
 
-from bot.commands import Command, parse
-from bot.conversation import Turn
-from bot.report import ReportKind
+from bot.commands.grammar import Command, parse
+from bot.intake.turns import Turn
+from bot.report.report import ReportKind
 from bot.runtime import Caller
 from tests.conftest import ServiceFactory, conversation_for
 from tests.fake_router import FakeRouter

@@ -1,4 +1,4 @@
-"""bot.state.conversation_store: the first report always kept, exchanges within a token budget,
+"""bot.cache.conversation_store: the first report always kept, exchanges within a token budget,
 a day's TTL, and no context shared between conversations (Redis: tests/test_redis.py)."""
 
 from __future__ import annotations
@@ -7,9 +7,9 @@ from dataclasses import replace
 
 from hypothesis import given, settings
 
-from bot.report import Report, ReportKind, Source
-from bot.state import ConversationContext, ConversationKey, Exchange, MemoryConversationStore
-from bot.state.conversation_store import estimate_tokens
+from bot.cache import ConversationContext, ConversationKey, Exchange, MemoryConversationStore
+from bot.cache.conversation_store import estimate_tokens
+from bot.report.report import Report, ReportKind, Source
 from tests.helpers import ManualClock
 from tests.strategies import reports
 

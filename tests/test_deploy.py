@@ -17,7 +17,7 @@ from typing import Any
 import httpx
 import pytest
 
-from adapters.slack_replies import BROKE_OFF
+from adapters.slack.outbox import BROKE_OFF
 from tests.deploy_harness import every_fake, procfile, procfile_process
 from tests.fake_discord import BOT_ID as DISCORD_BOT_ID
 from tests.fake_discord import BOT_TOKEN as DISCORD_TOKEN

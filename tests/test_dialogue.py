@@ -1,4 +1,4 @@
-"""bot.dialogue: a follow-up question answered by the model with Trend Scout's look-ups as tools —
+"""bot.service.follow_ups: a follow-up question answered by the model with the look-ups as tools —
 the fake router answers with `tool_calls` (one, several, bad arguments, an unknown tool, more
 rounds than allowed), gets the results back as data, or refuses tools; without the model the
 user is told which commands still work."""
@@ -11,14 +11,14 @@ from typing import Any
 
 import pytest
 
-from bot.commands import parse
-from bot.dialogue import COMMANDS_THAT_HELP, TOOLS_REFUSED, Dialogue
-from bot.lookups import MAX_TOOL_ROUNDS
-from bot.progress import Progress, ProgressFeed
-from bot.report import ReportKind, Source
+from bot.cache import ConversationContext, Exchange
+from bot.commands.grammar import parse
+from bot.progress.feed import Progress, ProgressFeed
+from bot.report.report import ReportKind, Source
 from bot.runtime import Caller
-from bot.service import RecommendationService
-from bot.state import ConversationContext, Exchange
+from bot.service.follow_ups import COMMANDS_THAT_HELP, TOOLS_REFUSED, Dialogue
+from bot.service.model_tools import MAX_TOOL_ROUNDS
+from bot.service.recommendations import RecommendationService
 from tests.conftest import ServiceFactory
 from tests.fake_appstore import FakeAppStore
 from tests.fake_router import DEFAULT_ANSWER, FakeRouter
@@ -79,7 +79,7 @@ async def test_the_model_looks_apps_up_itself_and_each_look_up_is_a_plan_step(
     router.tool_rounds = [
         [("find_app", '{"app": "Facebook"}'), ("top_apps", '{"category": "utilities"}')]
     ]
-    with caplog.at_level(logging.INFO, logger="bot.dialogue"):
+    with caplog.at_level(logging.INFO, logger="bot.service.follow_ups"):
         answer = await dialogue(service).ask(
             "how does it compare with Facebook?", context, watcher, Caller("slack", "U1")
         )

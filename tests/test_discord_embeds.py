@@ -9,9 +9,9 @@ from typing import Any
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from adapters.discord_embeds import render, sanitise, split
+from adapters.discord.markup import render, sanitise, split
 from bot.advice.scoring import clone_score
-from bot.report import Report
+from bot.report.report import Report
 from tests.fake_discord import embed_problem
 from tests.strategies import reports
 

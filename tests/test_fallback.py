@@ -8,7 +8,7 @@ from datetime import date, timedelta
 from bot.advice.fallback import advise
 from bot.advice.playbooks import PLAYBOOKS, category_guessed_from
 from bot.appstore import AppInfo
-from bot.commands import Command, CommandKind
+from bot.commands.grammar import Command, CommandKind
 
 TODAY = date(2026, 11, 23)
 

@@ -8,17 +8,17 @@ import json
 from pathlib import Path
 from typing import Any
 
-from bot.commands import parse
-from bot.conversation import Conversation
-from bot.report import ReportKind, Source
-from bot.runtime import Caller
-from bot.state import (
+from bot.cache import (
     ConversationContext,
     MemoryConversationStore,
     MemoryUserLimiter,
     RedisBackend,
     RedisConversationStore,
 )
+from bot.commands.grammar import parse
+from bot.intake.turns import Conversation
+from bot.report.report import ReportKind, Source
+from bot.runtime import Caller
 from tests.conftest import ServiceFactory
 from tests.discord_harness import DiscordHarness
 from tests.fake_appstore import FakeAppStore

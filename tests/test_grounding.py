@@ -6,8 +6,8 @@ import json
 import re
 from typing import Any
 
-from bot.commands import parse
-from bot.report import FallbackReason, ReportKind, Source
+from bot.commands.grammar import parse
+from bot.report.report import FallbackReason, ReportKind, Source
 from tests.conftest import ServiceFactory
 from tests.fake_appstore import FakeAppStore, Reply
 from tests.fake_router import FakeRouter, RecordedRequest

@@ -6,8 +6,8 @@ import asyncio
 import json
 from typing import Any
 
-from adapters.base import Adapter
-from adapters.runtime import HealthCheck
+from adapters.port.adapter import Adapter
+from adapters.supervisor import HealthCheck
 from bot.runtime import CircuitBreaker
 from tests.conftest import ServiceFactory, conversation_for
 

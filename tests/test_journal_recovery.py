@@ -12,8 +12,8 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
-from bot.storage import Database
-from bot.storage.schema import journal
+from bot.database import Database
+from bot.database.schema import journal
 from tests.deploy_harness import every_fake, procfile_process
 from tests.fake_discord import BOT_ID as DISCORD_BOT_ID
 from tests.helpers import wait_until

@@ -1,12 +1,12 @@
-"""adapters.live: progress drawn at once, then coalesced to the platform's pace and budget."""
+"""adapters.port.live: progress drawn at once, then coalesced to the platform's pace and budget."""
 
 from __future__ import annotations
 
 import asyncio
 import itertools
 
-from adapters.live import LiveReply, RateBudget
-from bot.progress import Progress, ProgressFeed, StepKey
+from adapters.port.live import LiveReply, RateBudget
+from bot.progress.feed import Progress, ProgressFeed, StepKey
 from tests.helpers import ManualClock, wait_for
 
 PIECE_GAP = 0.002  # how fast the pretend model writes: the producer's pace, not a wait

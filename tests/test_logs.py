@@ -14,7 +14,7 @@ from collections.abc import Iterator
 import httpx
 import pytest
 
-from bot.commands import parse
+from bot.commands.grammar import parse
 from bot.runtime.logs import configure_logging
 from bot.runtime.redaction import MASK, Redactor
 from bot.runtime.request_scope import Caller

@@ -6,10 +6,10 @@ from __future__ import annotations
 import asyncio
 import itertools
 
-from bot.commands import parse
-from bot.progress import Progress, ProgressFeed, StepKey, StepStatus
-from bot.report import Report, Source
-from bot.service import RecommendationService
+from bot.commands.grammar import parse
+from bot.progress.feed import Progress, ProgressFeed, StepKey, StepStatus
+from bot.report.report import Report, Source
+from bot.service.recommendations import RecommendationService
 from tests.conftest import ServiceFactory
 from tests.fake_router import DEFAULT_ANSWER, FakeRouter, Reply
 from tests.helpers import wait_for

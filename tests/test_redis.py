@@ -16,11 +16,7 @@ import httpx
 import pytest
 import redis
 
-from bot.ai.prompts import PROMPT_VERSION
-from bot.commands import Command, parse
-from bot.report import FallbackReason, Report, ReportKind, Source
-from bot.service import RecommendationService
-from bot.state import (
+from bot.cache import (
     ConversationContext,
     ConversationKey,
     Exchange,
@@ -29,11 +25,15 @@ from bot.state import (
     RedisConversationStore,
     RedisReviewCache,
 )
-from bot.state.answer_cache import CacheKey, MemoryAnswerCache
-from bot.state.redis_answer_cache import RedisAnswerCache, redis_key
-from bot.state.redis_backend import RedisBackend
-from bot.state.report_codec import decode_report, encode_report
-from bot.state.user_limits import MemoryUserLimiter, RedisUserLimiter
+from bot.cache.answer_cache import CacheKey, MemoryAnswerCache
+from bot.cache.redis_answer_cache import RedisAnswerCache, redis_key
+from bot.cache.redis_backend import RedisBackend
+from bot.cache.report_codec import decode_report, encode_report
+from bot.cache.user_limits import MemoryUserLimiter, RedisUserLimiter
+from bot.commands.grammar import Command, parse
+from bot.prompts.builder import PROMPT_VERSION
+from bot.report.report import FallbackReason, Report, ReportKind, Source
+from bot.service.recommendations import RecommendationService
 from tests.conftest import ServiceFactory
 from tests.fake_appstore import FakeAppStore
 from tests.fake_router import FakeRouter, Reply

@@ -9,8 +9,8 @@ from typing import Any
 
 import bpe_openai
 
-from bot.commands import parse
-from bot.report import Source
+from bot.commands.grammar import parse
+from bot.report.report import Source
 from bot.runtime import Caller, begin_request
 from tests.conftest import ServiceFactory
 from tests.fake_appstore import FakeAppStore, Reply

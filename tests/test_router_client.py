@@ -7,7 +7,7 @@ import time
 import pytest
 
 from bot.ai import Completion, FailureKind, RouterClient, RouterFailure, RouterSettings
-from bot.ai.prompts import Message
+from bot.ai.messages import Message
 from bot.runtime.circuit_breaker import BreakerState, CircuitBreaker
 from bot.runtime.transport import AiohttpTransport
 from tests.conftest import ClientFactory

@@ -9,11 +9,11 @@ from datetime import date
 
 import pytest
 
-from bot.ai.prompts import PROMPT_VERSION
 from bot.appstore.catalog import AppInfo, AppLookup, LookupStatus, ReviewsLookup
-from bot.commands import Command, CommandKind, parse
-from bot.report import FallbackReason, ReportKind, Source
-from bot.state.answer_cache import CacheKey, MemoryAnswerCache
+from bot.cache.answer_cache import CacheKey, MemoryAnswerCache
+from bot.commands.grammar import Command, CommandKind, parse
+from bot.prompts.builder import PROMPT_VERSION
+from bot.report.report import FallbackReason, ReportKind, Source
 from tests.conftest import ServiceFactory
 from tests.fake_router import DEFAULT_ANSWER, FakeRouter, Reply
 from tests.helpers import ManualClock, wait_for

@@ -9,7 +9,7 @@ from typing import Any
 import httpx
 import pytest
 
-from adapters.slack_blocks import ACTION_BUILD, ACTION_GAPS, ACTION_REFRESH
+from adapters.slack.markup import ACTION_BUILD, ACTION_GAPS, ACTION_REFRESH
 from tests.fake_router import FakeRouter, Reply
 from tests.fake_slack import (
     FakeSlack,

@@ -8,10 +8,10 @@ from datetime import date
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from adapters.slack_blocks import render, sanitise
+from adapters.slack.markup import render, sanitise
 from bot.advice.scoring import clone_score
 from bot.appstore.catalog import AppInfo
-from bot.report import Report, ReportKind, Source
+from bot.report.report import Report, ReportKind, Source
 from tests.fake_slack import block_problem
 from tests.strategies import reports
 

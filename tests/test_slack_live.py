@@ -9,7 +9,7 @@ import json
 
 import pytest
 
-from adapters.slack_replies import BROKE_OFF
+from adapters.slack.outbox import BROKE_OFF
 from tests.fake_router import FakeRouter
 from tests.fake_slack import LiveMessage
 from tests.slack_harness import SlackHarness

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.commands import parse
+from bot.commands.grammar import parse
 from bot.runtime.request_scope import CONSOLE, Caller
 from bot.runtime.stats import LatencyHistogram
 from tests.conftest import ServiceFactory

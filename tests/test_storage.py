@@ -11,7 +11,7 @@ from urllib.parse import quote
 import pytest
 from sqlalchemy import select
 
-from bot.storage import (
+from bot.database import (
     MIGRATIONS,
     CommandJournal,
     Database,
@@ -21,7 +21,7 @@ from bot.storage import (
     describe,
     engine_url,
 )
-from bot.storage.schema import schema_migrations
+from bot.database.schema import schema_migrations
 from tests.fake_appstore import FakeAppStore
 from tests.helpers import ManualClock, free_port, run_bot
 from tests.postgres_server import PASSWORD, PostgresServer

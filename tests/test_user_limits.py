@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from bot.state.user_limits import MemoryUserLimiter
+from bot.cache.user_limits import MemoryUserLimiter
 from tests.helpers import ManualClock
 
 

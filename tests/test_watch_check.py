@@ -7,9 +7,9 @@ from __future__ import annotations
 import asyncio
 from pathlib import Path
 
-from bot.commands import Command, parse
+from bot.commands.grammar import Command, parse
+from bot.database import Database
 from bot.runtime import Caller
-from bot.storage import Database
 from bot.watch import (
     MAX_WATCHES_PER_CHANNEL,
     MAX_WATCHES_PER_WORKSPACE,

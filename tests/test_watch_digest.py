@@ -9,8 +9,8 @@ import json
 from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
-from bot.commands import Command, parse
-from bot.report import Source
+from bot.commands.grammar import Command, parse
+from bot.report.report import Source
 from bot.runtime import Caller
 from bot.watch import WatchChannel, WatchSettings, digest_slot
 from bot.watch.messages import schedule_line

@@ -9,7 +9,7 @@ import json
 
 import pytest
 
-from adapters.slack_blocks import ACTION_RUN
+from adapters.slack.markup import ACTION_RUN
 from bot.watch import ChannelUnreachable, WatchChannel, Watchlist, WatchScheduler
 from bot.watch.messages import watch_report
 from tests.discord_harness import DiscordHarness

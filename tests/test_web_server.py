@@ -14,7 +14,7 @@ from pathlib import Path
 import httpx
 from aiohttp import web
 
-from adapters.web_server import WebServer
+from adapters.web.server import WebServer
 from tests.fake_slack import BOT_TOKEN, SIGNING_SECRET, FakeSlack
 from tests.helpers import bot_process, free_port, health, stop_cleanly, wait_for, wait_until
 

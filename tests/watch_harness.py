@@ -12,9 +12,9 @@ import pytest
 
 from bot.ai import RouterClient
 from bot.appstore import ITunesCatalog
-from bot.report import Report
+from bot.database import Database, JobLeases
+from bot.report.report import Report
 from bot.runtime import AiohttpTransport
-from bot.storage import Database, JobLeases
 from bot.watch import (
     ChannelUnreachable,
     DigestWriter,

@@ -16,7 +16,7 @@ from bot.advice.playbooks import Playbook, category_guessed_from, playbook_for
 from bot.advice.review_themes import theme_rule
 from bot.appstore.catalog import AppInfo
 from bot.appstore.categories import category_named
-from bot.commands import Command, CommandKind
+from bot.commands.grammar import Command, CommandKind
 
 STALE_AFTER_DAYS = 365
 FEW_RATINGS = 50

@@ -25,7 +25,7 @@ from bot.ai.failures import (
     StopChain,
     ToolsRefused,
 )
-from bot.ai.prompts import Message
+from bot.ai.messages import Message
 from bot.ai.stream import StreamedAnswer, read_stream
 from bot.ai.tools import ToolCall, ToolSpec, tool_calls
 from bot.ai.wire import (

@@ -34,7 +34,7 @@ import yarl
 
 from bot.ai.chain import CUT_AT_DEADLINE, Completion, ModelChain
 from bot.ai.failures import UNHEALTHY, FailureKind, RouterFailure
-from bot.ai.prompts import Message
+from bot.ai.messages import Message
 from bot.ai.tools import ToolSpec
 from bot.runtime.circuit_breaker import CircuitBreaker
 from bot.runtime.transport import USER_AGENT, AiohttpTransport

@@ -75,7 +75,7 @@ def _fields(record: logging.LogRecord) -> dict[str, Any]:
 
 
 class TextFormatter(logging.Formatter):
-    """`2026-11-24T01:02:03.456Z INFO bot.service command answered request_id=… kind=…`"""
+    """`2026-11-24T01:02:03.456Z INFO bot.service.recommendations command answered kind=…`"""
 
     def format(self, record: logging.LogRecord) -> str:
         # One event, one line: a message's own line breaks are escaped (they could forge lines).

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from datetime import UTC, tzinfo
 from zoneinfo import ZoneInfo
 
-from bot.storage import JobLeases
+from bot.database import JobLeases
 from bot.watch.check import WatchCheck, WatchSource, calls_per_check
 from bot.watch.digest import WEEK, DigestWriter, digest_slot
 from bot.watch.model import Watch, WatchChannel

@@ -1,0 +1,281 @@
+"""Discord adapter on discord.py: @mention replies, a `/scout` application command and buttons.
+
+Named `discord_bot` so that it never shadows the `discord` library. Non-privileged intents only:
+a message that mentions the bot carries its content without the message-content intent, and so
+does every DM. Every send carries `AllowedMentions.none()` and replies never ping their author.
+`DISCORD_API_URL` and `DISCORD_GATEWAY_URL` move REST and the gateway (proxies, tests): discord.py
+reads them from class attributes, so they are set for the whole process.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import re
+from collections.abc import Sequence
+from typing import Any
+
+import discord
+import yarl
+from discord import app_commands
+from discord.gateway import DiscordWebSocket
+
+from adapters.discord.channels import DiscordChannelPoster
+from adapters.discord.outbox import (
+    NO_PINGS,
+    InteractionReply,
+    MentionReply,
+    ScoutButton,
+    channel_edits,
+)
+from adapters.port.adapter import Adapter, Outbox, StartupError
+from bot.appstore import GENRE_IDS
+from bot.config.settings import DiscordSettings
+from bot.database import JournalEntry
+from bot.intake.turns import Conversation, Turn
+from bot.runtime import Caller
+
+log = logging.getLogger(__name__)
+
+RESTARTING = "Trend Scout is restarting — try again in a few seconds."
+READY_SECONDS = 60
+
+
+class ScoutClient(discord.Client):
+    def __init__(
+        self, adapter: DiscordAdapter, guild_ids: Sequence[int], guild_ready_timeout: float = 2.0
+    ) -> None:
+        intents = discord.Intents.none()
+        intents.guilds = True
+        intents.guild_messages = True
+        intents.dm_messages = True
+        super().__init__(
+            intents=intents, allowed_mentions=NO_PINGS, guild_ready_timeout=guild_ready_timeout
+        )
+        self.adapter = adapter
+        self.guild_ids = list(guild_ids)
+        self.tree = app_commands.CommandTree(self)
+        self.tree.add_command(scout_commands(adapter))
+        self.commands_synced = asyncio.Event()
+
+    async def setup_hook(self) -> None:
+        self.add_dynamic_items(ScoutButton)
+        if self.guild_ids:  # instant in those guilds; global commands take up to an hour
+            for guild_id in self.guild_ids:
+                guild = discord.Object(id=guild_id)
+                self.tree.copy_global_to(guild=guild)
+                await self.tree.sync(guild=guild)
+        else:
+            await self.tree.sync()
+        self.commands_synced.set()
+
+    async def on_message(self, message: discord.Message) -> None:
+        await self.adapter.on_message(message)
+
+
+def scout_commands(adapter: DiscordAdapter) -> app_commands.Group:
+    group = app_commands.Group(name="scout", description="Scout App Store opportunities")
+
+    @group.command(name="app", description="Opportunity analysis of an App Store app")
+    @app_commands.describe(name="App name, App Store link, or id:123")
+    async def app(interaction: discord.Interaction[Any], name: str) -> None:
+        await adapter.on_slash(interaction, name)
+
+    @group.command(name="gaps", description="Market gaps in an App Store category")
+    @app_commands.describe(category="App Store category")
+    async def gaps(interaction: discord.Interaction[Any], category: str) -> None:
+        await adapter.on_slash(interaction, f"gaps {category}")
+
+    @gaps.autocomplete("category")
+    async def categories(
+        _interaction: discord.Interaction[Any], current: str
+    ) -> list[app_commands.Choice[str]]:
+        folded = current.casefold()
+        names = [name for name in sorted(GENRE_IDS) if folded in name.casefold()]
+        return [app_commands.Choice(name=name, value=name) for name in names[:25]]
+
+    @group.command(name="build", description="Technical guidance to build a competitor")
+    @app_commands.describe(name="App name, App Store link, or id:123")
+    async def build(interaction: discord.Interaction[Any], name: str) -> None:
+        await adapter.on_slash(interaction, f"build {name}")
+
+    @group.command(name="watch", description="Alerts in this channel when an app or category moves")
+    @app_commands.describe(what="App name, link or id:123 — or gaps <category>")
+    async def watch(interaction: discord.Interaction[Any], what: str) -> None:
+        await adapter.on_slash(interaction, f"watch {what}")
+
+    @group.command(name="unwatch", description="Stop watching an app or category here")
+    @app_commands.describe(what="App name or id:123 — or gaps <category>")
+    async def unwatch(interaction: discord.Interaction[Any], what: str) -> None:
+        await adapter.on_slash(interaction, f"unwatch {what}")
+
+    @group.command(name="watching", description="What this channel watches")
+    async def watching(interaction: discord.Interaction[Any]) -> None:
+        await adapter.on_slash(interaction, "watching")
+
+    @group.command(name="help", description="How to use Trend Scout")
+    async def help_command(interaction: discord.Interaction[Any]) -> None:
+        await adapter.on_slash(interaction, "help")
+
+    return group
+
+
+class DiscordAdapter(Adapter):
+    name = "Discord"
+    platform = "discord"
+    reply_window = 15 * 60  # an interaction token takes follow-ups for 15 minutes
+
+    def __init__(
+        self,
+        conversation: Conversation,
+        settings: DiscordSettings,
+        guild_ready_timeout: float = 2.0,
+    ) -> None:
+        super().__init__(conversation)
+        self.settings = settings
+        # discord.py reads these class attributes on every request and connection.
+        discord.http.Route.BASE = settings.api_url
+        DiscordWebSocket.DEFAULT_GATEWAY = yarl.URL(settings.gateway_url)
+        self.client = ScoutClient(
+            self, sorted(int(g) for g in settings.guild_ids), guild_ready_timeout
+        )
+        self._connection: asyncio.Task[None] | None = None
+        self.edits = channel_edits()  # shared by the live replies in each channel
+
+    # -- the Adapter interface -----------------------------------------------------------
+    async def start(self) -> str:
+        self._connection = asyncio.create_task(self.client.start(self.settings.bot_token or ""))
+        ready = asyncio.create_task(self.client.wait_until_ready())
+        done, _pending = await asyncio.wait(
+            {self._connection, ready}, timeout=READY_SECONDS, return_when=asyncio.FIRST_COMPLETED
+        )
+        if ready not in done:
+            ready.cancel()
+            problem = self._connection.exception() if self._connection in done else None
+            await self.close()
+            if isinstance(problem, discord.LoginFailure):
+                raise StartupError("DISCORD_BOT_TOKEN was rejected by Discord")
+            reason = type(problem).__name__ if problem else f"no READY in {READY_SECONDS} s"
+            raise StartupError(f"Discord could not be reached ({reason})")
+        return f"Discord as {self.client.user}"
+
+    async def health(self) -> dict[str, bool]:
+        return {"discord": self.connected}
+
+    async def close(self) -> None:
+        await self.client.close()
+        if self._connection is not None:
+            await asyncio.wait({self._connection}, timeout=10)
+
+    @property
+    def connected(self) -> bool:
+        client = self.client
+        return (
+            client.is_ready()
+            and not client.is_closed()
+            and client.ws is not None
+            and client.ws.open
+        )
+
+    # -- events --------------------------------------------------------------------------
+    async def on_message(self, message: discord.Message) -> None:
+        me = self.client.user
+        if message.author.bot or me is None:
+            return
+        if message.guild is not None and me not in message.mentions:
+            return  # @everyone, @here and roles do not count
+        if not self.accepting:
+            await message.reply(RESTARTING, mention_author=False, allowed_mentions=NO_PINGS)
+            return
+        text = re.sub(rf"<@!?{me.id}>", " ", message.content)
+        where, place = _places(message)
+        caller = _caller(message.guild, message.author.id)
+        direct = message.guild is None  # a DM: plain language from the first message
+        channel = str(message.channel.id)
+        turn = await self.conversation.begin(
+            caller, text, where, plain_language=direct, channel=channel
+        )
+        if turn.refusal is not None:
+            await message.reply(turn.refusal.text, mention_author=False, allowed_mentions=NO_PINGS)
+            return
+        entry = None
+        if turn.needs_work:
+            address = {"channel": channel, "message": str(message.id), **_place(place)}
+            entry = await self.record(turn.caller, text, address, where, direct)
+
+        async def opened(message_id: int) -> None:
+            await self.note_live(entry, live_message=str(message_id))
+
+        # No typing indicator: the reply itself appears at once, with the plan.
+        reply = MentionReply(message, turn, self.edits, place, opened)
+        self.spawn(self.reply(turn, reply, entry))
+
+    async def on_slash(self, interaction: discord.Interaction[Any], text: str) -> None:
+        if not self.accepting:
+            await interaction.response.send_message(RESTARTING, ephemeral=True)
+            return
+        channel = str(interaction.channel_id) if interaction.channel_id else None
+        caller = _caller(interaction.guild, interaction.user.id)
+        turn = await self.conversation.begin(caller, text, channel=channel)
+        if turn.refusal is not None:
+            await interaction.response.send_message(turn.refusal.text, ephemeral=True)
+            return
+        private = not turn.needs_work
+        entry = None
+        if turn.needs_work:
+            address = {
+                "application": str(interaction.application_id),
+                "token": interaction.token,
+                **({"channel": channel} if channel else {}),
+            }
+            entry = await self.record(turn.caller, text, address)
+        await interaction.response.defer(thinking=True, ephemeral=private)
+        reply = InteractionReply(interaction.followup, turn, private)
+        self.spawn(self.reply(turn, reply, entry))
+
+    async def on_button(self, interaction: discord.Interaction[Any], text: str) -> None:
+        await self.on_slash(interaction, text)
+
+    # -- trend watch and recovery --------------------------------------------------------
+    def channel_poster(self) -> DiscordChannelPoster:
+        return DiscordChannelPoster(self.client)
+
+    def recovered_outbox(self, turn: Turn, entry: JournalEntry) -> Outbox | None:
+        address = entry.address
+        if address.get("token") and address.get("application"):
+            webhook = discord.Webhook.from_state(
+                {"id": int(address["application"]), "type": 3, "token": address["token"]},
+                state=self.client._connection,
+            )
+            return InteractionReply(webhook, turn, private=False, taken_over=True)
+        if address.get("channel") and address.get("message"):
+            channel = self.client.get_partial_messageable(int(address["channel"]))
+            reply = MentionReply(
+                channel.get_partial_message(int(address["message"])),
+                turn,
+                self.edits,
+                address.get("place"),
+            )
+            if address.get("live_message"):
+                reply.take_over(channel.get_partial_message(int(address["live_message"])))
+            return reply
+        return None
+
+
+def _places(message: discord.Message) -> tuple[str | None, str | None]:
+    """Where a message continues a conversation, and where its reply will be continued: a DM
+    and a thread as a whole; in a channel, the bot's message it replies to, and the reply."""
+    if message.guild is None:
+        return f"dm:{message.channel.id}", f"dm:{message.channel.id}"
+    if isinstance(message.channel, discord.Thread):  # a thread started from an answer has
+        return f"msg:{message.channel.id}", f"msg:{message.channel.id}"  # the answer's id
+    reference = message.reference.message_id if message.reference is not None else None
+    return (f"msg:{reference}" if reference else None), None
+
+
+def _place(place: str | None) -> dict[str, str]:
+    return {"place": place} if place is not None else {}
+
+
+def _caller(guild: discord.Guild | None, user_id: int) -> Caller:
+    return Caller("discord", str(user_id), workspace=str(guild.id) if guild else None)

@@ -1,0 +1,66 @@
+"""Trend watch on Discord: alerts and digests posted as channel messages (embeds and buttons,
+no pings), and whether the bot can post in a channel (it must see it and may send there)."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+import discord
+
+from adapters.discord.markup import render
+from adapters.discord.outbox import NO_PINGS, buttons_for
+from bot.report.report import Report
+from bot.watch import ChannelUnreachable, WatchChannel
+
+log = logging.getLogger(__name__)
+
+CANNOT_SEE = (
+    "Trend Scout cannot see this channel, so alerts and digests cannot be posted here: give it "
+    "the View Channel and Send Messages permissions."
+)
+CANNOT_SEND = (
+    "Trend Scout may not send messages in this channel, so alerts and digests cannot be posted "
+    "here: give it the Send Messages permission."
+)
+
+
+class DiscordChannelPoster:
+    def __init__(self, client: discord.Client) -> None:
+        self.client = client  # discord.py's HTTP client keeps to the per-route rate limits
+
+    async def _channel(self, channel: WatchChannel) -> Any:
+        found = self.client.get_channel(int(channel.channel))
+        if found is not None:
+            return found
+        return await self.client.fetch_channel(int(channel.channel))
+
+    async def post(self, channel: WatchChannel, report: Report) -> None:
+        try:
+            target = await self._channel(channel)
+            messages = render(report)
+            view = buttons_for(report, "")
+            for index, message in enumerate(messages):
+                last = index == len(messages) - 1
+                await target.send(
+                    content=message.content,
+                    embeds=message.embeds,
+                    view=view if last and view is not None else discord.utils.MISSING,
+                    allowed_mentions=NO_PINGS,
+                )
+        except (discord.Forbidden, discord.NotFound) as exc:
+            raise ChannelUnreachable(f"Discord refused ({exc.status})") from None
+
+    async def problem(self, channel: WatchChannel) -> str | None:
+        try:
+            target = await self._channel(channel)
+        except (discord.Forbidden, discord.NotFound):
+            return CANNOT_SEE
+        except discord.HTTPException as exc:
+            log.info("could not check a Discord channel (%s)", exc.status)
+            return None
+        guild = getattr(target, "guild", None)
+        me = guild.me if guild is not None else None
+        if me is not None and not target.permissions_for(me).send_messages:
+            return CANNOT_SEND
+        return None

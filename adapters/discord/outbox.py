@@ -1,0 +1,276 @@
+"""Where a Discord reply goes, live while it is being made and complete at the end.
+
+A mention is answered at once with the plan (a grey "working" embed), which is edited at most
+every 1.5 s as the answer grows — within a per-channel budget that keeps edits under Discord's
+5 per 5 s, so discord.py never has to wait out a 429 — and finally becomes the reply itself, in
+its own colour, with its buttons. `/scout` interactions edit their deferred response the same
+way. A reply too long for one message continues in further messages below.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import Awaitable, Callable
+from typing import Any, Protocol
+
+import discord
+
+from adapters.discord.markup import DiscordMessage, plain, progress_embed, render, sanitise
+from adapters.port.live import LiveReply, RateBudgets
+from bot.advice import best_target
+from bot.intake.turns import Turn
+from bot.progress.feed import Progress
+from bot.report.report import Report, ReportKind
+
+log = logging.getLogger(__name__)
+
+APOLOGY = "Sorry — something went wrong sending that reply."
+NO_PINGS = discord.AllowedMentions.none()
+CUSTOM_ID_MAX = 100
+BUTTON_LABELS = {
+    "gaps": "Market gaps",
+    "build": "Build guide",
+    "refresh": "Refresh",
+    "run": "Open",  # an alert's or digest's follow-up; its label is given
+}
+LABEL_MAX = 80
+ORIGINAL = "@original"  # the interaction's own response, in webhook message routes
+EDIT_INTERVAL = 1.5  # seconds between edits of one message
+FIRST_TEXT_PAUSE = 0.3  # between the plan and the first edit with text
+
+
+class ButtonHandler(Protocol):
+    async def on_button(self, interaction: discord.Interaction[Any], text: str) -> None: ...
+
+
+def channel_edits() -> RateBudgets:
+    """Edits per channel: 2 at once and 36 a minute, never more than 5 in any 5 s."""
+    return RateBudgets(capacity=2, per_minute=36)
+
+
+class ScoutButton(
+    discord.ui.DynamicItem[discord.ui.Button[Any]],
+    template=r"scout:(?P<verb>gaps|build|refresh|run):(?P<argument>.+)",
+):
+    """A follow-up button whose custom id carries its whole command, so it keeps working after
+    a restart (discord.py re-creates it from the id)."""
+
+    def __init__(self, verb: str, argument: str, label: str | None = None) -> None:
+        style = discord.ButtonStyle.secondary if verb == "refresh" else discord.ButtonStyle.primary
+        shown = (label or BUTTON_LABELS[verb])[:LABEL_MAX]
+        super().__init__(
+            discord.ui.Button(label=shown, style=style, custom_id=f"scout:{verb}:{argument}")
+        )
+        self.verb = verb
+        self.argument = argument
+
+    @classmethod
+    async def from_custom_id(
+        cls, interaction: discord.Interaction[Any], item: discord.ui.Item[Any], match: re.Match[str]
+    ) -> ScoutButton:
+        return cls(match["verb"], match["argument"])
+
+    @property
+    def command_text(self) -> str:
+        if self.verb in ("refresh", "run"):
+            return self.argument
+        return f"{self.verb} {self.argument}"
+
+    async def callback(self, interaction: discord.Interaction[Any]) -> None:
+        handler: ButtonHandler = interaction.client.adapter  # type: ignore[attr-defined]
+        await handler.on_button(interaction, self.command_text)
+
+
+def buttons_for(report: Report, refresh: str) -> discord.ui.View | None:
+    if report.is_reply_private:
+        return None
+    candidates: list[tuple[str, str]] = []
+    if report.comparison:  # the verdict's app, to build against
+        candidates.append(("build", f"id:{best_target(report.comparison).app.track_id}"))
+    category = report.subject if report.kind is ReportKind.GAPS else None
+    if report.app is not None and report.app.category:
+        category = report.app.category
+    if category and report.kind is not ReportKind.GAPS:
+        candidates.append(("gaps", category))
+    if report.kind is ReportKind.ANALYSIS:
+        target = f"id:{report.app.track_id}" if report.app is not None else report.subject
+        candidates.append(("build", target))
+    if refresh:
+        candidates.append(("refresh", refresh))
+    labelled = [("run", f.command, sanitise(f.label)) for f in report.follow_ups]
+    view = discord.ui.View(timeout=None)
+    for verb, argument, label in [(v, a, None) for v, a in candidates] + labelled:
+        if len(f"scout:{verb}:{argument}") <= CUSTOM_ID_MAX:  # else the button is left out
+            view.add_item(ScoutButton(verb, argument, label))
+    return view if view.children else None
+
+
+class DiscordReply:
+    """A reply as embeds: one message, continued below when it is long; buttons on the last.
+    Once a live message shows progress, the reply's first message replaces it."""
+
+    def __init__(self, turn: Turn) -> None:
+        self._turn = turn
+        self._refresh = turn.refresh_text
+        self._live: LiveReply | None = None
+        self._first = True  # the next message is the reply's first
+        self._replace_first = False  # a message that a dead worker left becomes the reply
+
+    def live(self) -> LiveReply | None:
+        return None
+
+    def place(self) -> str | None:
+        """Where a follow-up goes on from: the reply's first message (replying to it, or a
+        thread started from it), once sent."""
+        return None
+
+    async def _post(self, reply: DiscordMessage, view: discord.ui.View | None) -> None:
+        """A new message of the reply."""
+        raise NotImplementedError
+
+    async def _edit(self, reply: DiscordMessage, view: discord.ui.View | None) -> None:
+        """Replace the live message with the reply's first message."""
+        raise NotImplementedError
+
+    async def _draw(self, progress: Progress) -> None:
+        raise NotImplementedError
+
+    async def _send(self, reply: DiscordMessage, view: discord.ui.View | None) -> None:
+        first, self._first = self._first, False
+        if first and (self._replace_first or (self._live is not None and self._live.shown)):
+            await self._edit(reply, view)
+        else:
+            await self._post(reply, view)
+
+    async def send(self, report: Report) -> None:
+        messages = render(report)
+        view = buttons_for(report, self._refresh)
+        for index, reply in enumerate(messages):
+            await self._send(reply, view if index == len(messages) - 1 else None)
+
+    def rejection(self, error: Exception) -> str | None:
+        if isinstance(error, discord.HTTPException) and error.status == 400:
+            return f"HTTP 400, code {error.code}"
+        return None
+
+    async def send_plain(self, report: Report) -> None:
+        self._first = True  # the refused reply never replaced the live message
+        await self._send(plain(report), None)
+
+    async def apologise(self, report: Report | None) -> None:
+        self._first = True
+        await self._send(DiscordMessage(content=APOLOGY), None)
+
+
+class MentionReply(DiscordReply):
+    """The first message replies to the mention (without pinging); the rest follow below."""
+
+    def __init__(
+        self,
+        message: discord.Message | discord.PartialMessage,
+        turn: Turn,
+        edits: RateBudgets,
+        where: str | None = None,
+        opened: Callable[[int], Awaitable[None]] | None = None,
+    ) -> None:
+        super().__init__(turn)
+        self._message = message
+        self._edits = edits
+        self._where = where  # a DM or thread goes on as a whole, not from the reply
+        self._sent: discord.Message | discord.PartialMessage | None = None  # the live message
+        self._opened = opened  # told the live message's id (the journal keeps it)
+
+    def take_over(self, live: discord.PartialMessage) -> None:
+        """Make another worker's live message (it died) this reply's first message."""
+        self._sent, self._replace_first = live, True
+
+    def place(self) -> str | None:
+        if self._where is not None:
+            return self._where
+        return f"msg:{self._sent.id}" if self._sent is not None else None
+
+    def live(self) -> LiveReply | None:
+        if not self._turn.needs_work:
+            return None
+        budget = self._edits[self._message.channel.id]
+        self._live = LiveReply(self._draw, EDIT_INTERVAL, budget, first_text_pause=FIRST_TEXT_PAUSE)
+        return self._live
+
+    async def _draw(self, progress: Progress) -> None:
+        embed = progress_embed(self._turn.subject, progress)
+        if self._sent is None:
+            self._sent = await self._message.reply(
+                embed=embed, mention_author=False, allowed_mentions=NO_PINGS
+            )
+            if self._opened is not None:
+                await self._opened(self._sent.id)
+        else:
+            await self._sent.edit(embed=embed)
+
+    async def _edit(self, reply: DiscordMessage, view: discord.ui.View | None) -> None:
+        assert self._sent is not None
+        await self._sent.edit(
+            content=reply.content, embeds=reply.embeds, view=view, allowed_mentions=NO_PINGS
+        )
+
+    async def _post(self, reply: DiscordMessage, view: discord.ui.View | None) -> None:
+        options: dict[str, Any] = {
+            "content": reply.content,
+            "embeds": reply.embeds,
+            "view": view or discord.utils.MISSING,
+            "allowed_mentions": NO_PINGS,
+        }
+        if self._sent is None:
+            self._sent = await self._message.reply(mention_author=False, **options)
+        else:
+            await self._message.channel.send(**options)
+
+
+class InteractionReply(DiscordReply):
+    """A deferred interaction, through its webhook (`interaction.followup`, or one rebuilt from
+    the journalled token): its original response shows the progress and becomes the reply's
+    first message; the rest are follow-ups."""
+
+    def __init__(
+        self, webhook: discord.Webhook, turn: Turn, private: bool, taken_over: bool = False
+    ) -> None:
+        super().__init__(turn)
+        self._webhook = webhook
+        self._private = private
+        self._message_id: int | None = None  # the response's message, once sent
+        self._replace_first = taken_over  # another worker deferred it (and died)
+
+    def place(self) -> str | None:
+        return f"msg:{self._message_id}" if self._message_id else None
+
+    def live(self) -> LiveReply | None:
+        if self._private or not self._turn.needs_work:
+            return None
+        self._live = LiveReply(self._draw, EDIT_INTERVAL, first_text_pause=FIRST_TEXT_PAUSE)
+        return self._live
+
+    async def _draw(self, progress: Progress) -> None:
+        embed = progress_embed(self._turn.subject, progress)
+        await self._webhook.edit_message(ORIGINAL, embed=embed)  # type: ignore[arg-type]
+
+    async def _edit(self, reply: DiscordMessage, view: discord.ui.View | None) -> None:
+        sent = await self._webhook.edit_message(
+            ORIGINAL,  # type: ignore[arg-type]
+            content=reply.content,
+            embeds=reply.embeds,
+            view=view,
+            allowed_mentions=NO_PINGS,
+        )
+        self._message_id = self._message_id or sent.id
+
+    async def _post(self, reply: DiscordMessage, view: discord.ui.View | None) -> None:
+        sent = await self._webhook.send(
+            content=reply.content or discord.utils.MISSING,
+            embeds=reply.embeds,
+            view=view or discord.utils.MISSING,
+            ephemeral=self._private,
+            allowed_mentions=NO_PINGS,
+            wait=True,
+        )
+        self._message_id = self._message_id or sent.id

@@ -1,0 +1,5 @@
+"""`Report`: the platform-free result of one command, and its vocabulary."""
+
+from bot.report.report import FallbackReason, FollowUp, Report, ReportKind, Source, json_ready
+
+__all__ = ["FallbackReason", "FollowUp", "Report", "ReportKind", "Source", "json_ready"]

@@ -1,0 +1,18 @@
+"""Answering commands: the App Store facts behind them, the model or rule-based advice, the
+cache; follow-up questions with the look-ups as the model's tools."""
+
+from bot.service.facts import REPORT_KINDS, FactFinder, Facts, no_match
+from bot.service.follow_ups import Dialogue
+from bot.service.model_tools import TOOLS, Lookups
+from bot.service.recommendations import RecommendationService
+
+__all__ = [
+    "REPORT_KINDS",
+    "TOOLS",
+    "Dialogue",
+    "FactFinder",
+    "Facts",
+    "Lookups",
+    "RecommendationService",
+    "no_match",
+]

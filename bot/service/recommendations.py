@@ -1,0 +1,270 @@
+"""`RecommendationService`: the one entry point adapters call, `handle(command) -> Report`.
+
+Every accepted command ends in exactly one Report: the model's answer, a cached answer, or
+labelled rule-based advice. Nothing here raises to the adapter.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable
+from dataclasses import replace
+from datetime import date
+
+from bot.advice.fallback import advise
+from bot.ai import FailureKind, RouterClient, RouterFailure
+from bot.appstore.catalog import AppCatalog
+from bot.appstore.categories import category_list, category_named
+from bot.cache.answer_cache import AnswerCache, CachedReport, CacheKey, Produced
+from bot.cache.review_cache import ReviewCache
+from bot.commands.grammar import USAGE, Command, CommandKind, ParsedCommand, UsageError
+from bot.progress.feed import ProgressFeed, ProgressListener, SharedFeeds, StepKey, StepStatus
+from bot.prompts.builder import PROMPT_VERSION, build_messages
+from bot.report.report import FallbackReason, Report, ReportKind, Source
+from bot.runtime.cutoff import Cutoff
+from bot.runtime.request_scope import Caller, RequestScope, begin_request
+from bot.runtime.stats import AnswerRecord, ServiceStats
+from bot.service.facts import REPORT_KINDS, FactFinder, Facts
+
+log = logging.getLogger(__name__)
+
+ANONYMOUS = Caller("unknown")
+# When stopping, model calls end at the cut-off; a whole command (waiting on another worker, or
+# the App Store) this long after it, so that it still ends with its one labelled reply.
+COMMAND_CUTOFF_MARGIN = 1.5
+
+# What users are told when the router fails (the same names: every kind must have a reason).
+_REASONS = {kind: FallbackReason(kind.value) for kind in FailureKind}
+
+
+class RecommendationService:
+    def __init__(
+        self,
+        router: RouterClient,
+        cache: AnswerCache,
+        catalog: AppCatalog | None = None,
+        default_country: str = "us",
+        today: Callable[[], date] = date.today,
+        reviews: ReviewCache | None = None,
+        review_pages: int = 2,
+    ) -> None:
+        self.router = router
+        self.cache = cache
+        self.facts = FactFinder(catalog, reviews, review_pages, today)
+        self.default_country = default_country
+        self.stats = ServiceStats()
+        self.today = today  # what day it is, for everything that reads the App Store's dates
+        self.stopping = Cutoff()  # set when the process stops; follow-ups share it
+        self._feeds = SharedFeeds()
+
+    def wind_down(self, within: float) -> None:
+        """The process is stopping: model calls still running `within` seconds from now are
+        cut off and their commands answered with labelled advice, while replies can still be
+        posted. Commands that start from now on are bounded the same way."""
+        log.info("model calls still running in %.0f s will be cut off", within)
+        self.stopping.set(within)
+
+    def health(self) -> dict[str, str]:
+        """The model circuit and the cache backend, for `/healthz`."""
+        return {"model_circuit": self.router.breaker.state.value, "cache": self.cache.backend}
+
+    async def handle(
+        self,
+        parsed: ParsedCommand,
+        caller: Caller = ANONYMOUS,
+        listener: ProgressListener | None = None,
+    ) -> Report:
+        """The command's one final Report. `listener` is shown its progress while it is being
+        made (nothing, for answers that are ready at once: cached ones, help, errors)."""
+        scope = begin_request(caller)
+        started = time.perf_counter()
+        try:
+            async with self.stopping.bound(COMMAND_CUTOFF_MARGIN):
+                report = await self._handle(parsed, caller, listener)
+        except TimeoutError:  # stopping, and this command was still waiting
+            report = self._without_model(parsed, FallbackReason.RESTARTING)
+        except Exception:
+            log.exception("command failed: %r", parsed)
+            report = self._without_model(parsed, FallbackReason.INTERNAL_ERROR)
+        report = replace(report, latency_ms=round((time.perf_counter() - started) * 1000))
+        self._account(parsed, report, scope)
+        return report
+
+    def _account(self, parsed: ParsedCommand, report: Report, scope: RequestScope) -> None:
+        """One log line and the stats for every command."""
+        kind = parsed.kind.value if isinstance(parsed, Command) else "usage_error"
+        is_lookup = isinstance(parsed, Command) and parsed.is_lookup
+        # Tokens are spent by the command that called the model, not by one it shared with.
+        usage = report.usage if scope.model_calls else None
+        self.stats.record(
+            kind,
+            scope,
+            AnswerRecord(
+                source=report.source.value if report.source else "no answer",
+                latency_ms=report.latency_ms,
+                fallback=report.fallback_reason.label if report.fallback_reason else None,
+                prompt_tokens=usage.prompt_tokens if usage else 0,
+                completion_tokens=usage.completion_tokens if usage else 0,
+            )
+            if is_lookup
+            else None,
+        )
+        log.info(
+            "command answered",
+            extra={
+                "fields": {
+                    "user": scope.caller.user_id or None,
+                    "kind": kind,
+                    "subject": parsed.subject if isinstance(parsed, Command) else None,
+                    "reply": report.kind.value,
+                    "source": report.source.value if report.source else None,
+                    "fallback_reason": (
+                        report.fallback_reason.value if report.fallback_reason else None
+                    ),
+                    "latency_ms": report.latency_ms,
+                    "upstream_calls": scope.upstream_calls,
+                    "model_calls": scope.model_calls,
+                    "appstore_calls": scope.appstore_calls,
+                    "prompt_tokens": usage.prompt_tokens if usage else 0,
+                    "completion_tokens": usage.completion_tokens if usage else 0,
+                }
+            },
+        )
+
+    async def _handle(
+        self, parsed: ParsedCommand, caller: Caller, listener: ProgressListener | None
+    ) -> Report:
+        if isinstance(parsed, UsageError):
+            return Report(ReportKind.ERROR, "", f"{parsed.problem}\n\n{USAGE}")
+        if parsed.kind is CommandKind.HELP:
+            return Report(ReportKind.HELP, "", USAGE)
+        if parsed.kind is CommandKind.STATS:
+            if not caller.is_admin:
+                return Report(
+                    ReportKind.ERROR, "", "`/scout stats` is for Trend Scout's admins only."
+                )
+            return Report(ReportKind.STATS, "", self.stats.text(self.cache.backend))
+        if parsed.kind is CommandKind.GAPS:
+            category = category_named(parsed.subject)
+            if category is None:
+                return Report(
+                    ReportKind.ERROR,
+                    parsed.subject,
+                    f"“{parsed.subject}” is not an App Store category. "
+                    f"Try one of: {category_list()}.",
+                )
+            parsed = replace(parsed, subject=category)
+
+        country = parsed.country or self.default_country
+        key = CacheKey.for_command(
+            parsed,
+            country,
+            self.router.primary_model,
+            self.router.reasoning_effort(parsed.deep),
+            PROMPT_VERSION,
+        )
+        command = parsed
+        feed = self._feeds.join(key)
+        try:
+            answer = await self.cache.get_or_produce(
+                key,
+                lambda: self._answer(command, country, feed),
+                fresh=parsed.fresh,
+                on_miss=(lambda: feed.subscribe(listener)) if listener is not None else None,
+            )
+        finally:
+            if listener is not None:
+                feed.unsubscribe(listener)
+            self._feeds.leave(key)
+        if not parsed.fresh:
+            self.stats.record_lookup(isinstance(answer, CachedReport))
+        if isinstance(answer, CachedReport):
+            minutes = max(0, round((time.time() - answer.stored_at) / 60))
+            note = "Cached answer" + (f" from {minutes} min ago" if minutes else "")
+            notes = (*answer.report.notes, note)
+            return replace(answer.report, source=Source.CACHE, notes=notes)
+        return answer
+
+    async def _answer(self, command: Command, country: str, feed: ProgressFeed) -> Produced:
+        facts = await self.facts.gather(command, country, feed)
+        if isinstance(facts, Report):
+            return Produced(facts, keep=False)
+        messages = build_messages(
+            command,
+            facts.app,
+            facts.score,
+            facts.top_apps,
+            reviews=facts.reviews,
+            competitors=facts.competitors,
+            comparison=facts.comparison,
+            today=self.today(),
+        )
+        feed.step(StepKey.MODEL, "Asking the AI model")
+        try:
+            async with self.stopping.bound():
+                if self.router.settings.stream:
+                    completion = await self.router.stream(messages, feed.write, deep=command.deep)
+                else:
+                    completion = await self.router.complete(messages, deep=command.deep)
+        except RouterFailure as exc:
+            log.info("model not used (%s): %s", exc.kind.value, exc.detail)
+            reason = _REASONS[exc.kind]
+            skipped = exc.kind is FailureKind.NO_KEY
+            status = StepStatus.SKIPPED if skipped else StepStatus.UNAVAILABLE
+            feed.finish(StepKey.MODEL, status, f"{reason.label} — rule-based advice instead")
+            return Produced(self._fallback(command, reason, facts), keep=False)
+        except TimeoutError:  # cut off: the process is stopping
+            reason = FallbackReason.RESTARTING
+            feed.finish(StepKey.MODEL, StepStatus.UNAVAILABLE, f"{reason.label} — advice instead")
+            restarting = self._fallback(command, reason, facts)
+            return Produced(restarting, keep=False, share=False)
+        feed.finish(StepKey.MODEL, StepStatus.DONE, "cut short" if completion.truncated else "")
+
+        notes = list(facts.notes)
+        if completion.cut_note:
+            notes.append(completion.cut_note)
+        report = facts.report(
+            command,
+            completion.text,
+            Source.AI,
+            model=completion.model,
+            provider=completion.provider,
+            usage=completion.usage,
+            notes=tuple(notes),
+        )
+        # An answer made without the App Store's facts is not kept.
+        return Produced(report, keep=facts.complete)
+
+    def _fallback(
+        self, command: Command, reason: FallbackReason, facts: Facts | None = None
+    ) -> Report:
+        facts = facts or Facts()
+        advice = advise(
+            command,
+            facts.app,
+            facts.top_apps,
+            facts.reviews,
+            today=self.today(),
+            comparison=facts.comparison,
+        )
+        return facts.report(
+            command,
+            advice.text,
+            Source.FALLBACK,
+            fallback_reason=reason,
+            notes=(*facts.notes, f"{reason.label} — showing rule-based advice"),
+        )
+
+    def _without_model(self, parsed: ParsedCommand, reason: FallbackReason) -> Report:
+        """Advice without facts when a command could not run its course."""
+        if isinstance(parsed, Command) and parsed.kind in REPORT_KINDS:
+            try:
+                return self._fallback(parsed, reason)
+            except Exception:
+                log.exception("fallback advice failed")
+        return Report(
+            ReportKind.ERROR,
+            "",
+            "Sorry, something went wrong on our side. Please try again in a minute.",
+        )
