@@ -13,7 +13,7 @@ import asyncio
 import contextlib
 import logging
 
-from adapters.port.adapter import Adapter
+from adapters.port import Adapter
 from bot.database import CommandJournal
 
 log = logging.getLogger(__name__)
@@ -37,7 +37,8 @@ class JournalKeeper:
                 log.warning("a %s command failed %d workers; dropped", entry.platform, MAX_ATTEMPTS)
                 await self.journal.done(entry)
                 continue
-            self.adapters[entry.platform].spawn(self.adapters[entry.platform].resume(entry))
+            adapter = self.adapters[entry.platform]
+            adapter.intake.spawn(adapter.resume(entry))
         for entry in await self.journal.drop_expired():
             log.warning(
                 "a %s command accepted %.0f s ago could not be answered within its platform's "

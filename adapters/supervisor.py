@@ -16,7 +16,7 @@ from collections.abc import Awaitable, Callable
 
 from aiohttp import web
 
-from adapters.port.adapter import Adapter, StartupError
+from adapters.port import Adapter, StartupError
 from adapters.recovery import JournalKeeper
 from adapters.web.server import WebServer
 from bot.database import CommandJournal

@@ -19,7 +19,7 @@ import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from adapters.port.adapter import Adapter
+from adapters.port import Adapter
 from adapters.supervisor import serve
 from bot.ai import RouterClient
 from bot.appstore import ITunesCatalog

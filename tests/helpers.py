@@ -1,9 +1,11 @@
-"""What many test modules share: waiting on a condition, clocks, free ports, and running
+"""What many test modules share: waiting on a condition, a manual clock, free ports, and running
 `python -m bot` as a real subprocess. Test modules import from here, never from each other."""
 
 from __future__ import annotations
 
 import asyncio
+import heapq
+import itertools
 import os
 import resource
 import subprocess
@@ -34,6 +36,7 @@ __all__ = [
     "free_port",
     "health",
     "run_bot",
+    "settle",
     "stop_cleanly",
     "wait_for",
     "wait_until",
@@ -64,13 +67,52 @@ def wait_until(condition: Callable[[], Any], within: float = 20, what: str = "it
 
 
 class ManualClock:
-    """A clock that moves only when a test says so (start at 1000 s; set `now`)."""
+    """A clock that moves only when a test says so (start at 1000 s). Set `now` to move it
+    silently; `await advance(...)` to move it and wake, in deadline order, whatever waits in
+    `sleep_until` (an `adapters.port.live.Clock`), letting each run before time moves on."""
 
     def __init__(self, now: float = 1000.0) -> None:
         self.now = now
+        self._sleepers: list[tuple[float, int, asyncio.Future[None]]] = []  # a heap
+        self._order = itertools.count()  # ties wake in the order they went to sleep
 
     def __call__(self) -> float:
         return self.now
+
+    async def sleep_until(self, deadline: float) -> None:
+        if deadline <= self.now:
+            return
+        woken = asyncio.get_running_loop().create_future()
+        heapq.heappush(self._sleepers, (deadline, next(self._order), woken))
+        await woken
+
+    @property
+    def sleepers(self) -> list[float]:
+        """The deadlines something is waiting for, soonest first."""
+        return sorted(deadline for deadline, _, woken in self._sleepers if not woken.done())
+
+    async def advance(self, seconds: float) -> None:
+        """Move `seconds` on: each sleeper wakes at its own deadline (the clock reads that
+        deadline while it runs), then the clock stops at the end. What is ready to run now
+        runs first, at the time it was made ready."""
+        await settle()
+        end = self.now + seconds
+        while self._sleepers and self._sleepers[0][0] <= end:
+            deadline, _, woken = heapq.heappop(self._sleepers)
+            if woken.done():  # cancelled: its waiter moved on
+                continue
+            self.now = max(self.now, deadline)
+            woken.set_result(None)
+            await settle()
+        self.now = end
+        await settle()
+
+
+async def settle(rounds: int = 50) -> None:
+    """Let every task that can run without time passing or I/O run (a few event-loop turns:
+    deterministic, no real time)."""
+    for _ in range(rounds):
+        await asyncio.sleep(0)
 
 
 def clean_env(**extra: str) -> dict[str, str]:

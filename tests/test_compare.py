@@ -8,10 +8,10 @@ import json
 from pathlib import Path
 
 from adapters.discord.markup import render as discord_render
-from adapters.rendering import render_text
 from adapters.slack.markup import render as slack_render
 from bot.commands.grammar import Command, CommandKind, UsageError, parse
 from bot.report.report import ReportKind, Source
+from bot.views import plain_text, reply_view
 from tests.conftest import ServiceFactory
 from tests.fake_appstore import FakeAppStore
 from tests.fake_router import FakeRouter
@@ -105,25 +105,25 @@ async def test_the_comparison_renders_as_a_table_on_every_platform(
 ) -> None:
     report = await make_grounded_service().handle(parse("compare Facebook, Webster Bank"))
     # Slack: one table block, header row then a row per app; fields where tables are refused.
-    message = slack_render(report, "compare Facebook, Webster Bank --fresh")
+    message = slack_render(reply_view(report, "compare Facebook, Webster Bank --fresh"))
     [table] = [b for b in message.blocks if b["type"] == "table"]
     header, *rows = table["rows"]
     assert [c["text"] for c in header][:2] == ["App", "Rating"]
     assert [row[0]["text"] for row in rows] == ["Facebook", "Webster Bank"]
     assert block_problem(message.blocks) is None
     assert block_problem(message.blocks, tables=False) is not None
-    fields = slack_render(report, table=False)
+    fields = slack_render(reply_view(report), table=False)
     assert block_problem(fields.blocks, tables=False) is None
     assert sum(b["type"] == "section" and "fields" in b for b in fields.blocks) == 2
     buttons = [e for b in message.blocks if b["type"] == "actions" for e in b["elements"]]
     best = max(report.comparison, key=lambda row: row.score.total)
     assert buttons[0]["value"] == f"build id:{best.app.track_id}"
     # Discord: a field per app.
-    embed = discord_render(report)[0].embeds[0]
+    embed = discord_render(reply_view(report))[0].embeds[0]
     assert [f.name for f in embed.fields] == ["Facebook", "Webster Bank"]
     assert "Clone score: " in (embed.fields[1].value or "")
     # Console: aligned columns.
-    lines = render_text(report).splitlines()
+    lines = plain_text(reply_view(report)).splitlines()
     table_lines = [line for line in lines if line.startswith(("App ", "Facebook", "Webster"))]
     assert len(table_lines) == 3
     starts = {

@@ -1,10 +1,15 @@
 from __future__ import annotations
 
+import dataclasses
+import re
+from collections import Counter
 from pathlib import Path
 
 import pytest
 
+from bot.config import SECRET_NAMES
 from bot.config.settings import ConfigError, Settings, load_settings, read_environment
+from bot.config.table import SETTINGS
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -99,6 +104,17 @@ def test_hf_token_is_accepted_when_the_main_name_is_absent() -> None:
     assert load_settings({"HF_TOKEN": "hf_tok"}).router.api_key == "hf_tok"
     both = {"HF_TOKEN": "hf_tok", "HUGGING_FACE_API_KEY": "hf_main"}
     assert load_settings(both).router.api_key == "hf_main"
+
+
+def test_blank_values_count_as_unset() -> None:
+    blank = {name: " \t" for setting in SETTINGS for name in setting.names}
+    assert load_settings(blank) == Settings()
+
+
+def test_fallback_models_follow_the_default_model_when_no_model_is_named() -> None:
+    models = load_settings({"AI_FALLBACK_MODELS": "m/two, openai/gpt-oss-120b"}).router.models
+    assert models == ("openai/gpt-oss-120b", "m/two")
+    assert load_settings({"AI_MODEL": " m/one "}).router.models == ("m/one",)
 
 
 @pytest.mark.parametrize(
@@ -234,3 +250,31 @@ def _example_values(example: str) -> list[tuple[str, str]]:
             name, value = line.split("=", 1)
             pairs.append((name, value))
     return pairs
+
+
+def test_the_table_names_each_variable_once_and_env_example_documents_it() -> None:
+    names = [name for setting in SETTINGS for name in setting.names]
+    assert [name for name, count in Counter(names).items() if count > 1] == []
+    example = (ROOT / ".env.example").read_text()
+    documented = set(re.findall(r"^(?:# ?)?([A-Z][A-Z0-9_]*)=", example, flags=re.MULTILINE))
+    assert [name for name in names if name not in documented] == []
+
+
+def test_every_table_entry_targets_a_settings_field() -> None:
+    for setting in SETTINGS:
+        owner = getattr(Settings(), setting.section) if setting.section else Settings()
+        assert dataclasses.is_dataclass(owner), setting.name
+        assert setting.field in {f.name for f in dataclasses.fields(owner)}, setting.name
+
+
+def test_the_secret_names_are_the_hidden_settings() -> None:
+    assert {
+        "HUGGING_FACE_API_KEY",
+        "HF_TOKEN",
+        "SLACK_BOT_TOKEN",
+        "SLACK_APP_TOKEN",
+        "SLACK_SIGNING_SECRET",
+        "DISCORD_BOT_TOKEN",
+        "REDIS_URL",
+        "DATABASE_URL",
+    } == SECRET_NAMES

@@ -79,7 +79,7 @@ async def test_the_model_looks_apps_up_itself_and_each_look_up_is_a_plan_step(
     router.tool_rounds = [
         [("find_app", '{"app": "Facebook"}'), ("top_apps", '{"category": "utilities"}')]
     ]
-    with caplog.at_level(logging.INFO, logger="bot.service.follow_ups"):
+    with caplog.at_level(logging.INFO, logger="bot.service.account"):
         answer = await dialogue(service).ask(
             "how does it compare with Facebook?", context, watcher, Caller("slack", "U1")
         )
@@ -93,7 +93,7 @@ async def test_the_model_looks_apps_up_itself_and_each_look_up_is_a_plan_step(
     assert steps["Reading the top utilities apps"][0] == "done"
     # The look-ups went through the same catalog and counted in the turn's App Store calls.
     assert len(appstore.calls("/search")) > searches_before
-    [logged] = [r for r in caplog.records if r.getMessage() == "question answered"]
+    [logged] = [r for r in caplog.records if r.getMessage() == "command answered"]
     fields = logged.fields  # type: ignore[attr-defined]
     assert fields["appstore_calls"] >= 2 and fields["model_calls"] == 2
     assert fields["user"] == "U1" and fields["kind"] == "follow_up"

@@ -246,7 +246,7 @@ async def test_per_user_limit_is_friendly_and_costs_no_model_call(
     await wait_for(discord_harness.replied, what="the first reply")
     discord_harness.mention("Facebook")
     await wait_for(lambda: len(discord_harness.fake.sent) == 2, what="the limit notice")
-    assert "You're scouting fast" in discord_harness.fake.sent[1].payload["content"]
+    assert "You're scouting fast" in discord_harness.fake.sent[1].all_text()
     assert len(router.completion_calls()) == 1
 
 
@@ -258,10 +258,8 @@ async def test_servers_outside_the_allow_list_are_refused(
 ) -> None:
     discord_harness.mention("Facebook")
     await wait_for(discord_harness.replied, what="the refusal")
-    assert (
-        discord_harness.fake.sent[0].payload["content"]
-        == "Trend Scout is not enabled for this server."
-    )
+    [refusal] = discord_harness.fake.sent[0].payload["embeds"]
+    assert refusal["description"] == "Trend Scout is not enabled for this server."
     assert router.completion_calls() == []
     assert json.dumps(discord_harness.fake.sent[0].payload).count("Facebook") == 0
 

@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 from adapters.discord.markup import render, sanitise, split
 from bot.advice.scoring import clone_score
 from bot.report.report import Report
+from bot.views import reply_view
 from tests.fake_discord import embed_problem
 from tests.strategies import reports
 
@@ -25,7 +26,7 @@ def payload(message: Any) -> dict[str, Any]:
 def test_every_report_renders_to_messages_discord_accepts(report: Report) -> None:
     if report.app is not None:
         report = Report(**{**report.__dict__, "clone_score": clone_score(report.app, date.today())})
-    for message in render(report):
+    for message in render(reply_view(report)):
         assert embed_problem(payload(message)) is None
         shown = json.dumps(payload(message), ensure_ascii=False)
         assert "@everyone" not in shown and "](http://evil" not in shown

@@ -6,7 +6,7 @@ import asyncio
 import json
 from typing import Any
 
-from adapters.port.adapter import Adapter
+from adapters.port import Adapter
 from adapters.supervisor import HealthCheck
 from bot.runtime import CircuitBreaker
 from tests.conftest import ServiceFactory, conversation_for

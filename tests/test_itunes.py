@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from bot.appstore.catalog import AppInfo, LookupStatus
+from bot.appstore import AppInfo, LookupStatus
 from bot.appstore.categories import GENRE_IDS
 from bot.appstore.itunes import ITunesCatalog, best_match
 from bot.appstore.rate_limit import RateLimiter

@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from adapters.rendering import safe_links, split
+from bot.views import safe_links, split
 
 HOSTILE = {
     "masked": "[https://apps.apple.com/verify](http://evil.example/phish)",

@@ -18,7 +18,7 @@ from bot.advice.scoring import (
     dissatisfaction_points,
     staleness_points,
 )
-from bot.appstore.catalog import AppInfo
+from bot.appstore import AppInfo
 
 TODAY = date(2026, 11, 23)
 counts = st.integers(min_value=0, max_value=50_000_000)

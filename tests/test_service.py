@@ -9,7 +9,7 @@ from datetime import date
 
 import pytest
 
-from bot.appstore.catalog import AppInfo, AppLookup, LookupStatus, ReviewsLookup
+from bot.appstore import AppInfo, AppLookup, LookupStatus, ReviewsLookup
 from bot.cache.answer_cache import CacheKey, MemoryAnswerCache
 from bot.commands.grammar import Command, CommandKind, parse
 from bot.prompts.builder import PROMPT_VERSION

@@ -10,8 +10,9 @@ from hypothesis import strategies as st
 
 from adapters.slack.markup import render, sanitise
 from bot.advice.scoring import clone_score
-from bot.appstore.catalog import AppInfo
+from bot.appstore import AppInfo
 from bot.report.report import Report, ReportKind, Source
+from bot.views import reply_view
 from tests.fake_slack import block_problem
 from tests.strategies import reports
 
@@ -21,7 +22,7 @@ from tests.strategies import reports
 def test_every_report_renders_to_blocks_slack_accepts(report: Report, typed: str) -> None:
     if report.app is not None:
         report = Report(**{**report.__dict__, "clone_score": clone_score(report.app, date.today())})
-    message = render(report, typed)
+    message = render(reply_view(report, typed))
     assert block_problem(message.blocks) is None
     assert 1 <= len(message.text) <= 300
     # Whatever the model, the App Store or the reviews said: no ping, no Slack control
@@ -41,7 +42,7 @@ def test_sanitised_text_cannot_ping(text: str) -> None:
 
 def test_a_long_category_still_fits_its_button() -> None:
     app = AppInfo(track_id=1, name="X", category="C" * 200)
-    message = render(Report(ReportKind.ANALYSIS, "X", "text", Source.AI, app=app), "X")
+    message = render(reply_view(Report(ReportKind.ANALYSIS, "X", "text", Source.AI, app=app), "X"))
     [actions] = [b for b in message.blocks if b["type"] == "actions"]
     assert all(len(e["text"]["text"]) <= 75 for e in actions["elements"])
     assert block_problem(message.blocks) is None

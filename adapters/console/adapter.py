@@ -11,27 +11,23 @@ escape sequences, so an answer cannot drive the user's terminal.
 from __future__ import annotations
 
 import asyncio
-import contextlib
-import dataclasses
 import json
-import re
 import sys
 import threading
-from typing import Any, TextIO
+from typing import TextIO
 
-from adapters.port.adapter import Adapter
-from adapters.rendering import continuation, render_text, step_line
-from bot.intake.turns import Conversation, Turn
-from bot.progress.feed import ProgressFeed
-from bot.report.report import Report, Source
-from bot.runtime import CONSOLE
+from adapters.console.terminal import TerminalProgress, printable, printable_report
+from adapters.port import Adapter
+from bot.database import JournalEntry
+from bot.intake import Conversation, Incoming, Outbox, Turn
+from bot.report import Report, Source
+from bot.views import continuation, plain_text, reply_view
 from bot.watch import WatchChannel
 
 PROMPT = "scout> "
 CHANNEL = "console"  # trend watch: the console's own local list of watches
 SESSION = "session"  # the console is one conversation: every line after an answer goes on
 QUIT_WORDS = frozenset({"exit", "quit", ":q"})
-SPINNER = "⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏"
 
 
 class ConsoleAdapter(Adapter):
@@ -68,7 +64,7 @@ class ConsoleAdapter(Adapter):
             loop.call_soon_threadsafe(self._lines.put_nowait, None)
 
         threading.Thread(target=read, name="console-input", daemon=True).start()
-        self.spawn(self._chat())
+        self.intake.spawn(self._chat())
         return "the console"
 
     async def health(self) -> dict[str, bool]:
@@ -101,10 +97,12 @@ class ConsoleAdapter(Adapter):
                     continue
                 if text.lower() in QUIT_WORDS:
                     break
-                turn = await self.conversation.begin(CONSOLE, text, SESSION, channel=CHANNEL)
-                report, shown = await self._answer_with_progress(turn)
-                self._say(self._render(report, shown))
-                await self.conversation.remember(turn, report, SESSION)
+                incoming = Incoming(
+                    "console", "console", text, channel=CHANNEL, place=SESSION, is_admin=True
+                )
+                reply = await self.intake.accept(incoming, ConsoleArrival(self))
+                if reply is not None:  # one reply at a time: lines are answered in order
+                    await reply
             if self.interactive:
                 self._say("Bye.")
         finally:
@@ -118,20 +116,6 @@ class ConsoleAdapter(Adapter):
         if line is None and self.interactive:
             self.stdout.write("\n")
         return line
-
-    async def _answer_with_progress(self, turn: Turn) -> tuple[Report, str]:
-        """The reply, and the answer's text already printed while it was written."""
-        if not self.interactive or self.json_output:
-            return await self.conversation.answer(turn), ""
-        live = TerminalProgress(turn.subject, self.stdout, self.stderr)
-        spinner = asyncio.create_task(live.spin())
-        try:
-            return await self.conversation.answer(turn, live), live.printed
-        finally:
-            spinner.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await spinner
-            live.clear_status()
 
     def _say(self, text: str) -> None:
         self.stdout.write(text + "\n")
@@ -151,10 +135,57 @@ class ConsoleAdapter(Adapter):
         return printable(rest) + "\n" + self._text(report, body=False)
 
     def _text(self, report: Report, body: bool = True) -> str:
-        clean = printable_report(report)
+        view = reply_view(printable_report(report))
         if self.color:
-            return render_text(clean, _bold, _faint, body=body)
-        return render_text(clean, body=body)
+            return plain_text(view, _bold, _faint, body=body)
+        return plain_text(view, body=body)
+
+
+class ConsoleArrival:
+    """A line typed at the console: nothing to acknowledge; the reply is printed."""
+
+    def __init__(self, console: ConsoleAdapter) -> None:
+        self._console = console
+
+    async def acknowledge(self, turn: Turn | None, at_once: Report | None) -> bool:
+        return False
+
+    def outbox(self, turn: Turn, entry: JournalEntry | None) -> Outbox:
+        return ConsoleOutbox(self._console, turn)
+
+
+class ConsoleOutbox:
+    """The reply printed; on a terminal, the progress first (a status line, then the answer as
+    the model writes it) and then the rest of the reply."""
+
+    def __init__(self, console: ConsoleAdapter, turn: Turn) -> None:
+        self._console = console
+        self._turn = turn
+        self._live: TerminalProgress | None = None
+
+    def live(self) -> TerminalProgress | None:
+        console = self._console
+        if not console.interactive or console.json_output:
+            return None
+        self._live = TerminalProgress(self._turn.subject, console.stdout, console.stderr)
+        self._live.start()
+        return self._live
+
+    async def send(self, report: Report) -> None:
+        shown = self._live.printed if self._live is not None else ""
+        self._console._say(self._console._render(report, shown))
+
+    def rejection(self, error: Exception) -> str | None:
+        return None  # a terminal refuses nothing
+
+    async def send_plain(self, report: Report) -> None:
+        await self.send(report)
+
+    async def apologise(self, report: Report | None) -> None:
+        self._console._say("Sorry — that reply could not be shown.")
+
+    def place(self) -> str | None:
+        return SESSION
 
 
 class ConsolePoster:
@@ -168,72 +199,6 @@ class ConsolePoster:
 
     async def problem(self, channel: WatchChannel) -> str | None:
         return None
-
-
-class TerminalProgress:
-    """A command's progress on a terminal: its current step on one status line (stderr), then
-    the answer printed as the model writes it (stdout)."""
-
-    def __init__(self, subject: str, stdout: TextIO, stderr: TextIO) -> None:
-        self.status = f"Scouting {printable(subject)[:60]}…"
-        self.printed = ""  # the answer's text as written so far (before `printable`)
-        self._stdout, self._stderr = stdout, stderr
-        self._writing = False
-
-    def progressed(self, feed: ProgressFeed) -> None:
-        if feed.steps:
-            self.status = printable(step_line(feed.steps[-1]))[:100]
-        text = feed.text
-        if len(text) <= len(self.printed):
-            return
-        if not self._writing:
-            self._writing = True
-            self.clear_status()
-            self._stdout.write("\n")
-        # Piece by piece: an escape sequence split across pieces loses its ESC in the first.
-        self._stdout.write(printable(text[len(self.printed) :]))
-        self._stdout.flush()
-        self.printed = text
-
-    async def spin(self) -> None:
-        frame = 0
-        while True:
-            if not self._writing:
-                self._stderr.write(f"\r\x1b[2K{SPINNER[frame % len(SPINNER)]} {self.status}")
-                self._stderr.flush()
-            frame += 1
-            await asyncio.sleep(0.1)  # the spinner's frame rate
-
-    def clear_status(self) -> None:
-        self._stderr.write("\r\x1b[2K")
-        self._stderr.flush()
-
-
-# CSI (ESC [ … final byte), OSC (ESC ] … BEL or ST), other two-character escapes, and 8-bit CSI.
-_ESCAPE = re.compile(
-    r"\x1b\[[0-?]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)?|\x1b[@-_]|\x9b[0-?]*[ -/]*[@-~]"
-)
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
-
-
-def printable(text: str) -> str:
-    """Text that cannot drive a terminal: escape sequences and control characters go
-    (newlines and tabs stay)."""
-    return _CONTROL.sub("", _ESCAPE.sub("", text))
-
-
-def printable_report(value: Any) -> Any:
-    """The report with every string in it (the model's text, App Store names…) printable;
-    the console's own styles are added after this."""
-    if isinstance(value, str):
-        return printable(value)
-    if isinstance(value, tuple):
-        return tuple(printable_report(item) for item in value)
-    if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        fields = dataclasses.fields(value)
-        changes = {f.name: printable_report(getattr(value, f.name)) for f in fields}
-        return dataclasses.replace(value, **changes)
-    return value
 
 
 def _bold(text: str) -> str:

@@ -21,6 +21,7 @@ from discord import app_commands
 from discord.gateway import DiscordWebSocket
 
 from adapters.discord.channels import DiscordChannelPoster
+from adapters.discord.markup import render
 from adapters.discord.outbox import (
     NO_PINGS,
     InteractionReply,
@@ -28,16 +29,16 @@ from adapters.discord.outbox import (
     ScoutButton,
     channel_edits,
 )
-from adapters.port.adapter import Adapter, Outbox, StartupError
+from adapters.port import Adapter, StartupError
 from bot.appstore import GENRE_IDS
 from bot.config.settings import DiscordSettings
 from bot.database import JournalEntry
-from bot.intake.turns import Conversation, Turn
-from bot.runtime import Caller
+from bot.intake import Conversation, Incoming, Outbox, Turn
+from bot.report import Report
+from bot.views import reply_view
 
 log = logging.getLogger(__name__)
 
-RESTARTING = "Trend Scout is restarting — try again in a few seconds."
 READY_SECONDS = 60
 
 
@@ -184,54 +185,29 @@ class DiscordAdapter(Adapter):
             return
         if message.guild is not None and me not in message.mentions:
             return  # @everyone, @here and roles do not count
-        if not self.accepting:
-            await message.reply(RESTARTING, mention_author=False, allowed_mentions=NO_PINGS)
-            return
-        text = re.sub(rf"<@!?{me.id}>", " ", message.content)
         where, place = _places(message)
-        caller = _caller(message.guild, message.author.id)
-        direct = message.guild is None  # a DM: plain language from the first message
-        channel = str(message.channel.id)
-        turn = await self.conversation.begin(
-            caller, text, where, plain_language=direct, channel=channel
+        incoming = Incoming(
+            "discord",
+            str(message.author.id),
+            re.sub(rf"<@!?{me.id}>", " ", message.content),
+            workspace=str(message.guild.id) if message.guild else None,
+            channel=str(message.channel.id),
+            place=where,
+            plain_language=message.guild is None,  # a DM: plain language from the first message
+            address={"message": str(message.id), **_place(place)},
         )
-        if turn.refusal is not None:
-            await message.reply(turn.refusal.text, mention_author=False, allowed_mentions=NO_PINGS)
-            return
-        entry = None
-        if turn.needs_work:
-            address = {"channel": channel, "message": str(message.id), **_place(place)}
-            entry = await self.record(turn.caller, text, address, where, direct)
-
-        async def opened(message_id: int) -> None:
-            await self.note_live(entry, live_message=str(message_id))
-
-        # No typing indicator: the reply itself appears at once, with the plan.
-        reply = MentionReply(message, turn, self.edits, place, opened)
-        self.spawn(self.reply(turn, reply, entry))
+        await self.intake.accept(incoming, MentionArrival(self, message, place))
 
     async def on_slash(self, interaction: discord.Interaction[Any], text: str) -> None:
-        if not self.accepting:
-            await interaction.response.send_message(RESTARTING, ephemeral=True)
-            return
-        channel = str(interaction.channel_id) if interaction.channel_id else None
-        caller = _caller(interaction.guild, interaction.user.id)
-        turn = await self.conversation.begin(caller, text, channel=channel)
-        if turn.refusal is not None:
-            await interaction.response.send_message(turn.refusal.text, ephemeral=True)
-            return
-        private = not turn.needs_work
-        entry = None
-        if turn.needs_work:
-            address = {
-                "application": str(interaction.application_id),
-                "token": interaction.token,
-                **({"channel": channel} if channel else {}),
-            }
-            entry = await self.record(turn.caller, text, address)
-        await interaction.response.defer(thinking=True, ephemeral=private)
-        reply = InteractionReply(interaction.followup, turn, private)
-        self.spawn(self.reply(turn, reply, entry))
+        incoming = Incoming(
+            "discord",
+            str(interaction.user.id),
+            text,
+            workspace=str(interaction.guild.id) if interaction.guild else None,
+            channel=str(interaction.channel_id) if interaction.channel_id else None,
+            address={"application": str(interaction.application_id), "token": interaction.token},
+        )
+        await self.intake.accept(incoming, InteractionArrival(interaction))
 
     async def on_button(self, interaction: discord.Interaction[Any], text: str) -> None:
         await self.on_slash(interaction, text)
@@ -277,5 +253,45 @@ def _place(place: str | None) -> dict[str, str]:
     return {"place": place} if place is not None else {}
 
 
-def _caller(guild: discord.Guild | None, user_id: int) -> Caller:
-    return Caller("discord", str(user_id), workspace=str(guild.id) if guild else None)
+class MentionArrival:
+    """A mention or a DM: nothing to acknowledge; the reply answers the message at once with
+    the plan, then becomes the answer."""
+
+    def __init__(
+        self, adapter: DiscordAdapter, message: discord.Message, place: str | None
+    ) -> None:
+        self._adapter, self._message, self._place = adapter, message, place
+
+    async def acknowledge(self, turn: Turn | None, at_once: Report | None) -> bool:
+        if turn is None and at_once is not None:  # nothing to answer from: say it plainly
+            await self._message.reply(at_once.text, mention_author=False, allowed_mentions=NO_PINGS)
+            return True
+        return False
+
+    def outbox(self, turn: Turn, entry: JournalEntry | None) -> Outbox:
+        intake = self._adapter.intake
+
+        async def opened(message_id: int) -> None:
+            await intake.note_live(entry, live_message=str(message_id))
+
+        return MentionReply(self._message, turn, self._adapter.edits, self._place, opened)
+
+
+class InteractionArrival:
+    """A `/scout` command or a button: deferred within 3 s (or answered privately at once);
+    the deferred response shows the progress and becomes the answer."""
+
+    def __init__(self, interaction: discord.Interaction[Any]) -> None:
+        self._interaction = interaction
+
+    async def acknowledge(self, turn: Turn | None, at_once: Report | None) -> bool:
+        response = self._interaction.response
+        if at_once is not None:
+            [first, *_] = render(reply_view(at_once))
+            await response.send_message(embeds=first.embeds, ephemeral=True)
+            return True
+        await response.defer(thinking=True)
+        return False
+
+    def outbox(self, turn: Turn, entry: JournalEntry | None) -> Outbox:
+        return InteractionReply(self._interaction.followup, turn, private=False)

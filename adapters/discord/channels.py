@@ -10,7 +10,8 @@ import discord
 
 from adapters.discord.markup import render
 from adapters.discord.outbox import NO_PINGS, buttons_for
-from bot.report.report import Report
+from bot.report import Report
+from bot.views import reply_view
 from bot.watch import ChannelUnreachable, WatchChannel
 
 log = logging.getLogger(__name__)
@@ -38,8 +39,9 @@ class DiscordChannelPoster:
     async def post(self, channel: WatchChannel, report: Report) -> None:
         try:
             target = await self._channel(channel)
-            messages = render(report)
-            view = buttons_for(report, "")
+            reply = reply_view(report)
+            messages = render(reply)
+            view = buttons_for(reply)
             for index, message in enumerate(messages):
                 last = index == len(messages) - 1
                 await target.send(

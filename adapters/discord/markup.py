@@ -15,27 +15,23 @@ from dataclasses import dataclass, field
 
 import discord
 
-from adapters.rendering import (
-    COMPARISON_HEADER,
-    TITLES,
-    comparison_cells,
-    competitors_line,
+from bot.progress import Progress
+from bot.views import (
+    FactsSection,
+    Line,
+    LinesSection,
+    NoteSection,
+    ReplyView,
+    Section,
+    Style,
+    TableSection,
+    Tone,
     cut,
-    evidence_quotes,
-    evidence_summary,
-    fact_fields,
-    render_text,
+    plain_text,
     safe_links,
-    score_bar,
-    score_lines,
-    source_line,
     split,
     step_line,
-    top_app_lines,
 )
-from bot.appstore import AppInfo
-from bot.progress.feed import Progress
-from bot.report.report import Report, ReportKind
 
 CONTENT_MAX = 2000
 TITLE_MAX = 256
@@ -84,82 +80,42 @@ def progress_embed(subject: str, progress: Progress) -> discord.Embed:
     return embed
 
 
-def colour(report: Report) -> discord.Colour:
-    if report.kind is ReportKind.ERROR:
-        return discord.Colour.red()
-    if report.clone_score is None:
-        return discord.Colour.blurple()
-    total = report.clone_score.total
-    if total >= 70:
-        return discord.Colour.green()
-    if total >= 40:
-        return discord.Colour.gold()
-    return discord.Colour.dark_orange()
+TONE_COLOURS = {
+    Tone.NEUTRAL: discord.Colour.blurple(),
+    Tone.ERROR: discord.Colour.red(),
+    Tone.GOOD: discord.Colour.green(),
+    Tone.FAIR: discord.Colour.gold(),
+    Tone.POOR: discord.Colour.dark_orange(),
+    Tone.WORKING: WORKING_COLOUR,
+}
 
 
-def render(report: Report) -> list[DiscordMessage]:
+def colour(view: ReplyView) -> discord.Colour:
+    return TONE_COLOURS[view.tone]
+
+
+def render(view: ReplyView) -> list[DiscordMessage]:
     """The reply as one or more messages; buttons go on the last one."""
-    if report.is_reply_private:
-        pieces = split(sanitise(report.text), DESCRIPTION_MAX) or ["—"]
+    if view.private:
+        pieces = split(sanitise(view.body), DESCRIPTION_MAX) or ["—"]
         return [
-            DiscordMessage([discord.Embed(description=piece, colour=colour(report))])
+            DiscordMessage([discord.Embed(description=piece, colour=colour(view))])
             for piece in pieces
         ]
 
-    first = discord.Embed(
-        title=_cut(f"{report.subject} · {TITLES[report.kind]}", TITLE_MAX),
-        colour=colour(report),
-    )
-    app = report.app
-    if app is not None and app.url and app.url.startswith("http"):
-        first.url = app.url
-    if app is not None and app.artwork_url and app.artwork_url.startswith("http"):
-        first.set_thumbnail(url=app.artwork_url)
-    if app is not None:
-        _facts(first, app)
-    if report.clone_score is not None:
-        score = report.clone_score
-        lines = [f"**{score.total}/100** `{score_bar(score, BAR_WIDTH)}`"]
-        lines += score_lines(score, lambda t: f"**{t}**", lambda t: f"*{t}*", sanitise)
-        first.add_field(
-            name="Clone score", value=_cut("\n".join(lines), FIELD_VALUE_MAX), inline=False
-        )
-    if report.top_apps:
-        lines = top_app_lines(report.top_apps, sanitise)
-        first.add_field(
-            name="Top apps now", value=_cut("\n".join(lines), FIELD_VALUE_MAX), inline=False
-        )
-    if report.reviews is not None:
-        lines = [sanitise(evidence_summary(report.reviews))]
-        lines.extend(f"> {sanitise(quote)}" for quote in evidence_quotes(report.reviews))
-        first.add_field(
-            name="What users say", value=_cut("\n".join(lines), FIELD_VALUE_MAX), inline=False
-        )
-    for row in report.comparison[:EMBED_FIELDS_MAX]:
-        name, *values = comparison_cells(row)
-        lines = [
-            f"{label}: {sanitise(value)}"
-            for label, value in zip(COMPARISON_HEADER[1:], values, strict=True)
-        ]
-        first.add_field(
-            name=_cut(sanitise(name), 256), value=_cut("\n".join(lines), FIELD_VALUE_MAX)
-        )
-    if report.competitors:
-        who = sanitise(competitors_line(report.competitors))
-        first.add_field(name="Who else is there", value=_cut(who, FIELD_VALUE_MAX), inline=False)
-    footer = _cut(
-        " · ".join([source_line(report, sanitise), *map(sanitise, report.notes)]), FOOTER_MAX
-    )
-    first.set_footer(text=footer)
+    first = discord.Embed(title=_cut(sanitise(view.heading), TITLE_MAX), colour=colour(view))
+    for section in view.sections:
+        _add_section(first, section)
+    first.set_footer(text=_cut(" · ".join(map(sanitise, view.footer)), FOOTER_MAX))
 
-    pieces = split(sanitise(report.text), DESCRIPTION_MAX) or ["—"]
+    pieces = split(sanitise(view.body), DESCRIPTION_MAX) or ["—"]
     messages = [DiscordMessage()]
     budget = MESSAGE_EMBED_TEXT_MAX - len(first)
     first.description = pieces[0] if len(pieces[0]) <= budget else None
     messages[0].embeds.append(first)
     rest = pieces[1:] if first.description is not None else pieces
     for piece in rest:
-        embed = discord.Embed(description=piece, colour=colour(report))
+        embed = discord.Embed(description=piece, colour=colour(view))
         current = messages[-1]
         used = sum(len(e) for e in current.embeds)
         if len(current.embeds) >= EMBEDS_PER_MESSAGE or used + len(embed) > MESSAGE_EMBED_TEXT_MAX:
@@ -168,14 +124,50 @@ def render(report: Report) -> list[DiscordMessage]:
     return messages
 
 
-def _facts(embed: discord.Embed, app: AppInfo) -> None:
-    for label, value in fact_fields(app):
-        embed.add_field(name=label, value=_cut(sanitise(value), FIELD_VALUE_MAX))
+def _add_section(embed: discord.Embed, section: Section) -> None:
+    if isinstance(section, FactsSection):
+        if section.url:
+            embed.url = section.url
+        if section.artwork_url:
+            embed.set_thumbnail(url=section.artwork_url)
+        for label, value in section.fields:
+            embed.add_field(name=label, value=_cut(sanitise(value), FIELD_VALUE_MAX))
+    elif isinstance(section, LinesSection):
+        lines = [_spans(section.headline)] if section.headline else []
+        lines += [_spans(line) for line in section.lines]
+        lines += [f"> {sanitise(quote)}" for quote in section.quotes]
+        value = _cut("\n".join(lines), FIELD_VALUE_MAX)
+        embed.add_field(name=section.title, value=value, inline=False)
+    elif isinstance(section, TableSection):
+        for name, *values in section.rows[:EMBED_FIELDS_MAX]:
+            lines = [
+                f"{label}: {sanitise(value)}"
+                for label, value in zip(section.header[1:], values, strict=True)
+            ]
+            embed.add_field(
+                name=_cut(sanitise(name), TITLE_MAX), value=_cut("\n".join(lines), FIELD_VALUE_MAX)
+            )
+    else:
+        assert isinstance(section, NoteSection)
+        value = _cut(sanitise(section.text), FIELD_VALUE_MAX)
+        embed.add_field(name=section.title, value=value, inline=False)
 
 
-def plain(report: Report) -> DiscordMessage:
+_STYLES = {
+    Style.PLAIN: "{}",
+    Style.STRONG: "**{}**",
+    Style.EMPHASIS: "*{}*",
+    Style.CODE: "`{}`",
+}
+
+
+def _spans(line: Line) -> str:
+    return "".join(_STYLES[span.style].format(sanitise(span.text)) for span in line)
+
+
+def plain(view: ReplyView) -> DiscordMessage:
     """The reply as plain content, for when Discord refuses its embeds."""
-    return DiscordMessage(content=cut(sanitise(render_text(report)).strip() or "—", CONTENT_MAX))
+    return DiscordMessage(content=cut(sanitise(plain_text(view)).strip() or "—", CONTENT_MAX))
 
 
 def _cut(text: str, limit: int) -> str:

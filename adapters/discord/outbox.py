@@ -17,23 +17,17 @@ from typing import Any, Protocol
 import discord
 
 from adapters.discord.markup import DiscordMessage, plain, progress_embed, render, sanitise
-from adapters.port.live import LiveReply, RateBudgets
-from bot.advice import best_target
-from bot.intake.turns import Turn
-from bot.progress.feed import Progress
-from bot.report.report import Report, ReportKind
+from adapters.port import LiveReply, RateBudgets
+from bot.intake import Turn
+from bot.progress import Progress
+from bot.report import Report
+from bot.views import ActionKind, ReplyView, reply_view
 
 log = logging.getLogger(__name__)
 
 APOLOGY = "Sorry — something went wrong sending that reply."
 NO_PINGS = discord.AllowedMentions.none()
 CUSTOM_ID_MAX = 100
-BUTTON_LABELS = {
-    "gaps": "Market gaps",
-    "build": "Build guide",
-    "refresh": "Refresh",
-    "run": "Open",  # an alert's or digest's follow-up; its label is given
-}
 LABEL_MAX = 80
 ORIGINAL = "@original"  # the interaction's own response, in webhook message routes
 EDIT_INTERVAL = 1.5  # seconds between edits of one message
@@ -58,7 +52,7 @@ class ScoutButton(
 
     def __init__(self, verb: str, argument: str, label: str | None = None) -> None:
         style = discord.ButtonStyle.secondary if verb == "refresh" else discord.ButtonStyle.primary
-        shown = (label or BUTTON_LABELS[verb])[:LABEL_MAX]
+        shown = (label or verb.title())[:LABEL_MAX]  # re-created from an id: never shown
         super().__init__(
             discord.ui.Button(label=shown, style=style, custom_id=f"scout:{verb}:{argument}")
         )
@@ -82,28 +76,17 @@ class ScoutButton(
         await handler.on_button(interaction, self.command_text)
 
 
-def buttons_for(report: Report, refresh: str) -> discord.ui.View | None:
-    if report.is_reply_private:
-        return None
-    candidates: list[tuple[str, str]] = []
-    if report.comparison:  # the verdict's app, to build against
-        candidates.append(("build", f"id:{best_target(report.comparison).app.track_id}"))
-    category = report.subject if report.kind is ReportKind.GAPS else None
-    if report.app is not None and report.app.category:
-        category = report.app.category
-    if category and report.kind is not ReportKind.GAPS:
-        candidates.append(("gaps", category))
-    if report.kind is ReportKind.ANALYSIS:
-        target = f"id:{report.app.track_id}" if report.app is not None else report.subject
-        candidates.append(("build", target))
-    if refresh:
-        candidates.append(("refresh", refresh))
-    labelled = [("run", f.command, sanitise(f.label)) for f in report.follow_ups]
-    view = discord.ui.View(timeout=None)
-    for verb, argument, label in [(v, a, None) for v, a in candidates] + labelled:
+def buttons_for(view: ReplyView) -> discord.ui.View | None:
+    """The view's actions as buttons whose custom ids carry their commands."""
+    buttons = discord.ui.View(timeout=None)
+    for action in view.actions:
+        verb = action.kind.value
+        argument = action.command
+        if action.kind in (ActionKind.GAPS, ActionKind.BUILD):
+            argument = argument.removeprefix(f"{verb} ")
         if len(f"scout:{verb}:{argument}") <= CUSTOM_ID_MAX:  # else the button is left out
-            view.add_item(ScoutButton(verb, argument, label))
-    return view if view.children else None
+            buttons.add_item(ScoutButton(verb, argument, sanitise(action.label)))
+    return buttons if buttons.children else None
 
 
 class DiscordReply:
@@ -144,8 +127,9 @@ class DiscordReply:
             await self._post(reply, view)
 
     async def send(self, report: Report) -> None:
-        messages = render(report)
-        view = buttons_for(report, self._refresh)
+        reply = reply_view(report, self._refresh)
+        messages = render(reply)
+        view = buttons_for(reply)
         for index, reply in enumerate(messages):
             await self._send(reply, view if index == len(messages) - 1 else None)
 
@@ -156,7 +140,7 @@ class DiscordReply:
 
     async def send_plain(self, report: Report) -> None:
         self._first = True  # the refused reply never replaced the live message
-        await self._send(plain(report), None)
+        await self._send(plain(reply_view(report)), None)
 
     async def apologise(self, report: Report | None) -> None:
         self._first = True

@@ -6,6 +6,8 @@ first sign of progress, then no more than once per `interval` (Discord edits, Sl
 Discord channel) has room — progress is a preview, so a redraw that does not fit is folded into
 the next one, never queued. The final reply is not drawn here: the outbox posts it after `close`.
 A draw that fails ends the live view; the final reply still goes out.
+
+Pacing reads a `Clock` (the event loop's by default), so tests can move time by hand.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ import contextlib
 import logging
 import time
 from collections.abc import Awaitable, Callable, Hashable
+from typing import Protocol
 
 from cachetools import TTLCache
 
@@ -25,11 +28,34 @@ log = logging.getLogger(__name__)
 Draw = Callable[[Progress], Awaitable[None]]
 
 
+class Clock(Protocol):
+    """Where pacing reads the time (calling it: seconds, only ever growing) and waits for it."""
+
+    def __call__(self) -> float: ...
+
+    async def sleep_until(self, deadline: float) -> None:
+        """Return once the time is `deadline` or later."""
+        ...
+
+
+class LoopClock:
+    """The event loop's clock: asyncio's `loop.time()` is `time.monotonic()`."""
+
+    def __call__(self) -> float:
+        return time.monotonic()
+
+    async def sleep_until(self, deadline: float) -> None:
+        await asyncio.sleep(max(0.0, deadline - time.monotonic()))
+
+
+LOOP_CLOCK = LoopClock()
+
+
 class RateBudget:
     """A token bucket: `capacity` calls at once, refilled at `per_second`."""
 
     def __init__(
-        self, capacity: float, per_second: float, clock: Callable[[], float] = time.monotonic
+        self, capacity: float, per_second: float, clock: Callable[[], float] = LOOP_CLOCK
     ) -> None:
         self.capacity = capacity
         self.per_second = per_second
@@ -57,17 +83,24 @@ class RateBudget:
 
 
 class RateBudgets:
-    """One budget per scope (a workspace, a channel), forgotten an hour after its last use."""
+    """One budget per scope (a workspace, a channel), forgotten an hour after it was made (a
+    busy scope then starts a fresh, full one)."""
 
-    def __init__(self, capacity: float, per_minute: float) -> None:
+    def __init__(
+        self, capacity: float, per_minute: float, clock: Callable[[], float] = LOOP_CLOCK
+    ) -> None:
         self.capacity = capacity
         self.per_second = per_minute / 60
-        self._budgets: TTLCache[Hashable, RateBudget] = TTLCache(maxsize=10_000, ttl=3600)
+        self._clock = clock
+        self._budgets: TTLCache[Hashable, RateBudget] = TTLCache(
+            maxsize=10_000, ttl=3600, timer=clock
+        )
 
     def __getitem__(self, scope: Hashable) -> RateBudget:
         budget = self._budgets.get(scope)
         if budget is None:
-            budget = self._budgets[scope] = RateBudget(self.capacity, self.per_second)
+            budget = RateBudget(self.capacity, self.per_second, self._clock)
+            self._budgets[scope] = budget
         return budget
 
 
@@ -82,8 +115,11 @@ class LiveReply:
         max_draws: int | None = None,
         step_interval: float | None = None,
         first_text_pause: float | None = None,
+        *,
+        clock: Clock = LOOP_CLOCK,
     ) -> None:
         self._draw = draw
+        self._clock = clock
         self.interval = interval  # after a draw, before the next one with more text
         self.step_interval = interval if step_interval is None else step_interval  # plan only
         # After the first draw (the plan), the first text may come sooner: it is what users
@@ -131,7 +167,6 @@ class LiveReply:
             await task
 
     async def _run(self) -> None:
-        loop = asyncio.get_running_loop()
         while not self._closing:
             feed = self._feed
             if feed is None or feed.version == self._drawn:
@@ -148,13 +183,12 @@ class LiveReply:
                 pause = self.first_text_pause
             else:
                 pause = self.interval
-            delay = self._drawn_at + pause - loop.time()
-            if delay <= 0 and self.budget is not None and self.draws and not self.budget.take():
-                delay = self.budget.wait()
-            if delay > 0:
-                self._wake.clear()
-                with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(self._wake.wait(), delay)
+            now = self._clock()
+            until = self._drawn_at + pause
+            if until <= now and self.budget is not None and self.draws and not self.budget.take():
+                until = now + self.budget.wait()
+            if until > now:
+                await self._pause(until)
                 continue
             progress = feed.snapshot()
             self._drawing = True
@@ -167,4 +201,15 @@ class LiveReply:
                 self._drawing = False
             self.draws += 1
             self._drawn, self._drawn_text = progress.version, len(progress.text)
-            self._drawn_at = loop.time()
+            self._drawn_at = self._clock()
+
+    async def _pause(self, until: float) -> None:
+        """Wait until `until` on the clock, or less if the progress moves meanwhile."""
+        self._wake.clear()
+        timer = asyncio.ensure_future(self._clock.sleep_until(until))
+        woken = asyncio.ensure_future(self._wake.wait())
+        try:
+            await asyncio.wait((timer, woken), return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            timer.cancel()
+            woken.cancel()

@@ -24,7 +24,7 @@ from slack_sdk.http_retry.builtin_async_handlers import (
 )
 from slack_sdk.web.async_client import AsyncWebClient
 
-from adapters.port.adapter import Adapter, Outbox, StartupError
+from adapters.port import Adapter, StartupError
 from adapters.slack.channels import SlackChannelPoster
 from adapters.slack.http import SlackHttpEndpoint
 from adapters.slack.markup import (
@@ -39,8 +39,10 @@ from adapters.slack.outbox import ResponseUrlReply, SlackLimits, ThreadReply, sl
 from bot.cache import DeliveryLedger, MemoryDeliveryLedger
 from bot.config.settings import SlackSettings
 from bot.database import JournalEntry
-from bot.intake.turns import Conversation, Turn
-from bot.runtime import Caller, SingleFlight
+from bot.intake import Conversation, Incoming, Outbox, Turn
+from bot.report import Report
+from bot.runtime import SingleFlight
+from bot.views import reply_view
 
 log = logging.getLogger(__name__)
 
@@ -166,35 +168,29 @@ class SlackAdapter(Adapter):
         application.router.add_post("/slack/events", endpoint.handle)
         return application
 
-    # -- listeners -----------------------------------------------------------------------
+    # -- events → Incoming ----------------------------------------------------------------
     async def _on_slash_command(self, ack: Any, command: dict[str, Any], respond: Any) -> None:
-        text = command.get("text") or ""
-        channel = command.get("channel_id")
-        turn = await self.conversation.begin(
-            _caller(command.get("team_id"), command.get("user_id")), text, channel=channel
-        )
-        if not turn.needs_work:  # help, stats, usage and refusals: privately, in the ack
-            report = await self.conversation.answer(turn)
-            await ack(response_type="ephemeral", **render(report).payload())
-            return
         address = {"response_url": str(command.get("response_url") or ""), "note": "yes"}
-        entry = await self.record(turn.caller, text, _with_channel(address, channel))
-        await ack(response_type="ephemeral", text=f"Scouting {escape(turn.subject)}…")
-        self.spawn(self.reply(turn, ResponseUrlReply(respond, turn), entry))
+        incoming = _incoming(
+            command.get("team_id"),
+            command.get("user_id"),
+            command.get("text") or "",
+            channel=command.get("channel_id"),
+            address=address,
+        )
+        await self.intake.accept(incoming, SlashArrival(ack, respond))
 
     async def _on_button(
         self, ack: Any, body: dict[str, Any], action: dict[str, Any], respond: Any
     ) -> None:
-        text = str(action.get("value") or "")
-        channel = _id(body.get("channel"))
-        turn = await self.conversation.begin(
-            _caller(_id(body.get("team")), _id(body.get("user"))), text, channel=channel
+        incoming = _incoming(
+            _id(body.get("team")),
+            _id(body.get("user")),
+            str(action.get("value") or ""),
+            channel=_id(body.get("channel")),
+            address={"response_url": str(body.get("response_url") or "")},
         )
-        address = {"response_url": str(body.get("response_url") or "")}
-        entry = await self.record(turn.caller, text, _with_channel(address, channel))
-        await ack()
-        # No progress: this response_url's original is the answer the button is on.
-        self.spawn(self.reply(turn, ResponseUrlReply(respond, turn, progress=False), entry))
+        await self.intake.accept(incoming, ButtonArrival(ack, respond))
 
     async def _on_message(self, body: dict[str, Any], event: dict[str, Any]) -> None:
         """A direct message is a command without the mention; edits, joins and the bot's own
@@ -212,30 +208,22 @@ class SlackAdapter(Adapter):
             return
         if event.get("bot_id"):
             return
-        text = _MENTION.sub(" ", event.get("text") or "")
-        thread = event.get("thread_ts") or event.get("ts")
+        thread = str(event.get("thread_ts") or event.get("ts"))
         channel = str(event.get("channel") or "")
-        where = (
-            slack_place(channel, event.get("thread_ts"))
-            if direct or event.get("thread_ts")
-            else None
+        incoming = _incoming(
+            body.get("team_id"),
+            event.get("user"),
+            _MENTION.sub(" ", event.get("text") or ""),
+            channel=channel,
+            place=(
+                slack_place(channel, event.get("thread_ts"))
+                if direct or event.get("thread_ts")
+                else None
+            ),
+            plain_language=direct,
+            address={"thread": thread},
         )
-        caller = _caller(body.get("team_id"), event.get("user"))
-        turn = await self.conversation.begin(
-            caller, text, where, plain_language=direct, channel=channel
-        )
-        address = {"thread": str(thread), "channel": channel}
-        entry = (
-            await self.record(turn.caller, text, address, where, direct)
-            if turn.needs_work
-            else None
-        )
-
-        async def opened(ts: str) -> None:
-            await self.note_live(entry, live_ts=ts)
-
-        reply = ThreadReply(self.client, channel, str(thread), turn, self.limits, opened)
-        self.spawn(self.reply(turn, reply, entry))
+        await self.intake.accept(incoming, ThreadArrival(self, channel, thread))
 
     # -- trend watch and recovery --------------------------------------------------------
     def channel_poster(self) -> SlackChannelPoster:
@@ -256,19 +244,87 @@ class SlackAdapter(Adapter):
         return None
 
 
-def _with_channel(address: dict[str, str], channel: Any) -> dict[str, str]:
-    return {**address, "channel": str(channel)} if channel else address
-
-
 def _id(value: Any) -> Any:
     """The `id` of an interaction payload's `team` or `user` object (None when it is absent or
     not an object)."""
     return value.get("id") if isinstance(value, dict) else None
 
 
-def _caller(team: Any, user: Any) -> Caller:
+def _incoming(
+    team: Any,
+    user: Any,
+    text: str,
+    *,
+    channel: Any = None,
+    place: str | None = None,
+    plain_language: bool = False,
+    address: dict[str, str],
+) -> Incoming:
     """Slack names the team and the user in every payload; one missing either is not trusted
-    (the conversation refuses a caller without an id)."""
-    if not team or not user:
-        return Caller("slack", "")
-    return Caller("slack", str(user), workspace=str(team))
+    (the conversation refuses a sender without an id)."""
+    trusted = bool(team and user)
+    return Incoming(
+        "slack",
+        str(user) if trusted else "",
+        text,
+        workspace=str(team) if trusted else None,
+        channel=str(channel) if channel else None,
+        place=place,
+        plain_language=plain_language,
+        address=address,
+    )
+
+
+class SlashArrival:
+    """A slash command: acknowledged within 3 s with a private note (the whole reply, when it
+    is ready at once); the answer goes through its `response_url`."""
+
+    def __init__(self, ack: Any, respond: Any) -> None:
+        self._ack, self._respond = ack, respond
+
+    async def acknowledge(self, turn: Turn | None, at_once: Report | None) -> bool:
+        if at_once is not None:
+            await self._ack(response_type="ephemeral", **render(reply_view(at_once)).payload())
+            return True
+        assert turn is not None
+        await self._ack(response_type="ephemeral", text=f"Scouting {escape(turn.subject)}…")
+        return False
+
+    def outbox(self, turn: Turn, entry: JournalEntry | None) -> Outbox:
+        return ResponseUrlReply(self._respond, turn)
+
+
+class ButtonArrival(SlashArrival):
+    """A button: acknowledged at once; the reply goes through its `response_url`, without
+    progress (its original is the answer the button is on)."""
+
+    async def acknowledge(self, turn: Turn | None, at_once: Report | None) -> bool:
+        await self._ack()
+        if turn is None and at_once is not None:  # nothing to answer from: say it privately
+            await self._respond(**render(reply_view(at_once)).payload(), replace_original=False)
+            return True
+        return False
+
+    def outbox(self, turn: Turn, entry: JournalEntry | None) -> Outbox:
+        return ResponseUrlReply(self._respond, turn, progress=False)
+
+
+class ThreadArrival:
+    """A mention or a DM: Bolt acknowledges the event; the reply streams into the thread."""
+
+    def __init__(self, adapter: SlackAdapter, channel: str, thread: str) -> None:
+        self._adapter, self._channel, self._thread = adapter, channel, thread
+
+    async def acknowledge(self, turn: Turn | None, at_once: Report | None) -> bool:
+        return False
+
+    def outbox(self, turn: Turn, entry: JournalEntry | None) -> Outbox:
+        intake = self._adapter.intake
+
+        async def opened(ts: str) -> None:
+            await intake.note_live(entry, live_ts=ts)
+
+        adapter = self._adapter
+        return ThreadReply(
+            adapter.client, self._channel, self._thread, turn, adapter.limits, opened
+        )

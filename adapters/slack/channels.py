@@ -9,7 +9,8 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from adapters.slack.markup import render
-from bot.report.report import Report
+from bot.report import Report
+from bot.views import reply_view
 from bot.watch import ChannelUnreachable, WatchChannel
 
 log = logging.getLogger(__name__)
@@ -32,7 +33,7 @@ class SlackChannelPoster:
     async def post(self, channel: WatchChannel, report: Report) -> None:
         try:
             await self.client.chat_postMessage(
-                channel=channel.channel, unfurl_links=False, **render(report).payload()
+                channel=channel.channel, unfurl_links=False, **render(reply_view(report)).payload()
             )
         except SlackApiError as exc:
             error = _error(exc)

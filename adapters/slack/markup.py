@@ -16,28 +16,25 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from adapters.rendering import (
-    COMPARISON_HEADER,
-    TITLES,
-    comparison_cells,
-    competitors_line,
+from bot.progress import Progress, Step, StepStatus
+from bot.report import Report
+from bot.views import (
+    Action,
+    ActionKind,
+    FactsSection,
+    Line,
+    LinesSection,
+    NoteSection,
+    ReplyView,
+    Section,
+    Style,
+    TableSection,
     cut,
-    evidence_quotes,
-    evidence_summary,
-    fact_fields,
-    render_text,
+    plain_text,
     safe_links,
-    score_bar,
-    score_lines,
-    source_line,
     split,
     step_line,
-    top_app_lines,
 )
-from bot.advice import best_target
-from bot.appstore import AppInfo
-from bot.progress.feed import Progress, Step, StepStatus
-from bot.report.report import Report, ReportKind, Source
 
 MAX_BLOCKS = 50
 HEADER_MAX = 150
@@ -85,56 +82,59 @@ def mrkdwn(markdown: str) -> str:
     return re.sub(r"\*\*(.+?)\*\*", r"*\1*", markdown)
 
 
-def render(
-    report: Report, refresh: str = "", body: bool = True, table: bool = True
-) -> SlackMessage:
-    """The reply for a Report. `refresh` is the command a Refresh button sends ("" for none).
-    Without `body`, the answer's text is left out: it was streamed into the message already.
-    A comparison is a `table` block, or (`table=False`, for workspaces that refuse tables) a
-    section of fields per app."""
-    if report.is_reply_private:
-        body = cut(mrkdwn(sanitise(report.text)), SECTION_MAX)
-        summary = cut(mrkdwn(sanitise(report.text)), NOTIFICATION_MAX).strip() or "Trend Scout"
-        return SlackMessage(summary, [_section(body)])
+def render(view: ReplyView, body: bool = True, table: bool = True) -> SlackMessage:
+    """The reply for a view. Without `body`, the answer's text is left out: it was streamed
+    into the message already. A table section is a `table` block, or (`table=False`, for
+    workspaces that refuse tables) a section of fields per row."""
+    if view.private:
+        text = mrkdwn(sanitise(view.body))
+        summary = cut(text, NOTIFICATION_MAX).strip() or "Trend Scout"
+        return SlackMessage(summary, [_section(cut(text, SECTION_MAX))])
 
-    title = TITLES[report.kind]
     blocks: list[dict[str, Any]] = []
     if body:
-        header = cut(sanitise(f"{report.subject} · {title}"), HEADER_MAX)
+        header = cut(sanitise(view.heading), HEADER_MAX)
         blocks.append({"type": "header", "text": {"type": "plain_text", "text": header}})
-    if report.app is not None:
-        blocks.append(_facts(report.app))
-    if report.clone_score is not None:
-        score = report.clone_score
-        lines = [f"*Clone score {score.total}/100*  `{score_bar(score, BAR_WIDTH)}`"]
-        lines.extend(f"• {line}" for line in score_lines(score, _bold, _italic, sanitise))
-        blocks.append(_section("\n".join(lines)))
-    if report.top_apps:
-        lines = ["*Top apps now*", *top_app_lines(report.top_apps, sanitise)]
-        blocks.append(_section(cut("\n".join(lines), SECTION_MAX)))
-    if report.reviews is not None:
-        lines = ["*What users say*", sanitise(evidence_summary(report.reviews))]
-        lines.extend(f"> {sanitise(quote)}" for quote in evidence_quotes(report.reviews))
-        blocks.append(_section(cut("\n".join(lines), SECTION_MAX)))
-    if report.comparison:
-        blocks.extend(_comparison(report, table))
-    if report.competitors:
-        who = "*Who else is there:* " + sanitise(competitors_line(report.competitors))
-        blocks.append({"type": "context", "elements": [_mrkdwn(cut(who, FIELD_MAX))]})
+    for section in view.sections:
+        blocks.extend(_section_blocks(section, table))
     if body:
         blocks.append({"type": "divider"})
-        blocks.extend(_markdown_blocks(sanitise(safe_links(report.text))))
-    blocks.append(_context(report))
-    actions = _actions(report, refresh)
-    if actions is not None:
-        blocks.append(actions)
+        blocks.extend(_markdown_blocks(sanitise(view.body)))
+    blocks.append(_context(view.footer))
+    if view.actions:
+        blocks.append(_actions(view.actions))
     if len(blocks) > MAX_BLOCKS:  # cannot happen with the caps above; kept as a hard guarantee
         blocks = [*blocks[: MAX_BLOCKS - 2], blocks[-2], blocks[-1]]
+    return SlackMessage(cut(sanitise(view.summary), NOTIFICATION_MAX), blocks)
 
-    summary = f"{title}: {report.subject}".strip()
-    if report.source is Source.FALLBACK:
-        summary += " (rule-based advice)"
-    return SlackMessage(cut(sanitise(summary), NOTIFICATION_MAX), blocks)
+
+def _section_blocks(section: Section, table: bool) -> list[dict[str, Any]]:
+    if isinstance(section, FactsSection):
+        return [_facts(section)]
+    if isinstance(section, LinesSection):
+        head = f"*{sanitise(section.title)}*"
+        if section.headline:
+            head += " " + _spans(section.headline)
+        lines = [head, *map(_spans, section.lines)]
+        lines.extend(f"> {sanitise(quote)}" for quote in section.quotes)
+        return [_section(cut("\n".join(lines), SECTION_MAX))]
+    if isinstance(section, TableSection):
+        return _table(section, table)
+    assert isinstance(section, NoteSection)
+    note = f"*{sanitise(section.title)}:* {sanitise(section.text)}"
+    return [{"type": "context", "elements": [_mrkdwn(cut(note, FIELD_MAX))]}]
+
+
+_STYLES = {
+    Style.PLAIN: "{}",
+    Style.STRONG: "*{}*",
+    Style.EMPHASIS: "_{}_",
+    Style.CODE: "`{}`",
+}
+
+
+def _spans(line: Line) -> str:
+    return "".join(_STYLES[span.style].format(sanitise(span.text)) for span in line)
 
 
 # Slack's task states for a plan step; a skipped step is as finished as a done one.
@@ -180,10 +180,10 @@ def progress_message(subject: str, progress: Progress) -> SlackMessage:
     return SlackMessage(cut(heading, NOTIFICATION_MAX), blocks)
 
 
-def plain(report: Report) -> SlackMessage:
+def plain(view: ReplyView) -> SlackMessage:
     """The reply as plain text, for when Slack refuses its blocks."""
-    text = cut(sanitise(render_text(report)).strip() or "—", SECTION_MAX)
-    summary = f"{TITLES.get(report.kind, 'Trend Scout')}: {report.subject}".strip(": ")
+    text = cut(sanitise(plain_text(view)).strip() or "—", SECTION_MAX)
+    summary = f"{view.title}: {view.subject}".strip(": ")
     block = {"type": "section", "text": {"type": "plain_text", "text": text}}
     return SlackMessage(cut(sanitise(summary), NOTIFICATION_MAX), [block])
 
@@ -197,27 +197,26 @@ def apology(report: Report | None) -> SlackMessage:
     return SlackMessage(text, blocks)
 
 
-def _facts(app: AppInfo) -> dict[str, Any]:
-    fields = fact_fields(app)
-    name = sanitise(app.name)
-    title = f"<{app.url}|{name}>" if app.url and app.url.startswith("https://") else name
+def _facts(facts: FactsSection) -> dict[str, Any]:
+    name = sanitise(facts.name)
+    title = f"<{facts.url}|{name}>" if facts.url else name
     block: dict[str, Any] = {
         "type": "section",
         "text": {"type": "mrkdwn", "text": cut(f"*{title}*", SECTION_MAX)},
         "fields": [
             {"type": "mrkdwn", "text": cut(f"*{label}*\n{sanitise(value)}", FIELD_MAX)}
-            for label, value in fields[:10]
+            for label, value in facts.fields[:10]
         ],
     }
-    if app.artwork_url and app.artwork_url.startswith("http"):
-        block["accessory"] = {"type": "image", "image_url": app.artwork_url, "alt_text": name[:100]}
+    if facts.artwork_url:
+        image = {"type": "image", "image_url": facts.artwork_url, "alt_text": name[:100]}
+        block["accessory"] = image
     return block
 
 
-def _comparison(report: Report, table: bool) -> list[dict[str, Any]]:
-    rows = [comparison_cells(row) for row in report.comparison]
+def _table(section: TableSection, table: bool) -> list[dict[str, Any]]:
     if table:
-        cells = [COMPARISON_HEADER, *rows]
+        cells = [section.header, *section.rows]
         return [
             {
                 "type": "table",
@@ -230,13 +229,13 @@ def _comparison(report: Report, table: bool) -> list[dict[str, Any]]:
     return [
         {
             "type": "section",
-            "text": {"type": "mrkdwn", "text": f"*{sanitise(cells[0])}*"},
+            "text": {"type": "mrkdwn", "text": f"*{sanitise(row[0])}*"},
             "fields": [
                 {"type": "mrkdwn", "text": f"*{label}*\n{sanitise(value)}"}
-                for label, value in zip(COMPARISON_HEADER[1:], cells[1:], strict=True)
+                for label, value in zip(section.header[1:], row[1:], strict=True)
             ],
         }
-        for cells in rows
+        for row in section.rows
     ]
 
 
@@ -254,41 +253,29 @@ def _markdown_blocks(text: str) -> list[dict[str, Any]]:
     return [{"type": "markdown", "text": chunk} for chunk in chunks or ["_(no text)_"]]
 
 
-def _context(report: Report) -> dict[str, Any]:
-    texts = [source_line(report, sanitise), *(sanitise(n) for n in report.notes if n.strip())]
+def _context(footer: tuple[str, ...]) -> dict[str, Any]:
     return {
         "type": "context",
-        "elements": [_mrkdwn(cut(text, FIELD_MAX)) for text in texts[:CONTEXT_ELEMENTS_MAX]],
+        "elements": [
+            _mrkdwn(cut(sanitise(text), FIELD_MAX)) for text in footer[:CONTEXT_ELEMENTS_MAX]
+        ],
     }
 
 
-def _actions(report: Report, refresh: str) -> dict[str, Any] | None:
-    """Follow-up buttons. Their values are plain commands, so they work after a restart."""
+ACTION_IDS = {
+    ActionKind.GAPS: ACTION_GAPS,
+    ActionKind.BUILD: ACTION_BUILD,
+    ActionKind.REFRESH: ACTION_REFRESH,
+}
+
+
+def _actions(actions: tuple[Action, ...]) -> dict[str, Any]:
+    """Follow-up buttons. Their values are plain commands, so they work after a restart; ids
+    differ within the block (Slack requires it)."""
     buttons = []
-    if report.kind is ReportKind.COMPARE and report.comparison:
-        best = best_target(report.comparison).app
-        buttons.append(
-            _button(f"Build guide: {best.name}", ACTION_BUILD, f"build id:{best.track_id}")
-        )
-        if refresh:
-            buttons.append(_button("Refresh", ACTION_REFRESH, refresh))
-        return {"type": "actions", "block_id": "scout_actions", "elements": buttons}
-    category = report.app.category if report.app is not None else None
-    if report.kind is ReportKind.GAPS:
-        category = report.subject
-    if category and report.kind is not ReportKind.GAPS:
-        buttons.append(_button(f"Market gaps in {category}", ACTION_GAPS, f"gaps {category}"))
-    if report.kind is ReportKind.ANALYSIS:
-        target = f"id:{report.app.track_id}" if report.app is not None else report.subject
-        buttons.append(_button("Build guide", ACTION_BUILD, f"build {target}"))
-    if refresh:
-        buttons.append(_button("Refresh", ACTION_REFRESH, refresh))
-    for index, follow_up in enumerate(report.follow_ups):
-        buttons.append(
-            _button(sanitise(follow_up.label), f"{ACTION_RUN}_{index}", follow_up.command)
-        )
-    if not buttons:
-        return None
+    for index, action in enumerate(actions):
+        action_id = ACTION_IDS.get(action.kind) or f"{ACTION_RUN}_{index}"
+        buttons.append(_button(sanitise(action.label), action_id, action.command))
     return {"type": "actions", "block_id": "scout_actions", "elements": buttons}
 
 
@@ -303,14 +290,6 @@ def _button(text: str, action_id: str, value: str) -> dict[str, Any]:
 
 def _mrkdwn(text: str) -> dict[str, Any]:
     return {"type": "mrkdwn", "text": text}
-
-
-def _bold(text: str) -> str:
-    return f"*{text}*"
-
-
-def _italic(text: str) -> str:
-    return f"_{text}_"
 
 
 def _section(text: str) -> dict[str, Any]:

@@ -21,7 +21,6 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from adapters.port.live import LiveReply, RateBudgets
-from adapters.rendering import continuation, whole_lines
 from adapters.slack.markup import (
     SlackMessage,
     apology,
@@ -32,9 +31,10 @@ from adapters.slack.markup import (
     streamed_text,
     task_chunks,
 )
-from bot.intake.turns import Turn
-from bot.progress.feed import Progress, Step
-from bot.report.report import Report, Source
+from bot.intake import Turn
+from bot.progress import Progress, Step
+from bot.report import Report, Source
+from bot.views import continuation, reply_view, whole_lines
 
 log = logging.getLogger(__name__)
 
@@ -110,13 +110,14 @@ class SlackReply:
             await self._final(report, table=False)
 
     async def _final(self, report: Report, table: bool) -> None:
-        await self._post(render(report, self._refresh, table=table), report.is_reply_private)
+        view = reply_view(report, self._refresh)
+        await self._post(render(view, table=table), report.is_reply_private)
 
     def rejection(self, error: Exception) -> str | None:
         return rejection(error)
 
     async def send_plain(self, report: Report) -> None:
-        await self._post(plain(report), report.is_reply_private)
+        await self._post(plain(reply_view(report)), report.is_reply_private)
 
     async def apologise(self, report: Report | None) -> None:
         await self._post(apology(report), True)
@@ -305,11 +306,12 @@ class ThreadReply(SlackReply):
         rest = continuation(shown, report.text) if report.source is Source.AI else None
         if rest is not None:
             tail = [{"type": "markdown_text", "text": streamed_text(rest)}] if rest else []
-            message = render(report, self._refresh, body=False, table=table)
+            message = render(reply_view(report, self._refresh), body=False, table=table)
             await self._stop(message, [*tasks, *tail])
         else:
             broke = [{"type": "markdown_text", "text": BROKE_OFF}] if shown else []
-            await self._stop(render(report, self._refresh, table=table), [*tasks, *broke])
+            view = reply_view(report, self._refresh)
+            await self._stop(render(view, table=table), [*tasks, *broke])
 
     async def _stop(self, message: SlackMessage, chunks: list[dict[str, Any]]) -> None:
         await self._client.chat_stopStream(

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 from bot.advice.evidence import Theme
 from bot.advice.scoring import CloneScore
-from bot.appstore.catalog import AppInfo
+from bot.appstore import AppInfo
 
 
 @dataclass(frozen=True)

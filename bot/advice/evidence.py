@@ -16,7 +16,7 @@ from dataclasses import dataclass, field, replace
 
 from bot.advice.review_themes import THEMES, ThemeRule, is_english, request_sentence, themes_in
 from bot.advice.review_themes import sentence_around as _sentence_around
-from bot.appstore.review_records import Review
+from bot.appstore import Review
 
 QUOTE_MAX = 160
 QUOTES_PER_THEME = 2

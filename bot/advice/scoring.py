@@ -18,7 +18,7 @@ import math
 from dataclasses import dataclass
 from datetime import date
 
-from bot.appstore.catalog import AppInfo
+from bot.appstore import AppInfo
 
 PART_MAX = 25.0
 NEUTRAL = PART_MAX / 2

@@ -1,7 +1,8 @@
 """One command's trip through the model chain: the calls, retries, model hand-overs and the
 streamed text shown so far (`ModelChain`), and what it ends with (`Completion`).
 
-The policy is `RouterClient`'s (see bot/ai/router.py); this is its state, per command.
+The policy is the client's, handed over in a `ChainPort` (bot/ai/port.py) with the way to reach
+the router; this is its state, per command.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ import logging
 import random
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import aiohttp
 
@@ -26,6 +27,7 @@ from bot.ai.failures import (
     ToolsRefused,
 )
 from bot.ai.messages import Message
+from bot.ai.port import ChainPort
 from bot.ai.stream import StreamedAnswer, read_stream
 from bot.ai.tools import ToolCall, ToolSpec, tool_calls
 from bot.ai.wire import (
@@ -38,9 +40,6 @@ from bot.ai.wire import (
     visible_text,
 )
 from bot.runtime.request_scope import count_model_call
-
-if TYPE_CHECKING:
-    from bot.ai.router import RouterClient
 
 log = logging.getLogger(__name__)
 
@@ -78,17 +77,17 @@ class ModelChain:
 
     def __init__(
         self,
-        client: RouterClient,
+        port: ChainPort,
         messages: Sequence[Message],
         effort: str | None,
         max_tokens: int,
         on_text: Callable[[str], None] | None = None,
         tools: Sequence[ToolSpec] = (),
     ) -> None:
-        self.client = client
+        self.port = port
         self.tools = [tool.as_dict() for tool in tools]  # dropped if the provider refuses them
         self.tools_refused = False
-        self.s = client.settings
+        self.policy = port.policy
         self.messages = [m.as_dict() for m in messages]
         self.effort = effort
         self.max_tokens = max_tokens
@@ -110,12 +109,15 @@ class ModelChain:
 
     async def run(self) -> Completion:
         last: tuple[FailureKind, str] = (FailureKind.MODEL_UNAVAILABLE, "no model configured")
-        for model in self.s.models:
+        models = self.policy.models
+        for index, model in enumerate(models):
             try:
                 completion = await self._run_model(model)
             except NextModel as exc:
                 log.info("model %s failed (%s): %s", model, exc.kind.value, exc.detail)
                 last = (exc.kind, exc.detail)
+                if index + 1 < len(models):
+                    self.port.tally.record_handover()
             except StopChain as exc:
                 raise RouterFailure(exc.kind, exc.detail, self.calls) from None
             else:
@@ -140,23 +142,24 @@ class ModelChain:
                 budget, effort = min(MAX_BUDGET, max(LARGER_BUDGET, budget * 2)), "low"
                 continue
             except Retry as exc:
-                if retries >= self.s.max_retries:
+                if retries >= self.policy.max_retries:
                     raise NextModel(exc.kind, exc.detail) from None
                 delay = self._backoff(retries, exc.delay)
                 log.info("retrying %s in %.2f s (%s)", model, delay, exc.detail)
                 retries += 1
+                self.port.tally.record_retry()
                 await asyncio.sleep(delay)
 
     def _count_call(self) -> None:
-        """Every model call counts here: for this command, the client's total and the scope's."""
+        """Every model call counts here: for this command, the client's tally and the scope's."""
         self.calls += 1
-        self.client.upstream_calls += 1
+        self.port.tally.record_call()
         count_model_call()
 
     def _backoff(self, retries: int, asked: float | None) -> float:
         if asked is not None:
-            return min(max(0.0, asked), self.s.retry_after_cap)
-        ceiling = min(self.s.backoff_cap, self.s.backoff_base * 2**retries)
+            return min(max(0.0, asked), self.policy.retry_after_cap)
+        ceiling = min(self.policy.backoff_cap, self.policy.backoff_base * 2**retries)
         return ceiling / 2 + random.uniform(0, ceiling / 2)  # "equal jitter"
 
     async def _call(self, model: str, budget: int, effort: str | None) -> Completion:
@@ -165,7 +168,7 @@ class ModelChain:
         body = self._body(model, budget, effort, stream=False)
         self._count_call()
         try:
-            async with self.client._post(body) as response:
+            async with self.port.post(body) as response:
                 raw = await response.read()
                 status, headers = response.status, response.headers
         except (aiohttp.ClientError, ConnectionError, TimeoutError) as exc:
@@ -179,8 +182,8 @@ class ModelChain:
             "model": model,
             "messages": self.messages,
             "max_tokens": budget,
-            "temperature": self.s.temperature,
-            "top_p": self.s.top_p,
+            "temperature": self.policy.temperature,
+            "top_p": self.policy.top_p,
             "stream": stream,
         }
         if stream:
@@ -198,7 +201,7 @@ class ModelChain:
         self.shown_model = model
         headers: Mapping[str, str] = {}
         try:
-            async with self.client._post(body) as response:
+            async with self.port.post(body) as response:
                 headers = response.headers
                 if response.status != 200:
                     raw = await response.read()
@@ -323,4 +326,3 @@ def _network_failure(exc: BaseException) -> tuple[FailureKind, str]:
     if isinstance(exc, TimeoutError):  # aiohttp's socket timeouts are TimeoutErrors
         return FailureKind.TIMED_OUT, f"timeout: {type(exc).__name__}"
     return FailureKind.UPSTREAM_DOWN, f"network: {type(exc).__name__}"
-

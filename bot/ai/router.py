@@ -12,7 +12,8 @@ Policy, per command (see DESIGN.md, router contract):
 The client owns its token budgets (`deep=True`: high effort and a budget large enough for it) and
 fails with its own `FailureKind`s; the service decides what users are told.
 Chain-of-thought (`reasoning`, `reasoning_content`, `<think>` blocks) never leaves this package.
-One command's trip through the chain is a `ModelChain` (bot/ai/chain.py).
+One command's trip through the chain is a `ModelChain` (bot/ai/chain.py); the client hands it a
+`ChainPort` (bot/ai/port.py): how to post, the policy, and the tally it records its calls in.
 
 The client talks aiohttp directly, over the process's shared pool (`AiohttpTransport.session`):
 it is the hot path, and a profile of 2,000 commands at 200 in flight put three quarters of the
@@ -26,6 +27,7 @@ import asyncio
 import json
 import logging
 from collections.abc import Callable, Sequence
+from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -35,6 +37,7 @@ import yarl
 from bot.ai.chain import CUT_AT_DEADLINE, Completion, ModelChain
 from bot.ai.failures import UNHEALTHY, FailureKind, RouterFailure
 from bot.ai.messages import Message
+from bot.ai.port import ChainPolicy, ChainPort, ChainTally
 from bot.ai.tools import ToolSpec
 from bot.runtime.circuit_breaker import CircuitBreaker
 from bot.runtime.transport import USER_AGENT, AiohttpTransport
@@ -63,6 +66,19 @@ class RouterSettings:
     breaker_cooldown: float = 30.0
 
 
+def chain_policy(settings: RouterSettings) -> ChainPolicy:
+    """The settings a model chain acts on."""
+    return ChainPolicy(
+        models=settings.models,
+        temperature=settings.temperature,
+        top_p=settings.top_p,
+        max_retries=settings.max_retries,
+        backoff_base=settings.backoff_base,
+        backoff_cap=settings.backoff_cap,
+        retry_after_cap=settings.retry_after_cap,
+    )
+
+
 class RouterClient:
     def __init__(
         self,
@@ -85,10 +101,20 @@ class RouterClient:
         self.breaker = breaker or CircuitBreaker(
             settings.breaker_threshold, settings.breaker_cooldown
         )
-        self.upstream_calls = 0  # since start, for benchmarks and stats
+        self.tally = ChainTally()  # since start, for benchmarks and stats
         self._endpoint = yarl.URL(f"{settings.base_url}/chat/completions")  # parsed once
+        self._port = ChainPort(post=self._post, policy=chain_policy(settings), tally=self.tally)
 
-    def _post(self, body: dict[str, Any]) -> Any:
+    @property
+    def upstream_calls(self) -> int:
+        """Requests sent upstream since start (or since a benchmark reset it)."""
+        return self.tally.calls
+
+    @upstream_calls.setter
+    def upstream_calls(self, value: int) -> None:
+        self.tally.calls = value
+
+    def _post(self, body: dict[str, Any]) -> AbstractAsyncContextManager[aiohttp.ClientResponse]:
         """The request, as an aiohttp context manager (its response is released on exit)."""
         return self._transport.session().post(
             self._endpoint,
@@ -145,7 +171,12 @@ class RouterClient:
             wait = round(self.breaker.retry_in_seconds)
             raise RouterFailure(FailureKind.UPSTREAM_DOWN, f"circuit open, next try in {wait} s", 0)
         chain = ModelChain(
-            self, messages, self.reasoning_effort(deep), self.token_budget(deep), on_text, tools
+            self._port,
+            messages,
+            self.reasoning_effort(deep),
+            self.token_budget(deep),
+            on_text,
+            tools,
         )
         try:
             async with asyncio.timeout(s.timeout):

@@ -1,21 +1,22 @@
-"""App Store facts: the catalog port, Apple's iTunes APIs behind it, categories, and the rate limit
-that keeps us polite to Apple."""
+"""App Store facts: their values, the catalog port, Apple's iTunes APIs behind it, categories,
+and the rate limit that keeps us polite to Apple."""
 
-from bot.appstore.catalog import (
-    AppCatalog,
-    AppInfo,
-    AppLookup,
-    ChartLookup,
-    LookupStatus,
-    ReviewsLookup,
-)
+from bot.appstore.catalog import AppCatalog
 from bot.appstore.categories import GENRE_IDS, category_list, category_named
 from bot.appstore.itunes import AppStoreSettings, ITunesCatalog
 from bot.appstore.names import normalise_subject
 from bot.appstore.rate_limit import RateLimiter
 from bot.appstore.records import RecordError
-from bot.appstore.review_records import Review, parse_json_feed, parse_xml_feed
+from bot.appstore.review_records import parse_json_feed, parse_xml_feed
 from bot.appstore.storefronts import STOREFRONTS, is_storefront
+from bot.appstore.values import (
+    AppInfo,
+    AppLookup,
+    ChartLookup,
+    LookupStatus,
+    Review,
+    ReviewsLookup,
+)
 
 __all__ = [
     "GENRE_IDS",

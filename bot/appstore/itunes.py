@@ -20,11 +20,18 @@ from typing import Any, TypeVar
 import httpx
 from cachetools import TTLCache
 
-from bot.appstore.catalog import AppInfo, AppLookup, ChartLookup, LookupStatus, ReviewsLookup
 from bot.appstore.names import normalise_subject
 from bot.appstore.rate_limit import RateLimiter
 from bot.appstore.records import ChartEntry, RecordError, chart_entries, parse_apps
-from bot.appstore.review_records import Review, parse_json_feed, parse_xml_feed
+from bot.appstore.review_records import parse_json_feed, parse_xml_feed
+from bot.appstore.values import (
+    AppInfo,
+    AppLookup,
+    ChartLookup,
+    LookupStatus,
+    Review,
+    ReviewsLookup,
+)
 from bot.runtime.request_scope import count_appstore_call
 from bot.runtime.single_flight import SingleFlight
 from bot.runtime.transport import AiohttpTransport, http_client

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from bot.appstore.catalog import AppInfo
+from bot.appstore.values import AppInfo
 
 RELEASE_NOTES_CHARS = 600  # what an alert quotes of "what's new" is shorter still
 APP_KINDS = {"software": "ios", "mac-software": "mac"}

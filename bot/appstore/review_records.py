@@ -11,27 +11,15 @@ an exception of another kind. XML with a DOCTYPE is refused outright (no entity 
 from __future__ import annotations
 
 import xml.etree.ElementTree as ElementTree
-from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
 from bot.appstore.records import RecordError, dig, feed_entries, int_value, text_value
+from bot.appstore.values import Review
 
 ATOM = "{http://www.w3.org/2005/Atom}"
 ITUNES = "{http://itunes.apple.com/rss}"
 MAX_TEXT_CHARS = 4000  # Apple caps reviews near this; anything longer is not a review
-
-
-@dataclass(frozen=True)
-class Review:
-    review_id: str
-    stars: int  # 1–5
-    title: str
-    text: str
-    version: str | None = None
-    day: date | None = None  # when it was written; older JSON feeds leave it out
-    votes: int = 0  # how many found it helpful (im:voteSum)
-    helpful_feed: bool = False  # read from the "most helpful" feed rather than "most recent"
 
 
 def parse_json_feed(raw: bytes) -> list[Review]:

@@ -16,7 +16,7 @@ from bot.advice.comparison import ComparedApp
 from bot.advice.evidence import Quote, ReviewEvidence, Theme, VersionStats
 from bot.advice.scoring import CloneScore, ScorePart
 from bot.ai.wire import TokenUsage
-from bot.appstore.catalog import AppInfo
+from bot.appstore import AppInfo
 from bot.report.report import FallbackReason, FollowUp, Report, ReportKind, Source, json_ready
 
 FORMAT_VERSION = 4  # 2: review evidence and competitors; 3: comparisons; 4: follow-ups

@@ -6,6 +6,7 @@ from bot.commands.grammar import (
     MAX_INPUT_CHARS,
     MAX_NAME_CHARS,
     USAGE,
+    VERBS,
     WATCH_KINDS,
     Command,
     CommandKind,
@@ -13,6 +14,7 @@ from bot.commands.grammar import (
     UsageError,
     clean_text,
     parse,
+    starts_with_verb,
 )
 
 __all__ = [
@@ -21,6 +23,7 @@ __all__ = [
     "MAX_INPUT_CHARS",
     "MAX_NAME_CHARS",
     "USAGE",
+    "VERBS",
     "WATCH_KINDS",
     "Command",
     "CommandKind",
@@ -28,4 +31,5 @@ __all__ = [
     "UsageError",
     "clean_text",
     "parse",
+    "starts_with_verb",
 ]

@@ -119,6 +119,17 @@ MAX_ID_DIGITS = 12  # Apple's ids have 9 or 10 digits today
 _COUNTRY = re.compile(r"^[a-z]{2}$")
 _SLACK_LINK = re.compile(r"<(https?://[^>|\s]+)(?:\|[^>]*)?>")
 _KNOWN_FLAGS = ("--deep", "--fresh", "--country=xx")
+# The words that begin a command other than an analysis; `parse` dispatches on exactly these.
+VERBS = frozenset({"help", "stats", "gaps", "build", "compare", "watch", "unwatch", "watching"})
+
+
+def starts_with_verb(text: str) -> bool:
+    """Whether `text` begins with one of the grammar's verbs (`/scout` or not): a command
+    wherever it is written, never a follow-up question."""
+    words = text.strip().lower().split()
+    if words and words[0] == "/scout":
+        words = words[1:]
+    return bool(words) and words[0] in VERBS
 
 
 def clean_text(text: str) -> str:
@@ -178,6 +189,8 @@ def parse(text: str) -> ParsedCommand:
         return Command(CommandKind.HELP)
 
     verb = rest[0].lower()
+    if verb not in VERBS:
+        return _named(CommandKind.ANALYSIS, rest, "app", country, deep, fresh)
     if verb == "gaps":
         return _named(CommandKind.GAPS, rest[1:], "category", country, deep, fresh)
     if verb == "build":
@@ -311,4 +324,5 @@ __all__ = [
     "clean_text",
     "normalise_subject",
     "parse",
+    "starts_with_verb",
 ]

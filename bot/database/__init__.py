@@ -1,19 +1,20 @@
 """The database: SQLite in a file by default, PostgreSQL with `DATABASE_URL` — one code path
-(SQLAlchemy's asyncio API), versioned migrations at start-up, shared job leases and the journal of
-accepted commands."""
+(SQLAlchemy's asyncio API), its schema history (Alembic revisions) upgraded at start-up, shared job
+leases and the journal of accepted commands."""
 
 from bot.database.connection import Database, DatabaseUrlError, describe, engine_url
 from bot.database.journal import CommandJournal, JournalEntry
 from bot.database.leases import JobLeases
-from bot.database.migrations import MIGRATIONS, migrate
+from bot.database.migrations import SCHEMA_HEAD, SchemaHistoryError, migrate
 
 __all__ = [
-    "MIGRATIONS",
+    "SCHEMA_HEAD",
     "CommandJournal",
     "Database",
     "DatabaseUrlError",
     "JobLeases",
     "JournalEntry",
+    "SchemaHistoryError",
     "describe",
     "engine_url",
     "migrate",

@@ -60,7 +60,7 @@ class Database:
     def __init__(self, engine: AsyncEngine, description: str) -> None:
         self.engine = engine
         self.description = description
-        self.version = 0  # the schema version, once migrated
+        self.version: str | None = None  # the schema's revision, once migrated
 
     @classmethod
     def open(cls, database_url: str | None, data_dir: Path) -> Database:
@@ -77,8 +77,8 @@ class Database:
             event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
         return cls(engine, describe(url))
 
-    async def migrate(self) -> int:
-        """Bring the schema up to date (run at start-up); the version it is now at."""
+    async def migrate(self) -> str:
+        """Upgrade the schema to head (run at start-up); the revision it is now at."""
         self.version = await migrate(self.engine)
         return self.version
 

@@ -1,4 +1,5 @@
-"""The database's tables (SQLAlchemy Core), one definition for SQLite and PostgreSQL.
+"""The database's tables (SQLAlchemy Core), one definition for SQLite and PostgreSQL. A change
+here needs its revision in `revisions/` (tests/test_schema_history.py checks the two agree).
 
 Times are seconds since the epoch (floats): the same in both databases, and what the injectable
 clocks of the scheduler and the journal return. JSON values are stored as text.
@@ -20,14 +21,6 @@ from sqlalchemy import (
 )
 
 metadata = MetaData()
-
-schema_migrations = Table(
-    "schema_migrations",
-    metadata,
-    Column("version", Integer, primary_key=True, autoincrement=False),
-    Column("description", Text, nullable=False),
-    Column("applied_at", Float, nullable=False),
-)
 
 # What each channel watches: an app (target = its track id) or a category (its genre id).
 watches = Table(

@@ -1,5 +1,18 @@
-"""The way in: every platform's message, parsed and admitted (or refused), then answered."""
+"""The way in: every platform's message as one `Incoming`, parsed into a `Turn` and admitted
+(or refused), then answered exactly once through the accept pipeline."""
 
+from bot.intake.incoming import Incoming
+from bot.intake.pipeline import RESTARTING, AcceptPipeline, Arrival, LiveView, Outbox
 from bot.intake.turns import NEW_CONVERSATION, Conversation, Turn
 
-__all__ = ["NEW_CONVERSATION", "Conversation", "Turn"]
+__all__ = [
+    "NEW_CONVERSATION",
+    "RESTARTING",
+    "AcceptPipeline",
+    "Arrival",
+    "Conversation",
+    "Incoming",
+    "LiveView",
+    "Outbox",
+    "Turn",
+]

@@ -7,8 +7,8 @@ their platform's events into `Caller`s and text, and render what comes back.
 
 Conversations: a message in a place where the bot answered before (a thread of its answer, a
 reply to it, a DM, the console) is a follow-up question when that place has a context — unless it
-is a command (`/scout …`, or a line starting with help, stats, gaps, build or compare), which
-always starts a new conversation. In a DM (`plain_language`), plain
+is a command (`/scout …`, or a line starting with one of the grammar's verbs), which always
+starts a new conversation. In a DM (`plain_language`), plain
 language is a question even before any answer. After a reply is posted, `remember` keeps the
 report (a new conversation) or the exchange (a follow-up) under the place the reply went to.
 """
@@ -27,7 +27,7 @@ from bot.cache import (
     MemoryConversationStore,
 )
 from bot.cache.user_limits import UserLimiter, limit_message
-from bot.commands.grammar import Command, CommandKind, ParsedCommand, parse
+from bot.commands.grammar import Command, CommandKind, ParsedCommand, parse, starts_with_verb
 from bot.progress.feed import ProgressListener
 from bot.report.report import Report, ReportKind, Source
 from bot.runtime.request_scope import Caller
@@ -116,6 +116,7 @@ class Conversation:
             service.default_country,
             service.today,
             service.stopping,
+            service.account,
         )
         self.admin_ids = admin_ids  # Slack and Discord user ids that may see `/scout stats`
         # platform → the workspaces it may answer in; a platform not named (or empty) allows all
@@ -151,7 +152,7 @@ class Conversation:
         if caller.user_id in self.admin_ids and not caller.is_admin:
             caller = replace(caller, is_admin=True)
         place = self.place(caller, where) if where is not None else None
-        explicit = text.strip().lower().startswith("/scout") or _looks_like_command(text)
+        explicit = text.strip().lower().startswith("/scout") or starts_with_verb(text)
         if place is not None and text.strip().lower() == NEW_CONVERSATION:
             await self.store.forget(place)
             notice = Report(ReportKind.HELP, "", "New conversation: ask away.")
@@ -178,7 +179,14 @@ class Conversation:
             )
         command = turn.command
         if isinstance(command, Command) and command.is_watch:
-            return await self._watch(command, turn)
+            watch = command
+            return await self.service.account.run(
+                turn.caller,
+                watch.kind.value,
+                lambda: self._watch(watch, turn),
+                subject=watch.subject or None,
+                answered=False,
+            )
         return await self.service.handle(command, turn.caller, listener)
 
     async def _watch(self, command: Command, turn: Turn) -> Report:
@@ -224,17 +232,6 @@ class Conversation:
         if counted and not admitted and (wait := await self.limiter.admit(caller.limit_key)):
             return _refused(limit_message(self.limiter.per_minute, wait))
         return None
-
-
-COMMAND_WORDS = frozenset(
-    {"help", "stats", "gaps", "build", "compare", "watch", "unwatch", "watching"}
-)
-
-
-def _looks_like_command(text: str) -> bool:
-    """`help`, `stats` and the verbs are commands wherever they are written, `/scout` or not."""
-    words = text.strip().lower().split()
-    return bool(words) and words[0] in COMMAND_WORDS
 
 
 def _refused(text: str) -> Report:

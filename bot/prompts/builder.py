@@ -16,7 +16,7 @@ from bot.advice.comparison import ComparedApp
 from bot.advice.evidence import Quote, ReviewEvidence, Theme
 from bot.advice.scoring import CloneScore
 from bot.ai.messages import Message
-from bot.appstore.catalog import AppInfo
+from bot.appstore import AppInfo
 from bot.commands.grammar import Command, CommandKind
 
 if TYPE_CHECKING:  # bot.report.report imports this package

@@ -11,7 +11,7 @@ from bot.advice.comparison import ComparedApp
 from bot.advice.evidence import ReviewEvidence
 from bot.advice.scoring import CloneScore
 from bot.ai.wire import TokenUsage
-from bot.appstore.catalog import AppInfo
+from bot.appstore import AppInfo
 
 
 class ReportKind(Enum):

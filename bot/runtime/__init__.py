@@ -9,13 +9,14 @@ from bot.runtime.logs import configure_logging
 from bot.runtime.redaction import MASK, Redactor
 from bot.runtime.request_scope import CONSOLE, Caller, RequestScope, begin_request
 from bot.runtime.single_flight import SingleFlight
-from bot.runtime.stats import LatencyHistogram, ServiceStats
+from bot.runtime.stats import AnswerRecord, LatencyHistogram, ServiceStats
 from bot.runtime.transport import AiohttpTransport, http_client
 
 __all__ = [
     "CONSOLE",
     "MASK",
     "AiohttpTransport",
+    "AnswerRecord",
     "BreakerState",
     "Caller",
     "CircuitBreaker",

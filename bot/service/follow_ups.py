@@ -13,7 +13,6 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
-import time
 from collections.abc import Callable
 from dataclasses import replace
 from datetime import date
@@ -24,7 +23,8 @@ from bot.commands.grammar import MAX_INPUT_CHARS, clean_text
 from bot.progress.feed import ProgressFeed, ProgressListener, StepKey, StepStatus
 from bot.prompts.builder import FOLLOW_UP_PROMPT, report_data
 from bot.report.report import FallbackReason, Report, ReportKind, Source
-from bot.runtime import Caller, Cutoff, begin_request
+from bot.runtime import Caller, Cutoff, ServiceStats
+from bot.service.account import CommandAccount
 from bot.service.facts import FactFinder
 from bot.service.model_tools import MAX_TOOL_ROUNDS, TOOLS, Admit, Lookups
 
@@ -46,8 +46,10 @@ class Dialogue:
         country: str = "us",
         today: Callable[[], date] = date.today,
         stopping: Cutoff | None = None,
+        account: CommandAccount | None = None,
     ) -> None:
         self.router = router
+        self.account = account or CommandAccount(ServiceStats())
         self.facts = facts
         self.country = country
         self._today = today
@@ -63,25 +65,9 @@ class Dialogue:
     ) -> Report:
         """The answer to `question` in `context` (None: a conversation without a report yet).
         `admit` is asked before each look-up: tool calls count against the caller's limit."""
-        scope = begin_request(caller)
-        report = await self._ask(question, context, listener, admit)
-        usage = report.usage or TokenUsage()
-        log.info(
-            "question answered",
-            extra={
-                "fields": {
-                    "user": caller.user_id or None,
-                    "kind": "follow_up",
-                    "source": report.source.value if report.source else None,
-                    "latency_ms": report.latency_ms,
-                    "model_calls": scope.model_calls,
-                    "appstore_calls": scope.appstore_calls,
-                    "prompt_tokens": usage.prompt_tokens,
-                    "completion_tokens": usage.completion_tokens,
-                }
-            },
+        return await self.account.run(
+            caller, "follow_up", lambda: self._ask(question, context, listener, admit)
         )
-        return report
 
     async def _ask(
         self,
@@ -90,7 +76,6 @@ class Dialogue:
         listener: ProgressListener | None,
         admit: Admit | None,
     ) -> Report:
-        started = time.perf_counter()
         feed = ProgressFeed()
         if listener is not None:
             feed.subscribe(listener)
@@ -103,10 +88,10 @@ class Dialogue:
         except TimeoutError:
             stopping = self._stopping.is_set
             reason = FallbackReason.RESTARTING if stopping else FallbackReason.TIMED_OUT
-            return self._without_model(context, reason, feed, started)
+            return self._without_model(context, reason, feed)
         except RouterFailure as exc:
             log.info("follow-up without the model (%s): %s", exc.kind.value, exc.detail)
-            return self._without_model(context, FallbackReason(exc.kind.value), feed, started)
+            return self._without_model(context, FallbackReason(exc.kind.value), feed)
         feed.finish(StepKey.MODEL, StepStatus.DONE)
         notes = [TOOLS_REFUSED] if completion.tools_refused else []
         if completion.cut_note:
@@ -120,7 +105,6 @@ class Dialogue:
             provider=completion.provider,
             usage=completion.usage,
             notes=tuple(notes),
-            latency_ms=_ms(started),
         )
 
     def _without_model(
@@ -128,7 +112,6 @@ class Dialogue:
         context: ConversationContext | None,
         reason: FallbackReason,
         feed: ProgressFeed,
-        started: float,
     ) -> Report:
         feed.finish(StepKey.MODEL, StepStatus.UNAVAILABLE, reason.label)
         text = (
@@ -141,7 +124,6 @@ class Dialogue:
             text,
             Source.FALLBACK,
             fallback_reason=reason,
-            latency_ms=_ms(started),
         )
 
     def _messages(self, question: str, context: ConversationContext | None) -> list[Message]:
@@ -199,7 +181,3 @@ def _add(a: TokenUsage, b: TokenUsage) -> TokenUsage:
 
 def _subject(context: ConversationContext | None) -> str:
     return context.report.subject if context else "Trend Scout"
-
-
-def _ms(started: float) -> int:
-    return round((time.perf_counter() - started) * 1000)

@@ -23,8 +23,9 @@ from bot.progress.feed import ProgressFeed, ProgressListener, SharedFeeds, StepK
 from bot.prompts.builder import PROMPT_VERSION, build_messages
 from bot.report.report import FallbackReason, Report, ReportKind, Source
 from bot.runtime.cutoff import Cutoff
-from bot.runtime.request_scope import Caller, RequestScope, begin_request
-from bot.runtime.stats import AnswerRecord, ServiceStats
+from bot.runtime.request_scope import Caller
+from bot.runtime.stats import ServiceStats
+from bot.service.account import CommandAccount
 from bot.service.facts import REPORT_KINDS, FactFinder, Facts
 
 log = logging.getLogger(__name__)
@@ -54,6 +55,7 @@ class RecommendationService:
         self.facts = FactFinder(catalog, reviews, review_pages, today)
         self.default_country = default_country
         self.stats = ServiceStats()
+        self.account = CommandAccount(self.stats)  # every command kind's log line and stats
         self.today = today  # what day it is, for everything that reads the App Store's dates
         self.stopping = Cutoff()  # set when the process stops; follow-ups share it
         self._feeds = SharedFeeds()
@@ -77,60 +79,26 @@ class RecommendationService:
     ) -> Report:
         """The command's one final Report. `listener` is shown its progress while it is being
         made (nothing, for answers that are ready at once: cached ones, help, errors)."""
-        scope = begin_request(caller)
-        started = time.perf_counter()
+        command = parsed if isinstance(parsed, Command) else None
+        return await self.account.run(
+            caller,
+            command.kind.value if command is not None else "usage_error",
+            lambda: self._handle_safely(parsed, caller, listener),
+            subject=command.subject if command is not None else None,
+            answered=command is not None and command.is_lookup,
+        )
+
+    async def _handle_safely(
+        self, parsed: ParsedCommand, caller: Caller, listener: ProgressListener | None
+    ) -> Report:
         try:
             async with self.stopping.bound(COMMAND_CUTOFF_MARGIN):
-                report = await self._handle(parsed, caller, listener)
+                return await self._handle(parsed, caller, listener)
         except TimeoutError:  # stopping, and this command was still waiting
-            report = self._without_model(parsed, FallbackReason.RESTARTING)
+            return self._without_model(parsed, FallbackReason.RESTARTING)
         except Exception:
             log.exception("command failed: %r", parsed)
-            report = self._without_model(parsed, FallbackReason.INTERNAL_ERROR)
-        report = replace(report, latency_ms=round((time.perf_counter() - started) * 1000))
-        self._account(parsed, report, scope)
-        return report
-
-    def _account(self, parsed: ParsedCommand, report: Report, scope: RequestScope) -> None:
-        """One log line and the stats for every command."""
-        kind = parsed.kind.value if isinstance(parsed, Command) else "usage_error"
-        is_lookup = isinstance(parsed, Command) and parsed.is_lookup
-        # Tokens are spent by the command that called the model, not by one it shared with.
-        usage = report.usage if scope.model_calls else None
-        self.stats.record(
-            kind,
-            scope,
-            AnswerRecord(
-                source=report.source.value if report.source else "no answer",
-                latency_ms=report.latency_ms,
-                fallback=report.fallback_reason.label if report.fallback_reason else None,
-                prompt_tokens=usage.prompt_tokens if usage else 0,
-                completion_tokens=usage.completion_tokens if usage else 0,
-            )
-            if is_lookup
-            else None,
-        )
-        log.info(
-            "command answered",
-            extra={
-                "fields": {
-                    "user": scope.caller.user_id or None,
-                    "kind": kind,
-                    "subject": parsed.subject if isinstance(parsed, Command) else None,
-                    "reply": report.kind.value,
-                    "source": report.source.value if report.source else None,
-                    "fallback_reason": (
-                        report.fallback_reason.value if report.fallback_reason else None
-                    ),
-                    "latency_ms": report.latency_ms,
-                    "upstream_calls": scope.upstream_calls,
-                    "model_calls": scope.model_calls,
-                    "appstore_calls": scope.appstore_calls,
-                    "prompt_tokens": usage.prompt_tokens if usage else 0,
-                    "completion_tokens": usage.completion_tokens if usage else 0,
-                }
-            },
-        )
+            return self._without_model(parsed, FallbackReason.INTERNAL_ERROR)
 
     async def _handle(
         self, parsed: ParsedCommand, caller: Caller, listener: ProgressListener | None

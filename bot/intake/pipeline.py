@@ -1,0 +1,236 @@
+"""The accept pipeline: the one way in for every platform and the console.
+
+    begin → refusal → journal → acknowledge → work → exactly one final reply
+
+A platform hands over an `Incoming` and an `Arrival` (how that one event is acknowledged, and
+the `Outbox` its reply goes to); everything else is decided here, once: whether the command is
+taken, whether it is journalled (only work that is still to be done), when it is acknowledged,
+and that its reply is delivered exactly once — rich, else plain text when the platform refuses
+the rich form, else a short apology — and its journal entry cleared only then.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Awaitable, Callable
+from typing import Protocol
+
+from bot.database import CommandJournal, JournalEntry
+from bot.intake.incoming import Incoming
+from bot.intake.turns import Conversation, Turn
+from bot.progress import ProgressListener
+from bot.report import Report, ReportKind
+
+log = logging.getLogger(__name__)
+
+RESTARTING = "Trend Scout is restarting — try again in a few seconds."
+
+
+class LiveView(ProgressListener, Protocol):
+    """A reply shown while it is being made (a streamed or edited message, a status line)."""
+
+    async def close(self) -> None:
+        """Stop drawing: the final reply follows."""
+        ...
+
+
+class Outbox(Protocol):
+    """Where one turn's reply goes, in one platform's markup."""
+
+    async def send(self, report: Report) -> None:
+        """Post the reply in the platform's rich form."""
+        ...
+
+    def rejection(self, error: Exception) -> str | None:
+        """The platform's reason when `error` means "that rich message was refused"; else None."""
+        ...
+
+    async def send_plain(self, report: Report) -> None:
+        """Post the reply as plain text (after the rich form was refused)."""
+        ...
+
+    async def apologise(self, report: Report | None) -> None:
+        """Tell the user, privately where possible, that the reply could not be posted (and end
+        a live message that was showing progress)."""
+        ...
+
+    def live(self) -> LiveView | None:
+        """How this outbox shows progress before the reply, if it does. `send`, `send_plain`
+        and `apologise` then turn the live message into the final reply."""
+        ...
+
+    def place(self) -> str | None:
+        """Where the reply went, as a follow-up will name it (a thread, a DM, the reply
+        message); None where a conversation cannot go on."""
+        ...
+
+
+class Arrival(Protocol):
+    """One platform event on its way in."""
+
+    async def acknowledge(self, turn: Turn | None, at_once: Report | None) -> bool:
+        """Acknowledge the event within the platform's deadline. `at_once` is the whole reply
+        when it is ready now (help, a refusal, a usage error, "restarting"; `turn` is None for
+        the last); else the work follows. True when the acknowledgement itself carried
+        `at_once` (e.g. Slack's ephemeral ack), so there is nothing more to post."""
+        ...
+
+    def outbox(self, turn: Turn, entry: JournalEntry | None) -> Outbox:
+        """Where this event's reply goes (`entry`: its journal entry, to note the live
+        message's id in)."""
+        ...
+
+
+class AcceptPipeline:
+    """One per adapter: its commands in flight (shutdown waits for them), whether it still
+    takes new ones, and its platform's reply window for the journal."""
+
+    def __init__(
+        self,
+        conversation: Conversation,
+        reply_window: float,
+        journal: CommandJournal | None = None,
+    ) -> None:
+        self.conversation = conversation
+        self.reply_window = reply_window  # how long after a command its reply can be posted
+        self.journal = journal  # None: commands are not journalled (the console, some tests)
+        self.accepting = True  # False while shutting down: no new commands
+        self.in_flight: set[asyncio.Task[None]] = set()
+
+    async def accept(self, incoming: Incoming, arrival: Arrival) -> asyncio.Task[None] | None:
+        """Take one message: acknowledge it and start its reply. Returns the reply's task
+        (the console waits for it), or None when the acknowledgement was the reply."""
+        if not self.accepting:
+            restarting = Report(ReportKind.ERROR, "", RESTARTING)
+            await arrival.acknowledge(None, restarting)
+            return None
+        turn = await self.conversation.begin(
+            incoming.caller,
+            incoming.text,
+            incoming.place,
+            incoming.plain_language,
+            channel=incoming.channel,
+        )
+        if not turn.needs_work:  # help, stats, usage and refusals: ready now
+            report = await self.conversation.answer(turn)
+            if await arrival.acknowledge(turn, report):
+                return None
+            return self.spawn(self.reply(turn, arrival.outbox(turn, None), report=report))
+        entry = await self._record(incoming)
+        await arrival.acknowledge(turn, None)
+        return self.spawn(self.reply(turn, arrival.outbox(turn, entry), entry))
+
+    async def resume(
+        self, entry: JournalEntry, outbox_for: Callable[[Turn, JournalEntry], Outbox | None]
+    ) -> None:
+        """Answer a command another worker accepted and never answered (it died)."""
+        incoming = Incoming.from_journal(entry)
+        turn = await self.conversation.begin(
+            incoming.caller,
+            incoming.text,
+            incoming.place,
+            incoming.plain_language,
+            channel=incoming.channel,
+            admitted=True,  # counted against the user's limit when first taken
+        )
+        outbox = outbox_for(turn, entry)
+        if outbox is None:
+            log.warning("a journalled %s command cannot be answered here; dropped", entry.platform)
+            await self._forget(entry)
+            return
+        log.info("answering a %s command accepted by a worker that stopped", entry.platform)
+        await self.reply(turn, outbox, entry)
+
+    def spawn(self, work: Awaitable[None]) -> asyncio.Task[None]:
+        """Run a command's work after its acknowledgement, kept referenced until done."""
+
+        async def run() -> None:
+            # Yield once: acknowledgements already queued go out first (Slack's 3 s deadline
+            # is hard; an answer can wait a moment). A burst is acknowledged, then answered.
+            await asyncio.sleep(0)
+            try:
+                await work
+            except Exception:
+                log.exception("background work failed")
+
+        task = asyncio.ensure_future(run())
+        self.in_flight.add(task)
+        task.add_done_callback(self.in_flight.discard)
+        return task
+
+    async def reply(
+        self,
+        turn: Turn,
+        outbox: Outbox,
+        entry: JournalEntry | None = None,
+        report: Report | None = None,
+    ) -> None:
+        """Produce the turn's Report (unless it is given) and deliver exactly one final reply.
+        Its journal entry is cleared once that reply is out (not when the work is cancelled:
+        then another worker answers it)."""
+        await self._deliver(turn, outbox, report)
+        await self._forget(entry)
+
+    async def note_live(self, entry: JournalEntry | None, **address: str) -> JournalEntry | None:
+        """Keep the live message's id in the journal, so a worker that takes the command over
+        turns that message into the reply instead of leaving it half-done."""
+        if entry is None or self.journal is None:
+            return entry
+        try:
+            return await self.journal.note(entry, **address)
+        except Exception as exc:
+            log.warning("could not note the live message (%s)", type(exc).__name__)
+            return entry
+
+    async def _record(self, incoming: Incoming) -> JournalEntry | None:
+        """Journal an accepted command before it is acknowledged. Without a journal, or when
+        the database cannot be reached, the command still runs (unjournalled: logged)."""
+        if self.journal is None:
+            return None
+        entry = incoming.journal_entry(self.journal.now(), self.reply_window)
+        try:
+            return await self.journal.record(entry)
+        except Exception as exc:
+            log.warning(
+                "could not journal a %s command (%s); answering it anyway",
+                incoming.platform,
+                type(exc).__name__,
+            )
+            return None
+
+    async def _forget(self, entry: JournalEntry | None) -> None:
+        if entry is None or self.journal is None:
+            return
+        try:
+            await self.journal.done(entry)
+        except Exception as exc:  # it is answered; another worker may answer it again later
+            log.warning("could not clear a journalled command (%s)", type(exc).__name__)
+
+    async def _deliver(self, turn: Turn, outbox: Outbox, report: Report | None) -> None:
+        live = outbox.live() if report is None else None
+        try:
+            if report is None:
+                try:
+                    report = await self.conversation.answer(turn, live)
+                finally:
+                    if live is not None:
+                        await live.close()
+            try:
+                await outbox.send(report)
+            except Exception as exc:
+                reason = outbox.rejection(exc)
+                if reason is None:
+                    raise
+                log.warning("the platform refused the reply (%s); sending plain text", reason)
+                await outbox.send_plain(report)
+            try:
+                await self.conversation.remember(turn, report, outbox.place())
+            except Exception:  # the reply is out; only its follow-ups lose their context
+                log.exception("could not keep the conversation")
+        except Exception:
+            log.exception("reply failed")
+            try:
+                await outbox.apologise(report)
+            except Exception:
+                log.exception("could not tell the user that the reply failed")
