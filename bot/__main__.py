@@ -1,10 +1,10 @@
-"""Composition root: `python -m bot [ADAPTER] [--adapter ADAPTER[,ADAPTER]] [--json]`.
-
-Reads the configuration, builds the one RecommendationService of the process and starts the
-adapters. With no choice: every chat platform whose credentials are set (Slack Socket Mode with
-SLACK_APP_TOKEN, Slack HTTP on $PORT with SLACK_SIGNING_SECRET, Discord with DISCORD_BOT_TOKEN),
-otherwise the console chat. `web` and `worker` are the Procfile's two process types. The only
-module of `bot/` that may import `adapters/` or a platform SDK.
+"""`python -m bot [ADAPTER] [--adapter ADAPTER[,ADAPTER]] [--json]`: arguments, settings and
+logging, then one process: the core (`bot.app`) wired to the chosen platforms' adapters and
+served until a signal — the composition root. With no choice: every chat platform whose
+credentials are set (Slack Socket Mode with SLACK_APP_TOKEN, Slack HTTP on $PORT with
+SLACK_SIGNING_SECRET, Discord with DISCORD_BOT_TOKEN), otherwise the console chat. `web` and
+`worker` are the Procfile's two process types. The only module of `bot/` that may import
+`adapters/`.
 """
 
 from __future__ import annotations
@@ -12,202 +12,25 @@ from __future__ import annotations
 import argparse
 import asyncio
 import logging
-import os
-import socket
 import sys
-import uuid
 from collections.abc import Sequence
-from dataclasses import dataclass
 
-from adapters.port import Adapter
+from adapters.platforms import ADAPTERS, PlatformProblem, build_adapters, choose_platforms
 from adapters.supervisor import serve
-from bot.ai import RouterClient
-from bot.appstore import ITunesCatalog
-from bot.cache import (
-    AnswerCache,
-    ConversationStore,
-    DeliveryLedger,
-    MemoryAnswerCache,
-    MemoryConversationStore,
-    MemoryDeliveryLedger,
-    MemoryReviewCache,
-    MemoryUserLimiter,
-    RedisAnswerCache,
-    RedisBackend,
-    RedisConversationStore,
-    RedisDeliveryLedger,
-    RedisReviewCache,
-    RedisUserLimiter,
-    ReviewCache,
-    UserLimiter,
+from bot.app import (
+    DatabaseProblem,
+    build_conversation,
+    build_service,
+    build_trend_watch,
+    describe,
+    open_database,
 )
-from bot.config.settings import ConfigError, Settings, load_settings, read_environment
-from bot.database import CommandJournal, Database, JobLeases
-from bot.intake.turns import Conversation
+from bot.cache import RedisBackend
+from bot.config import ConfigError, Settings, load_settings, read_environment
+from bot.database import Database
 from bot.runtime import AiohttpTransport, configure_logging, tune_garbage_collection
-from bot.service.recommendations import RecommendationService
-from bot.watch import DigestWriter, Watchlist, WatchScheduler, WatchStore
 
 log = logging.getLogger("bot")
-
-ADAPTERS = ("console", "slack", "slack-socket", "slack-http", "discord", "web", "worker")
-REDIS_WAIT_MARGIN_SECONDS = 15  # App Store lookups and queueing on top of AI_TIMEOUT
-
-
-class PlatformProblem(Exception):
-    """The chosen adapters lack credentials; the message is the one line shown."""
-
-
-class DatabaseProblem(Exception):
-    """The database cannot be opened or migrated; the message is the one line shown."""
-
-
-def build_service(
-    settings: Settings, transport: AiohttpTransport, redis: RedisBackend | None = None
-) -> RecommendationService:
-    memory = MemoryAnswerCache(settings.cache.ttl_seconds, settings.cache.max_entries)
-    cache: AnswerCache = memory
-    if redis is not None:
-        cache = RedisAnswerCache(
-            redis,
-            memory,
-            settings.cache.ttl_seconds,
-            wait_limit_seconds=settings.router.timeout + REDIS_WAIT_MARGIN_SECONDS,
-        )
-    review_memory = MemoryReviewCache(settings.cache.reviews_ttl_seconds)
-    reviews: ReviewCache = review_memory
-    if redis is not None:
-        reviews = RedisReviewCache(redis, review_memory, settings.cache.reviews_ttl_seconds)
-    return RecommendationService(
-        RouterClient(settings.router, transport),
-        cache,
-        ITunesCatalog(settings.appstore, transport),
-        default_country=settings.appstore.country,
-        reviews=reviews,
-        review_pages=settings.appstore.reviews_pages,
-    )
-
-
-@dataclass
-class TrendWatch:
-    """The database-backed parts of a process: watches, their scheduler, the journal."""
-
-    database: Database
-    watchlist: Watchlist
-    scheduler: WatchScheduler
-    journal: CommandJournal
-
-
-def build_trend_watch(
-    settings: Settings, service: RecommendationService, database: Database
-) -> TrendWatch:
-    worker = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
-    catalog = service.facts.catalog
-    if not isinstance(catalog, ITunesCatalog):
-        raise TypeError("trend watch reads the App Store through ITunesCatalog")
-    store = WatchStore(database)
-    scheduler = WatchScheduler(
-        store,
-        JobLeases(database, worker),
-        catalog,
-        DigestWriter(catalog, service.router),
-        settings.watch,
-        settings.appstore.calls_per_minute,
-    )
-    watchlist = Watchlist(
-        store, catalog, catalog, settings.watch, scheduler.posters, settings.appstore.country
-    )
-    journal = CommandJournal(database, worker, settings.storage.journal_lease_seconds)
-    return TrendWatch(database, watchlist, scheduler, journal)
-
-
-def build_conversation(
-    settings: Settings,
-    service: RecommendationService,
-    redis: RedisBackend | None,
-    watchlist: Watchlist | None = None,
-) -> Conversation:
-    limiter: UserLimiter = MemoryUserLimiter(settings.user_commands_per_minute)
-    ttl = settings.cache.conversation_ttl_seconds
-    store: ConversationStore = MemoryConversationStore(ttl)
-    if redis is not None:
-        limiter = RedisUserLimiter(redis, MemoryUserLimiter(settings.user_commands_per_minute))
-        store = RedisConversationStore(redis, MemoryConversationStore(ttl), ttl)
-    return Conversation(
-        service,
-        limiter,
-        allowed_workspaces={
-            "slack": settings.slack.allowed_team_ids,
-            "discord": settings.discord.allowed_guild_ids,
-        },
-        admin_ids=settings.admin_ids,
-        store=store,
-        watchlist=watchlist,
-    )
-
-
-def build_adapters(
-    platforms: list[str],
-    settings: Settings,
-    conversation: Conversation,
-    redis: RedisBackend | None,
-    json_output: bool = False,
-) -> list[Adapter]:
-    """The adapters for `platforms` (SDKs are imported only for the platforms chosen)."""
-    adapters: list[Adapter] = []
-    if platforms == ["console"]:
-        from adapters.console.adapter import ConsoleAdapter
-
-        return [ConsoleAdapter(conversation, json_output=json_output)]
-    socket_mode, http = "slack-socket" in platforms, "slack-http" in platforms
-    if socket_mode or http:
-        from adapters.slack.adapter import SlackAdapter
-
-        deliveries: DeliveryLedger = MemoryDeliveryLedger()
-        if redis is not None:
-            deliveries = RedisDeliveryLedger(redis, MemoryDeliveryLedger())
-        adapters.append(
-            SlackAdapter(
-                conversation,
-                settings.slack,
-                deliveries,
-                socket_mode=socket_mode,
-                http_port=settings.port if http else None,
-            )
-        )
-    if "discord" in platforms:
-        from adapters.discord.adapter import DiscordAdapter
-
-        adapters.append(DiscordAdapter(conversation, settings.discord))
-    return adapters
-
-
-def describe(settings: Settings, service: RecommendationService) -> str:
-    """The start-up line's tail: models, cache and store (never a secret)."""
-    cache = service.cache.backend
-    ttl = settings.cache.ttl_seconds
-    if cache == "memory":
-        cache = f"memory (TTL {ttl} s, {settings.cache.max_entries} entries)"
-    else:
-        cache = f"{cache} (TTL {ttl} s)"
-    models = " → ".join(settings.router.models)
-    return f"models {models}; cache {cache}; App Store {settings.appstore.country}"
-
-
-async def open_database(settings: Settings) -> Database:
-    """The migrated database; `DatabaseProblem` with one line when it cannot be used."""
-    storage = settings.storage
-    database = Database.open(storage.database_url, storage.data_dir)
-    try:
-        await database.migrate()
-    except Exception as exc:
-        await database.aclose()
-        problem = "DATA_DIR" if storage.database_url is None else "DATABASE_URL"
-        raise DatabaseProblem(
-            f"the database ({database.description}, from {problem}) cannot be used: "
-            f"{type(exc).__name__}"
-        ) from None
-    return database
 
 
 async def run(settings: Settings, platforms: list[str], json_output: bool) -> int:
@@ -276,55 +99,6 @@ def _adapter_list(raw: str) -> list[str]:
     if unknown or not names:
         raise argparse.ArgumentTypeError(f"choose from {', '.join(ADAPTERS)}")
     return names
-
-
-def choose_platforms(chosen: list[str], settings: Settings) -> list[str]:
-    """The platforms to run: `console`, or some of `slack-socket`, `slack-http` and `discord`;
-    `PlatformProblem` when the chosen ones lack credentials."""
-    slack, discord = settings.slack, settings.discord
-    socket_ready, http_ready = slack.socket_mode_ready, slack.http_ready
-    if not chosen:
-        if not (slack.bot_token or discord.bot_token):
-            return ["console"]
-        chosen = ["slack"] * bool(slack.bot_token) + ["discord"] * bool(discord.bot_token)
-    platforms: list[str] = []
-    for name in chosen:
-        if name == "console":
-            platforms.append("console")
-        elif name == "slack":
-            if not slack.bot_token:
-                raise PlatformProblem("SLACK_BOT_TOKEN is not set")
-            if not (socket_ready or http_ready):
-                raise PlatformProblem(
-                    "SLACK_BOT_TOKEN is set but neither SLACK_APP_TOKEN (Socket Mode) "
-                    "nor SLACK_SIGNING_SECRET (HTTP mode) is"
-                )
-            platforms += ["slack-socket"] * socket_ready + ["slack-http"] * http_ready
-        elif name == "slack-socket":
-            if not socket_ready:
-                raise PlatformProblem("Slack Socket Mode needs SLACK_BOT_TOKEN and SLACK_APP_TOKEN")
-            platforms.append(name)
-        elif name in ("slack-http", "web"):
-            if not http_ready:
-                raise PlatformProblem(
-                    "Slack HTTP mode (web) needs SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET"
-                )
-            platforms.append("slack-http")
-        elif name == "discord":
-            if not discord.bot_token:
-                raise PlatformProblem("DISCORD_BOT_TOKEN is not set")
-            platforms.append(name)
-        elif name == "worker":
-            found = ["slack-socket"] * socket_ready + ["discord"] * bool(discord.bot_token)
-            if not found:
-                raise PlatformProblem(
-                    "the worker needs SLACK_BOT_TOKEN with SLACK_APP_TOKEN, or DISCORD_BOT_TOKEN"
-                )
-            platforms += found
-    platforms = list(dict.fromkeys(platforms))
-    if "console" in platforms and len(platforms) > 1:
-        raise PlatformProblem("the console runs alone; choose it or chat platforms, not both")
-    return platforms
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -16,7 +16,7 @@ from bot.commands.grammar import parse
 from bot.progress.feed import Progress, ProgressFeed
 from bot.report.report import ReportKind, Source
 from bot.runtime import Caller
-from bot.service.follow_ups import COMMANDS_THAT_HELP, TOOLS_REFUSED, Dialogue
+from bot.service.follow_ups import COMMANDS_THAT_HELP, TOOLS_REFUSED, FollowUps
 from bot.service.model_tools import MAX_TOOL_ROUNDS
 from bot.service.recommendations import RecommendationService
 from tests.conftest import ServiceFactory
@@ -32,8 +32,8 @@ class Watcher:
         self.last = feed.snapshot()
 
 
-def dialogue(service: RecommendationService) -> Dialogue:
-    return Dialogue(service.router, service.facts)
+def dialogue(service: RecommendationService) -> FollowUps:
+    return FollowUps(service.router, service.facts)
 
 
 def tool_messages(router: FakeRouter, index: int) -> list[dict[str, Any]]:
@@ -183,7 +183,7 @@ async def test_a_restart_cuts_a_follow_up_off_with_a_labelled_reply(
     context = await first_report(service)
     router.latency = 300  # the model hangs
     service.wind_down(0)
-    answer = await Dialogue(service.router, service.facts, stopping=service.stopping).ask(
+    answer = await FollowUps(service.router, service.facts, stopping=service.stopping).ask(
         "what would you charge?", context
     )
     assert answer.source is Source.FALLBACK

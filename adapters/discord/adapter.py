@@ -30,6 +30,7 @@ from adapters.discord.outbox import (
     channel_edits,
 )
 from adapters.port import Adapter, StartupError
+from adapters.port.live import LOOP_CLOCK, Clock
 from bot.appstore import GENRE_IDS
 from bot.config.settings import DiscordSettings
 from bot.database import JournalEntry
@@ -131,9 +132,12 @@ class DiscordAdapter(Adapter):
         conversation: Conversation,
         settings: DiscordSettings,
         guild_ready_timeout: float = 2.0,
+        *,
+        clock: Clock = LOOP_CLOCK,  # where live replies and their budgets read the time
     ) -> None:
         super().__init__(conversation)
         self.settings = settings
+        self.clock = clock
         # discord.py reads these class attributes on every request and connection.
         discord.http.Route.BASE = settings.api_url
         DiscordWebSocket.DEFAULT_GATEWAY = yarl.URL(settings.gateway_url)
@@ -141,7 +145,7 @@ class DiscordAdapter(Adapter):
             self, sorted(int(g) for g in settings.guild_ids), guild_ready_timeout
         )
         self._connection: asyncio.Task[None] | None = None
-        self.edits = channel_edits()  # shared by the live replies in each channel
+        self.edits = channel_edits(clock)  # shared by the live replies in each channel
 
     # -- the Adapter interface -----------------------------------------------------------
     async def start(self) -> str:
@@ -207,7 +211,7 @@ class DiscordAdapter(Adapter):
             channel=str(interaction.channel_id) if interaction.channel_id else None,
             address={"application": str(interaction.application_id), "token": interaction.token},
         )
-        await self.intake.accept(incoming, InteractionArrival(interaction))
+        await self.intake.accept(incoming, InteractionArrival(interaction, self.clock))
 
     async def on_button(self, interaction: discord.Interaction[Any], text: str) -> None:
         await self.on_slash(interaction, text)
@@ -223,7 +227,7 @@ class DiscordAdapter(Adapter):
                 {"id": int(address["application"]), "type": 3, "token": address["token"]},
                 state=self.client._connection,
             )
-            return InteractionReply(webhook, turn, private=False, taken_over=True)
+            return InteractionReply(webhook, turn, private=False, taken_over=True, clock=self.clock)
         if address.get("channel") and address.get("message"):
             channel = self.client.get_partial_messageable(int(address["channel"]))
             reply = MentionReply(
@@ -231,6 +235,7 @@ class DiscordAdapter(Adapter):
                 turn,
                 self.edits,
                 address.get("place"),
+                clock=self.clock,
             )
             if address.get("live_message"):
                 reply.take_over(channel.get_partial_message(int(address["live_message"])))
@@ -274,15 +279,19 @@ class MentionArrival:
         async def opened(message_id: int) -> None:
             await intake.note_live(entry, live_message=str(message_id))
 
-        return MentionReply(self._message, turn, self._adapter.edits, self._place, opened)
+        adapter = self._adapter
+        return MentionReply(
+            self._message, turn, adapter.edits, self._place, opened, clock=adapter.clock
+        )
 
 
 class InteractionArrival:
     """A `/scout` command or a button: deferred within 3 s (or answered privately at once);
     the deferred response shows the progress and becomes the answer."""
 
-    def __init__(self, interaction: discord.Interaction[Any]) -> None:
+    def __init__(self, interaction: discord.Interaction[Any], clock: Clock = LOOP_CLOCK) -> None:
         self._interaction = interaction
+        self._clock = clock
 
     async def acknowledge(self, turn: Turn | None, at_once: Report | None) -> bool:
         response = self._interaction.response
@@ -294,4 +303,4 @@ class InteractionArrival:
         return False
 
     def outbox(self, turn: Turn, entry: JournalEntry | None) -> Outbox:
-        return InteractionReply(self._interaction.followup, turn, private=False)
+        return InteractionReply(self._interaction.followup, turn, private=False, clock=self._clock)

@@ -18,6 +18,7 @@ import discord
 
 from adapters.discord.markup import DiscordMessage, plain, progress_embed, render, sanitise
 from adapters.port import LiveReply, RateBudgets
+from adapters.port.live import LOOP_CLOCK, Clock
 from bot.intake import Turn
 from bot.progress import Progress
 from bot.report import Report
@@ -38,9 +39,9 @@ class ButtonHandler(Protocol):
     async def on_button(self, interaction: discord.Interaction[Any], text: str) -> None: ...
 
 
-def channel_edits() -> RateBudgets:
+def channel_edits(clock: Clock = LOOP_CLOCK) -> RateBudgets:
     """Edits per channel: 2 at once and 36 a minute, never more than 5 in any 5 s."""
-    return RateBudgets(capacity=2, per_minute=36)
+    return RateBudgets(capacity=2, per_minute=36, clock=clock)
 
 
 class ScoutButton(
@@ -157,10 +158,13 @@ class MentionReply(DiscordReply):
         edits: RateBudgets,
         where: str | None = None,
         opened: Callable[[int], Awaitable[None]] | None = None,
+        *,
+        clock: Clock = LOOP_CLOCK,
     ) -> None:
         super().__init__(turn)
         self._message = message
         self._edits = edits
+        self._clock = clock  # the live message's pace
         self._where = where  # a DM or thread goes on as a whole, not from the reply
         self._sent: discord.Message | discord.PartialMessage | None = None  # the live message
         self._opened = opened  # told the live message's id (the journal keeps it)
@@ -178,7 +182,13 @@ class MentionReply(DiscordReply):
         if not self._turn.needs_work:
             return None
         budget = self._edits[self._message.channel.id]
-        self._live = LiveReply(self._draw, EDIT_INTERVAL, budget, first_text_pause=FIRST_TEXT_PAUSE)
+        self._live = LiveReply(
+            self._draw,
+            EDIT_INTERVAL,
+            budget,
+            first_text_pause=FIRST_TEXT_PAUSE,
+            clock=self._clock,
+        )
         return self._live
 
     async def _draw(self, progress: Progress) -> None:
@@ -217,10 +227,17 @@ class InteractionReply(DiscordReply):
     first message; the rest are follow-ups."""
 
     def __init__(
-        self, webhook: discord.Webhook, turn: Turn, private: bool, taken_over: bool = False
+        self,
+        webhook: discord.Webhook,
+        turn: Turn,
+        private: bool,
+        taken_over: bool = False,
+        *,
+        clock: Clock = LOOP_CLOCK,
     ) -> None:
         super().__init__(turn)
         self._webhook = webhook
+        self._clock = clock  # the live response's pace
         self._private = private
         self._message_id: int | None = None  # the response's message, once sent
         self._replace_first = taken_over  # another worker deferred it (and died)
@@ -231,7 +248,9 @@ class InteractionReply(DiscordReply):
     def live(self) -> LiveReply | None:
         if self._private or not self._turn.needs_work:
             return None
-        self._live = LiveReply(self._draw, EDIT_INTERVAL, first_text_pause=FIRST_TEXT_PAUSE)
+        self._live = LiveReply(
+            self._draw, EDIT_INTERVAL, first_text_pause=FIRST_TEXT_PAUSE, clock=self._clock
+        )
         return self._live
 
     async def _draw(self, progress: Progress) -> None:

@@ -21,7 +21,7 @@ from typing import Protocol
 
 from cachetools import TTLCache
 
-from bot.progress.feed import Progress, ProgressFeed
+from bot.progress import Progress, ProgressFeed
 
 log = logging.getLogger(__name__)
 

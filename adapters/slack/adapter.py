@@ -25,6 +25,7 @@ from slack_sdk.http_retry.builtin_async_handlers import (
 from slack_sdk.web.async_client import AsyncWebClient
 
 from adapters.port import Adapter, StartupError
+from adapters.port.live import LOOP_CLOCK, Clock
 from adapters.slack.channels import SlackChannelPoster
 from adapters.slack.http import SlackHttpEndpoint
 from adapters.slack.markup import (
@@ -62,11 +63,13 @@ class SlackAdapter(Adapter):
         *,
         socket_mode: bool = False,
         http_port: int | None = None,  # serve Slack's HTTP endpoint (on the runtime's $PORT)
+        clock: Clock = LOOP_CLOCK,  # where live replies and their budgets read the time
     ) -> None:
         super().__init__(conversation)
         self.settings = settings
         self.deliveries = deliveries or MemoryDeliveryLedger()
-        self.limits = SlackLimits()  # shared by every live reply of this workspace's app
+        self.clock = clock
+        self.limits = SlackLimits(clock)  # shared by every live reply of this workspace's app
         self.socket_mode = socket_mode
         self.http_port = http_port
         self.client = AsyncWebClient(
@@ -178,7 +181,7 @@ class SlackAdapter(Adapter):
             channel=command.get("channel_id"),
             address=address,
         )
-        await self.intake.accept(incoming, SlashArrival(ack, respond))
+        await self.intake.accept(incoming, SlashArrival(ack, respond, self.clock))
 
     async def _on_button(
         self, ack: Any, body: dict[str, Any], action: dict[str, Any], respond: Any
@@ -236,7 +239,12 @@ class SlackAdapter(Adapter):
             return ResponseUrlReply(respond, turn, progress=False, note=bool(address.get("note")))
         if address.get("thread") and address.get("channel"):
             reply = ThreadReply(
-                self.client, address["channel"], address["thread"], turn, self.limits
+                self.client,
+                address["channel"],
+                address["thread"],
+                turn,
+                self.limits,
+                clock=self.clock,
             )
             if address.get("live_ts"):
                 reply.take_over(address["live_ts"])
@@ -279,8 +287,8 @@ class SlashArrival:
     """A slash command: acknowledged within 3 s with a private note (the whole reply, when it
     is ready at once); the answer goes through its `response_url`."""
 
-    def __init__(self, ack: Any, respond: Any) -> None:
-        self._ack, self._respond = ack, respond
+    def __init__(self, ack: Any, respond: Any, clock: Clock = LOOP_CLOCK) -> None:
+        self._ack, self._respond, self._clock = ack, respond, clock
 
     async def acknowledge(self, turn: Turn | None, at_once: Report | None) -> bool:
         if at_once is not None:
@@ -291,7 +299,7 @@ class SlashArrival:
         return False
 
     def outbox(self, turn: Turn, entry: JournalEntry | None) -> Outbox:
-        return ResponseUrlReply(self._respond, turn)
+        return ResponseUrlReply(self._respond, turn, clock=self._clock)
 
 
 class ButtonArrival(SlashArrival):
@@ -326,5 +334,11 @@ class ThreadArrival:
 
         adapter = self._adapter
         return ThreadReply(
-            adapter.client, self._channel, self._thread, turn, adapter.limits, opened
+            adapter.client,
+            self._channel,
+            self._thread,
+            turn,
+            adapter.limits,
+            opened,
+            clock=adapter.clock,
         )

@@ -20,7 +20,7 @@ from typing import Any
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
-from adapters.port.live import LiveReply, RateBudgets
+from adapters.port.live import LOOP_CLOCK, Clock, LiveReply, RateBudgets
 from adapters.slack.markup import (
     SlackMessage,
     apology,
@@ -62,9 +62,9 @@ class SlackLimits:
     at once and half per minute, so no minute ever goes over it (Tier 4: 100 a minute,
     Tier 3: 50)."""
 
-    def __init__(self) -> None:
-        self.append = RateBudgets(capacity=50, per_minute=50)  # chat.appendStream, Tier 4
-        self.update = RateBudgets(capacity=25, per_minute=25)  # chat.update, Tier 3
+    def __init__(self, clock: Clock = LOOP_CLOCK) -> None:
+        self.append = RateBudgets(capacity=50, per_minute=50, clock=clock)  # appendStream, Tier 4
+        self.update = RateBudgets(capacity=25, per_minute=25, clock=clock)  # chat.update, Tier 3
 
 
 def slack_place(channel: str, thread: str | None) -> str:
@@ -126,9 +126,18 @@ class SlackReply:
 class ResponseUrlReply(SlackReply):
     """Replies through the command's `response_url`: in the channel, or only to its author."""
 
-    def __init__(self, respond: Any, turn: Turn, progress: bool = True, note: bool = False) -> None:
+    def __init__(
+        self,
+        respond: Any,
+        turn: Turn,
+        progress: bool = True,
+        note: bool = False,
+        *,
+        clock: Clock = LOOP_CLOCK,
+    ) -> None:
         super().__init__(turn)
         self._respond = respond
+        self._clock = clock  # the live note's pace
         self._progress = progress  # a button's response_url would replace the answer it is on
         # A slash command's "Scouting…" note that another worker left: deleted after the answer.
         self._stale_note = note
@@ -136,7 +145,9 @@ class ResponseUrlReply(SlackReply):
     def live(self) -> LiveReply | None:
         if not (self._progress and self._turn.needs_work):
             return None
-        self._live = LiveReply(self._draw, RESPONSE_URL_INTERVAL, max_draws=RESPONSE_URL_DRAWS)
+        self._live = LiveReply(
+            self._draw, RESPONSE_URL_INTERVAL, max_draws=RESPONSE_URL_DRAWS, clock=self._clock
+        )
         return self._live
 
     async def _draw(self, progress: Progress) -> None:
@@ -175,10 +186,13 @@ class ThreadReply(SlackReply):
         turn: Turn,
         limits: SlackLimits,
         opened: Callable[[str], Awaitable[None]] | None = None,
+        *,
+        clock: Clock = LOOP_CLOCK,
     ) -> None:
         super().__init__(turn)
         self._client, self._channel, self._thread = client, channel, thread
         self._limits = limits
+        self._clock = clock  # the live message's pace
         self._opened = opened  # told the live message's ts (the journal keeps it)
         self._stale_stream = False  # the live message is another worker's, maybe still streaming
         self._team = turn.caller.workspace or ""
@@ -214,6 +228,7 @@ class ThreadReply(SlackReply):
             budget,
             step_interval=STEP_INTERVAL,
             first_text_pause=FIRST_TEXT_PAUSE,
+            clock=self._clock,
         )
         return self._live
 

@@ -14,9 +14,8 @@ from bot.advice.comparison import ComparedApp, compare_verdict
 from bot.advice.evidence import ReviewEvidence
 from bot.advice.playbooks import Playbook, category_guessed_from, playbook_for
 from bot.advice.review_themes import theme_rule
-from bot.appstore import AppInfo
-from bot.appstore.categories import category_named
-from bot.commands.grammar import Command, CommandKind
+from bot.appstore import AppInfo, category_named
+from bot.commands import Command, CommandKind
 
 STALE_AFTER_DAYS = 365
 FEW_RATINGS = 50

@@ -39,7 +39,7 @@ from bot.ai.wire import (
     token_usage,
     visible_text,
 )
-from bot.runtime.request_scope import count_model_call
+from bot.runtime import count_model_call
 
 log = logging.getLogger(__name__)
 

@@ -39,8 +39,7 @@ from bot.ai.failures import UNHEALTHY, FailureKind, RouterFailure
 from bot.ai.messages import Message
 from bot.ai.port import ChainPolicy, ChainPort, ChainTally
 from bot.ai.tools import ToolSpec
-from bot.runtime.circuit_breaker import CircuitBreaker
-from bot.runtime.transport import USER_AGENT, AiohttpTransport
+from bot.runtime import USER_AGENT, AiohttpTransport, CircuitBreaker
 
 log = logging.getLogger(__name__)
 

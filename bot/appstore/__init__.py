@@ -6,7 +6,7 @@ from bot.appstore.categories import GENRE_IDS, category_list, category_named
 from bot.appstore.itunes import AppStoreSettings, ITunesCatalog
 from bot.appstore.names import normalise_subject
 from bot.appstore.rate_limit import RateLimiter
-from bot.appstore.records import RecordError
+from bot.appstore.records import ChartEntry, RecordError
 from bot.appstore.review_records import parse_json_feed, parse_xml_feed
 from bot.appstore.storefronts import STOREFRONTS, is_storefront
 from bot.appstore.values import (
@@ -25,6 +25,7 @@ __all__ = [
     "AppInfo",
     "AppLookup",
     "AppStoreSettings",
+    "ChartEntry",
     "ChartLookup",
     "ITunesCatalog",
     "LookupStatus",

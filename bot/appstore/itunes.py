@@ -32,9 +32,7 @@ from bot.appstore.values import (
     Review,
     ReviewsLookup,
 )
-from bot.runtime.request_scope import count_appstore_call
-from bot.runtime.single_flight import SingleFlight
-from bot.runtime.transport import AiohttpTransport, http_client
+from bot.runtime import AiohttpTransport, SingleFlight, count_appstore_call, http_client
 
 log = logging.getLogger(__name__)
 

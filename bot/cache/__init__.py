@@ -14,6 +14,7 @@ from bot.cache.conversation_store import (
 from bot.cache.delivery_ledger import DeliveryLedger, MemoryDeliveryLedger, RedisDeliveryLedger
 from bot.cache.redis_answer_cache import RedisAnswerCache
 from bot.cache.redis_backend import RedisBackend, RedisUnavailable
+from bot.cache.report_codec import app_from_dict, app_to_dict
 from bot.cache.review_cache import MemoryReviewCache, RedisReviewCache, ReviewCache
 from bot.cache.user_limits import MemoryUserLimiter, RedisUserLimiter, UserLimiter, limit_message
 
@@ -41,5 +42,7 @@ __all__ = [
     "RedisUserLimiter",
     "ReviewCache",
     "UserLimiter",
+    "app_from_dict",
+    "app_to_dict",
     "limit_message",
 ]

@@ -15,10 +15,10 @@ from dataclasses import dataclass
 
 from cachetools import TTLCache
 
-from bot.appstore.names import normalise_subject
-from bot.commands.grammar import Command
-from bot.report.report import Report
-from bot.runtime.single_flight import SingleFlight
+from bot.appstore import normalise_subject
+from bot.commands import Command
+from bot.report import Report
+from bot.runtime import SingleFlight
 
 
 @dataclass(frozen=True)

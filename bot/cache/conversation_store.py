@@ -24,7 +24,7 @@ from cachetools import TTLCache
 
 from bot.cache.redis_backend import KEY_PREFIX, RedisBackend, RedisUnavailable
 from bot.cache.report_codec import report_from_dict
-from bot.report.report import Report
+from bot.report import Report
 
 log = logging.getLogger(__name__)
 

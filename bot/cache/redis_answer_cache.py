@@ -32,7 +32,7 @@ from bot.cache.answer_cache import (
 )
 from bot.cache.redis_backend import KEY_PREFIX, RedisBackend, RedisUnavailable
 from bot.cache.report_codec import UndecodableReport, decode_report, encode_report
-from bot.report.report import Report
+from bot.report import Report
 
 log = logging.getLogger(__name__)
 

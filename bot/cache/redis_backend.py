@@ -15,7 +15,7 @@ from typing import Any, TypeVar
 from redis.asyncio import Redis
 from redis.exceptions import RedisError
 
-from bot.runtime.circuit_breaker import BreakerState, CircuitBreaker
+from bot.runtime import BreakerState, CircuitBreaker
 
 log = logging.getLogger(__name__)
 

@@ -12,12 +12,18 @@ from dataclasses import asdict, fields
 from datetime import date
 from typing import Any
 
-from bot.advice.comparison import ComparedApp
-from bot.advice.evidence import Quote, ReviewEvidence, Theme, VersionStats
-from bot.advice.scoring import CloneScore, ScorePart
-from bot.ai.wire import TokenUsage
+from bot.advice import (
+    CloneScore,
+    ComparedApp,
+    Quote,
+    ReviewEvidence,
+    ScorePart,
+    Theme,
+    VersionStats,
+)
+from bot.ai import TokenUsage
 from bot.appstore import AppInfo
-from bot.report.report import FallbackReason, FollowUp, Report, ReportKind, Source, json_ready
+from bot.report import FallbackReason, FollowUp, Report, ReportKind, Source, json_ready
 
 FORMAT_VERSION = 4  # 2: review evidence and competitors; 3: comparisons; 4: follow-ups
 

@@ -10,8 +10,7 @@ import unicodedata
 from dataclasses import dataclass
 from enum import Enum
 
-from bot.appstore.names import normalise_subject
-from bot.appstore.storefronts import is_storefront
+from bot.appstore import is_storefront, normalise_subject
 
 MAX_INPUT_CHARS = 500  # a whole command line; anything longer is not a real request
 MAX_NAME_CHARS = 100  # app and category names

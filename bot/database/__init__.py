@@ -6,6 +6,7 @@ from bot.database.connection import Database, DatabaseUrlError, describe, engine
 from bot.database.journal import CommandJournal, JournalEntry
 from bot.database.leases import JobLeases
 from bot.database.migrations import SCHEMA_HEAD, SchemaHistoryError, migrate
+from bot.database.schema import alerts, app_snapshots, chart_snapshots, digests, watches
 
 __all__ = [
     "SCHEMA_HEAD",
@@ -15,7 +16,12 @@ __all__ = [
     "JobLeases",
     "JournalEntry",
     "SchemaHistoryError",
+    "alerts",
+    "app_snapshots",
+    "chart_snapshots",
     "describe",
+    "digests",
     "engine_url",
     "migrate",
+    "watches",
 ]

@@ -25,14 +25,14 @@ from bot.cache import (
     ConversationStore,
     Exchange,
     MemoryConversationStore,
+    UserLimiter,
+    limit_message,
 )
-from bot.cache.user_limits import UserLimiter, limit_message
-from bot.commands.grammar import Command, CommandKind, ParsedCommand, parse, starts_with_verb
-from bot.progress.feed import ProgressListener
-from bot.report.report import Report, ReportKind, Source
-from bot.runtime.request_scope import Caller
-from bot.service.follow_ups import Dialogue
-from bot.service.recommendations import RecommendationService
+from bot.commands import Command, CommandKind, ParsedCommand, parse, starts_with_verb
+from bot.progress import ProgressListener
+from bot.report import Report, ReportKind, Source
+from bot.runtime import Caller
+from bot.service import FollowUps, RecommendationService
 from bot.watch import WatchChannel, Watchlist
 
 log = logging.getLogger(__name__)
@@ -110,7 +110,7 @@ class Conversation:
         self.watchlist = watchlist  # trend watch commands; None where there is no database
         self.limiter = limiter
         self.store = store or MemoryConversationStore(CONVERSATION_TTL_SECONDS)
-        self.dialogue = Dialogue(
+        self.follow_ups = FollowUps(
             service.router,
             service.facts,
             service.default_country,
@@ -174,7 +174,7 @@ class Conversation:
         if turn.question is not None:
             context = await self.store.get(turn.place) if turn.place is not None else None
             key = turn.caller.limit_key
-            return await self.dialogue.ask(
+            return await self.follow_ups.ask(
                 turn.question, context, listener, turn.caller, lambda: self.limiter.admit(key)
             )
         command = turn.command

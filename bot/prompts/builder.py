@@ -10,17 +10,13 @@ from __future__ import annotations
 import hashlib
 import json
 from datetime import date
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from bot.advice.comparison import ComparedApp
-from bot.advice.evidence import Quote, ReviewEvidence, Theme
-from bot.advice.scoring import CloneScore
-from bot.ai.messages import Message
+from bot.advice import CloneScore, ComparedApp, Quote, ReviewEvidence, Theme
+from bot.ai import Message
 from bot.appstore import AppInfo
-from bot.commands.grammar import Command, CommandKind
-
-if TYPE_CHECKING:  # bot.report.report imports this package
-    from bot.report.report import Report
+from bot.commands import Command, CommandKind
+from bot.report import Report
 
 # What of the review evidence goes into a prompt: enough to ground the answer, bounded so that
 # the whole prompt stays under about 2,000 tokens (bench/reviews_bench.py measures it).

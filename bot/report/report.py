@@ -7,10 +7,8 @@ from datetime import date
 from enum import Enum
 from typing import Any
 
-from bot.advice.comparison import ComparedApp
-from bot.advice.evidence import ReviewEvidence
-from bot.advice.scoring import CloneScore
-from bot.ai.wire import TokenUsage
+from bot.advice import CloneScore, ComparedApp, ReviewEvidence
+from bot.ai import TokenUsage
 from bot.appstore import AppInfo
 
 

@@ -7,14 +7,22 @@ from bot.runtime.garbage_collection import tune_garbage_collection
 from bot.runtime.log_throttle import LogThrottle
 from bot.runtime.logs import configure_logging
 from bot.runtime.redaction import MASK, Redactor
-from bot.runtime.request_scope import CONSOLE, Caller, RequestScope, begin_request
+from bot.runtime.request_scope import (
+    CONSOLE,
+    Caller,
+    RequestScope,
+    begin_request,
+    count_appstore_call,
+    count_model_call,
+)
 from bot.runtime.single_flight import SingleFlight
 from bot.runtime.stats import AnswerRecord, LatencyHistogram, ServiceStats
-from bot.runtime.transport import AiohttpTransport, http_client
+from bot.runtime.transport import USER_AGENT, AiohttpTransport, http_client
 
 __all__ = [
     "CONSOLE",
     "MASK",
+    "USER_AGENT",
     "AiohttpTransport",
     "AnswerRecord",
     "BreakerState",
@@ -29,6 +37,8 @@ __all__ = [
     "SingleFlight",
     "begin_request",
     "configure_logging",
+    "count_appstore_call",
+    "count_model_call",
     "http_client",
     "tune_garbage_collection",
 ]

@@ -2,17 +2,17 @@
 cache; follow-up questions with the look-ups as the model's tools."""
 
 from bot.service.facts import REPORT_KINDS, FactFinder, Facts, no_match
-from bot.service.follow_ups import Dialogue
-from bot.service.model_tools import TOOLS, Lookups
+from bot.service.follow_ups import FollowUps
+from bot.service.model_tools import TOOLS, ModelTools
 from bot.service.recommendations import RecommendationService
 
 __all__ = [
     "REPORT_KINDS",
     "TOOLS",
-    "Dialogue",
     "FactFinder",
     "Facts",
-    "Lookups",
+    "FollowUps",
+    "ModelTools",
     "RecommendationService",
     "no_match",
 ]

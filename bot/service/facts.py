@@ -35,9 +35,9 @@ from bot.appstore import (
     Review,
 )
 from bot.cache import MemoryReviewCache, ReviewCache
-from bot.commands.grammar import Command, CommandKind
-from bot.progress.feed import ProgressFeed, StepKey, StepStatus
-from bot.report.report import Report, ReportKind, Source
+from bot.commands import Command, CommandKind
+from bot.progress import ProgressFeed, StepKey, StepStatus
+from bot.report import Report, ReportKind, Source
 
 log = logging.getLogger(__name__)
 

@@ -19,14 +19,14 @@ from datetime import date
 
 from bot.ai import Completion, FailureKind, Message, RouterClient, RouterFailure, TokenUsage
 from bot.cache import ConversationContext
-from bot.commands.grammar import MAX_INPUT_CHARS, clean_text
-from bot.progress.feed import ProgressFeed, ProgressListener, StepKey, StepStatus
-from bot.prompts.builder import FOLLOW_UP_PROMPT, report_data
-from bot.report.report import FallbackReason, Report, ReportKind, Source
+from bot.commands import MAX_INPUT_CHARS, clean_text
+from bot.progress import ProgressFeed, ProgressListener, StepKey, StepStatus
+from bot.prompts import FOLLOW_UP_PROMPT, report_data
+from bot.report import FallbackReason, Report, ReportKind, Source
 from bot.runtime import Caller, Cutoff, ServiceStats
 from bot.service.account import CommandAccount
 from bot.service.facts import FactFinder
-from bot.service.model_tools import MAX_TOOL_ROUNDS, TOOLS, Admit, Lookups
+from bot.service.model_tools import MAX_TOOL_ROUNDS, TOOLS, Admit, ModelTools
 
 log = logging.getLogger(__name__)
 
@@ -38,7 +38,7 @@ TOOLS_REFUSED = "Answered without App Store look-ups: the AI provider does not t
 ANONYMOUS = Caller("unknown")
 
 
-class Dialogue:
+class FollowUps:
     def __init__(
         self,
         router: RouterClient,
@@ -141,7 +141,7 @@ class Dialogue:
         self, messages: list[Message], feed: ProgressFeed, admit: Admit | None
     ) -> Completion:
         """The model's answer after at most `MAX_TOOL_ROUNDS` rounds of look-ups."""
-        lookups = Lookups(self.facts, self.country, self._today, admit)
+        lookups = ModelTools(self.facts, self.country, self._today, admit)
         usage = TokenUsage()
         tools = TOOLS
         for rounds in range(MAX_TOOL_ROUNDS + 1):

@@ -15,12 +15,11 @@ from datetime import date
 from typing import Any
 
 from bot.advice import clone_score
-from bot.ai.tools import ToolCall, ToolSpec
-from bot.appstore import GENRE_IDS, LookupStatus
-from bot.appstore.categories import category_list, category_named
-from bot.commands.grammar import Command, CommandKind, parse
-from bot.progress.feed import ProgressFeed, StepStatus
-from bot.prompts.builder import app_facts, review_data
+from bot.ai import ToolCall, ToolSpec
+from bot.appstore import GENRE_IDS, LookupStatus, category_list, category_named
+from bot.commands import Command, CommandKind, parse
+from bot.progress import ProgressFeed, StepStatus
+from bot.prompts import app_facts, review_data
 from bot.service.facts import FactFinder, Facts
 
 MAX_TOOL_ROUNDS = 3  # rounds of look-ups before the model must answer with what it has
@@ -67,7 +66,7 @@ TOOLS = (FIND_APP, APP_REVIEWS, TOP_APPS, COMPARE_APPS)
 Admit = Callable[[], Awaitable[float]]
 
 
-class Lookups:
+class ModelTools:
     """Runs the model's tool calls for one conversation turn."""
 
     def __init__(

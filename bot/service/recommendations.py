@@ -12,19 +12,15 @@ from collections.abc import Callable
 from dataclasses import replace
 from datetime import date
 
-from bot.advice.fallback import advise
+from bot.advice import advise
 from bot.ai import FailureKind, RouterClient, RouterFailure
-from bot.appstore.catalog import AppCatalog
-from bot.appstore.categories import category_list, category_named
-from bot.cache.answer_cache import AnswerCache, CachedReport, CacheKey, Produced
-from bot.cache.review_cache import ReviewCache
-from bot.commands.grammar import USAGE, Command, CommandKind, ParsedCommand, UsageError
-from bot.progress.feed import ProgressFeed, ProgressListener, SharedFeeds, StepKey, StepStatus
-from bot.prompts.builder import PROMPT_VERSION, build_messages
-from bot.report.report import FallbackReason, Report, ReportKind, Source
-from bot.runtime.cutoff import Cutoff
-from bot.runtime.request_scope import Caller
-from bot.runtime.stats import ServiceStats
+from bot.appstore import AppCatalog, category_list, category_named
+from bot.cache import AnswerCache, CachedReport, CacheKey, Produced, ReviewCache
+from bot.commands import USAGE, Command, CommandKind, ParsedCommand, UsageError
+from bot.progress import ProgressFeed, ProgressListener, SharedFeeds, StepKey, StepStatus
+from bot.prompts import PROMPT_VERSION, build_messages
+from bot.report import FallbackReason, Report, ReportKind, Source
+from bot.runtime import Caller, Cutoff, ServiceStats
 from bot.service.account import CommandAccount
 from bot.service.facts import REPORT_KINDS, FactFinder, Facts
 

@@ -16,8 +16,7 @@ from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, replace
 from typing import Protocol
 
-from bot.appstore import AppInfo, RateLimiter, Review
-from bot.appstore.records import ChartEntry
+from bot.appstore import AppInfo, ChartEntry, RateLimiter, Review
 from bot.watch.alerts import (
     AppSnapshot,
     ChartSnapshot,

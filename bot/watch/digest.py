@@ -10,10 +10,9 @@ from collections.abc import Callable
 from datetime import date, datetime, timedelta, tzinfo
 
 from bot.advice import CloneScore, clone_score
-from bot.ai import RouterClient, RouterFailure
-from bot.ai.messages import Message
+from bot.ai import Message, RouterClient, RouterFailure
 from bot.appstore import AppInfo
-from bot.report.report import FallbackReason, FollowUp, Report, ReportKind, Source
+from bot.report import FallbackReason, FollowUp, Report, ReportKind, Source
 from bot.watch.alerts import AppSnapshot
 from bot.watch.check import PATIENCE, WatchSource
 from bot.watch.messages import follow_ups, plain_name

@@ -8,7 +8,7 @@ import re
 from collections.abc import Iterable
 
 from bot.appstore import GENRE_IDS
-from bot.report.report import FollowUp, Report, ReportKind
+from bot.report import FollowUp, Report, ReportKind
 from bot.watch.model import (
     MAX_WATCHES_PER_CHANNEL,
     MAX_WATCHES_PER_WORKSPACE,

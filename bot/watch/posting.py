@@ -7,7 +7,7 @@ import logging
 from collections.abc import Mapping
 from typing import Protocol
 
-from bot.report.report import Report
+from bot.report import Report
 from bot.watch.messages import alerts_report
 from bot.watch.model import WatchChannel
 from bot.watch.store import WatchStore

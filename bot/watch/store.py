@@ -18,9 +18,8 @@ from sqlalchemy import Table, and_, delete, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from bot.cache.report_codec import app_from_dict, app_to_dict
-from bot.database import Database
-from bot.database.schema import alerts, app_snapshots, chart_snapshots, digests, watches
+from bot.cache import app_from_dict, app_to_dict
+from bot.database import Database, alerts, app_snapshots, chart_snapshots, digests, watches
 from bot.watch.alerts import AppSnapshot, ChartSnapshot
 from bot.watch.model import (
     MAX_WATCHES_PER_CHANNEL,

@@ -10,12 +10,18 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Mapping
 
-from bot.appstore import GENRE_IDS, AppCatalog, LookupStatus, category_list, category_named
-from bot.appstore.names import normalise_subject
-from bot.commands.grammar import Command, CommandKind
-from bot.report.report import Report, ReportKind
-from bot.runtime.request_scope import Caller
-from bot.service.facts import no_match
+from bot.appstore import (
+    GENRE_IDS,
+    AppCatalog,
+    LookupStatus,
+    category_list,
+    category_named,
+    normalise_subject,
+)
+from bot.commands import Command, CommandKind
+from bot.report import Report, ReportKind
+from bot.runtime import Caller
+from bot.service import no_match
 from bot.watch.alerts import AppSnapshot, ChartSnapshot
 from bot.watch.check import CHART_DEPTH, CHARTS, WatchSource
 from bot.watch.messages import (

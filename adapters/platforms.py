@@ -1,0 +1,100 @@
+"""Which platforms a process runs, from its arguments and credentials, and their adapters (each
+platform's SDK imported only when it is chosen)."""
+
+from __future__ import annotations
+
+from adapters.port import Adapter
+from bot.cache import DeliveryLedger, MemoryDeliveryLedger, RedisBackend, RedisDeliveryLedger
+from bot.config import Settings
+from bot.intake import Conversation
+
+ADAPTERS = ("console", "slack", "slack-socket", "slack-http", "discord", "web", "worker")
+
+
+class PlatformProblem(Exception):
+    """The chosen adapters lack credentials; the message is the one line shown."""
+
+
+def build_adapters(
+    platforms: list[str],
+    settings: Settings,
+    conversation: Conversation,
+    redis: RedisBackend | None,
+    json_output: bool = False,
+) -> list[Adapter]:
+    """The adapters for `platforms` (SDKs are imported only for the platforms chosen)."""
+    adapters: list[Adapter] = []
+    if platforms == ["console"]:
+        from adapters.console import ConsoleAdapter
+
+        return [ConsoleAdapter(conversation, json_output=json_output)]
+    socket_mode, http = "slack-socket" in platforms, "slack-http" in platforms
+    if socket_mode or http:
+        from adapters.slack import SlackAdapter
+
+        deliveries: DeliveryLedger = MemoryDeliveryLedger()
+        if redis is not None:
+            deliveries = RedisDeliveryLedger(redis, MemoryDeliveryLedger())
+        adapters.append(
+            SlackAdapter(
+                conversation,
+                settings.slack,
+                deliveries,
+                socket_mode=socket_mode,
+                http_port=settings.port if http else None,
+            )
+        )
+    if "discord" in platforms:
+        from adapters.discord import DiscordAdapter
+
+        adapters.append(DiscordAdapter(conversation, settings.discord))
+    return adapters
+
+
+def choose_platforms(chosen: list[str], settings: Settings) -> list[str]:
+    """The platforms to run: `console`, or some of `slack-socket`, `slack-http` and `discord`;
+    `PlatformProblem` when the chosen ones lack credentials."""
+    slack, discord = settings.slack, settings.discord
+    socket_ready, http_ready = slack.socket_mode_ready, slack.http_ready
+    if not chosen:
+        if not (slack.bot_token or discord.bot_token):
+            return ["console"]
+        chosen = ["slack"] * bool(slack.bot_token) + ["discord"] * bool(discord.bot_token)
+    platforms: list[str] = []
+    for name in chosen:
+        if name == "console":
+            platforms.append("console")
+        elif name == "slack":
+            if not slack.bot_token:
+                raise PlatformProblem("SLACK_BOT_TOKEN is not set")
+            if not (socket_ready or http_ready):
+                raise PlatformProblem(
+                    "SLACK_BOT_TOKEN is set but neither SLACK_APP_TOKEN (Socket Mode) "
+                    "nor SLACK_SIGNING_SECRET (HTTP mode) is"
+                )
+            platforms += ["slack-socket"] * socket_ready + ["slack-http"] * http_ready
+        elif name == "slack-socket":
+            if not socket_ready:
+                raise PlatformProblem("Slack Socket Mode needs SLACK_BOT_TOKEN and SLACK_APP_TOKEN")
+            platforms.append(name)
+        elif name in ("slack-http", "web"):
+            if not http_ready:
+                raise PlatformProblem(
+                    "Slack HTTP mode (web) needs SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET"
+                )
+            platforms.append("slack-http")
+        elif name == "discord":
+            if not discord.bot_token:
+                raise PlatformProblem("DISCORD_BOT_TOKEN is not set")
+            platforms.append(name)
+        elif name == "worker":
+            found = ["slack-socket"] * socket_ready + ["discord"] * bool(discord.bot_token)
+            if not found:
+                raise PlatformProblem(
+                    "the worker needs SLACK_BOT_TOKEN with SLACK_APP_TOKEN, or DISCORD_BOT_TOKEN"
+                )
+            platforms += found
+    platforms = list(dict.fromkeys(platforms))
+    if "console" in platforms and len(platforms) > 1:
+        raise PlatformProblem("the console runs alone; choose it or chat platforms, not both")
+    return platforms

@@ -1,0 +1,152 @@
+"""The core of one process, wired: the service with its caches, trend watch and the journal on
+the database, and the conversation path every way in shares. Platform-free: the adapters are
+wired to it by `adapters.process`."""
+
+from __future__ import annotations
+
+import os
+import socket
+import uuid
+from dataclasses import dataclass
+
+from bot.ai import RouterClient
+from bot.appstore import ITunesCatalog
+from bot.cache import (
+    AnswerCache,
+    ConversationStore,
+    MemoryAnswerCache,
+    MemoryConversationStore,
+    MemoryReviewCache,
+    MemoryUserLimiter,
+    RedisAnswerCache,
+    RedisBackend,
+    RedisConversationStore,
+    RedisReviewCache,
+    RedisUserLimiter,
+    ReviewCache,
+    UserLimiter,
+)
+from bot.config import Settings
+from bot.database import CommandJournal, Database, JobLeases
+from bot.intake import Conversation
+from bot.runtime import AiohttpTransport
+from bot.service import RecommendationService
+from bot.watch import DigestWriter, Watchlist, WatchScheduler, WatchStore
+
+REDIS_WAIT_MARGIN_SECONDS = 15  # App Store lookups and queueing on top of AI_TIMEOUT
+
+
+class DatabaseProblem(Exception):
+    """The database cannot be opened or migrated; the message is the one line shown."""
+
+
+def build_service(
+    settings: Settings, transport: AiohttpTransport, redis: RedisBackend | None = None
+) -> RecommendationService:
+    memory = MemoryAnswerCache(settings.cache.ttl_seconds, settings.cache.max_entries)
+    cache: AnswerCache = memory
+    if redis is not None:
+        cache = RedisAnswerCache(
+            redis,
+            memory,
+            settings.cache.ttl_seconds,
+            wait_limit_seconds=settings.router.timeout + REDIS_WAIT_MARGIN_SECONDS,
+        )
+    review_memory = MemoryReviewCache(settings.cache.reviews_ttl_seconds)
+    reviews: ReviewCache = review_memory
+    if redis is not None:
+        reviews = RedisReviewCache(redis, review_memory, settings.cache.reviews_ttl_seconds)
+    return RecommendationService(
+        RouterClient(settings.router, transport),
+        cache,
+        ITunesCatalog(settings.appstore, transport),
+        default_country=settings.appstore.country,
+        reviews=reviews,
+        review_pages=settings.appstore.reviews_pages,
+    )
+
+
+@dataclass
+class TrendWatch:
+    """The database-backed parts of a process: watches, their scheduler, the journal."""
+
+    database: Database
+    watchlist: Watchlist
+    scheduler: WatchScheduler
+    journal: CommandJournal
+
+
+def build_trend_watch(
+    settings: Settings, service: RecommendationService, database: Database
+) -> TrendWatch:
+    worker = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
+    catalog = service.facts.catalog
+    if not isinstance(catalog, ITunesCatalog):
+        raise TypeError("trend watch reads the App Store through ITunesCatalog")
+    store = WatchStore(database)
+    scheduler = WatchScheduler(
+        store,
+        JobLeases(database, worker),
+        catalog,
+        DigestWriter(catalog, service.router),
+        settings.watch,
+        settings.appstore.calls_per_minute,
+    )
+    watchlist = Watchlist(
+        store, catalog, catalog, settings.watch, scheduler.posters, settings.appstore.country
+    )
+    journal = CommandJournal(database, worker, settings.storage.journal_lease_seconds)
+    return TrendWatch(database, watchlist, scheduler, journal)
+
+
+def build_conversation(
+    settings: Settings,
+    service: RecommendationService,
+    redis: RedisBackend | None,
+    watchlist: Watchlist | None = None,
+) -> Conversation:
+    limiter: UserLimiter = MemoryUserLimiter(settings.user_commands_per_minute)
+    ttl = settings.cache.conversation_ttl_seconds
+    store: ConversationStore = MemoryConversationStore(ttl)
+    if redis is not None:
+        limiter = RedisUserLimiter(redis, MemoryUserLimiter(settings.user_commands_per_minute))
+        store = RedisConversationStore(redis, MemoryConversationStore(ttl), ttl)
+    return Conversation(
+        service,
+        limiter,
+        allowed_workspaces={
+            "slack": settings.slack.allowed_team_ids,
+            "discord": settings.discord.allowed_guild_ids,
+        },
+        admin_ids=settings.admin_ids,
+        store=store,
+        watchlist=watchlist,
+    )
+
+
+def describe(settings: Settings, service: RecommendationService) -> str:
+    """The start-up line's tail: models, cache and store (never a secret)."""
+    cache = service.cache.backend
+    ttl = settings.cache.ttl_seconds
+    if cache == "memory":
+        cache = f"memory (TTL {ttl} s, {settings.cache.max_entries} entries)"
+    else:
+        cache = f"{cache} (TTL {ttl} s)"
+    models = " → ".join(settings.router.models)
+    return f"models {models}; cache {cache}; App Store {settings.appstore.country}"
+
+
+async def open_database(settings: Settings) -> Database:
+    """The migrated database; `DatabaseProblem` with one line when it cannot be used."""
+    storage = settings.storage
+    database = Database.open(storage.database_url, storage.data_dir)
+    try:
+        await database.migrate()
+    except Exception as exc:
+        await database.aclose()
+        problem = "DATA_DIR" if storage.database_url is None else "DATABASE_URL"
+        raise DatabaseProblem(
+            f"the database ({database.description}, from {problem}) cannot be used: "
+            f"{type(exc).__name__}"
+        ) from None
+    return database
