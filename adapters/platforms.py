@@ -4,7 +4,7 @@ platform's SDK imported only when it is chosen)."""
 from __future__ import annotations
 
 from adapters.port import Adapter
-from bot.cache import DeliveryLedger, MemoryDeliveryLedger, RedisBackend, RedisDeliveryLedger
+from bot.cache import DeliveryLedger
 from bot.config import Settings
 from bot.intake import Conversation
 
@@ -19,10 +19,11 @@ def build_adapters(
     platforms: list[str],
     settings: Settings,
     conversation: Conversation,
-    redis: RedisBackend | None,
+    claims: DeliveryLedger,
     json_output: bool = False,
 ) -> list[Adapter]:
-    """The adapters for `platforms` (SDKs are imported only for the platforms chosen)."""
+    """The adapters for `platforms` (SDKs are imported only for the platforms chosen); `claims`
+    is the process's one claim on incoming events, shared with the other workers."""
     adapters: list[Adapter] = []
     if platforms == ["console"]:
         from adapters.console import ConsoleAdapter
@@ -32,14 +33,11 @@ def build_adapters(
     if socket_mode or http:
         from adapters.slack import SlackAdapter
 
-        deliveries: DeliveryLedger = MemoryDeliveryLedger()
-        if redis is not None:
-            deliveries = RedisDeliveryLedger(redis, MemoryDeliveryLedger())
         adapters.append(
             SlackAdapter(
                 conversation,
                 settings.slack,
-                deliveries,
+                claims,
                 socket_mode=socket_mode,
                 http_port=settings.port if http else None,
             )

@@ -18,9 +18,6 @@ from bot.database import CommandJournal
 
 log = logging.getLogger(__name__)
 
-MAX_ATTEMPTS = 3  # workers that may take a command before it is given up as the crash's cause
-
-
 class JournalKeeper:
     def __init__(self, journal: CommandJournal, adapters: list[Adapter]) -> None:
         self.journal = journal
@@ -33,10 +30,6 @@ class JournalKeeper:
         accepting = [name for name, adapter in self.adapters.items() if adapter.accepting]
         claimed = await self.journal.claim_orphans(accepting) if accepting else []
         for entry in claimed:
-            if entry.attempts > MAX_ATTEMPTS:  # it took its workers down with it each time
-                log.warning("a %s command failed %d workers; dropped", entry.platform, MAX_ATTEMPTS)
-                await self.journal.done(entry)
-                continue
             adapter = self.adapters[entry.platform]
             adapter.intake.spawn(adapter.resume(entry))
         for entry in await self.journal.drop_expired():

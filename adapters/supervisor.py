@@ -18,9 +18,9 @@ from aiohttp import web
 
 from adapters.port import Adapter, StartupError
 from adapters.recovery import JournalKeeper
-from adapters.web.server import WebServer
+from adapters.web import WebServer
 from bot.database import CommandJournal
-from bot.service.recommendations import RecommendationService
+from bot.service import RecommendationService
 from bot.watch import WatchScheduler
 
 log = logging.getLogger(__name__)
@@ -143,4 +143,8 @@ async def serve(
         await background.stop("journal")
         for adapter in started:
             await adapter.close()
-        log.info("stopped")
+        log.info(
+            "stopped: %d in flight finished, %d unfinished",
+            sum(task.done() for task in in_flight),
+            sum(not task.done() for task in in_flight),
+        )

@@ -20,6 +20,7 @@ from adapters.supervisor import serve
 from bot.app import (
     DatabaseProblem,
     build_conversation,
+    build_event_claims,
     build_service,
     build_trend_watch,
     describe,
@@ -52,7 +53,8 @@ async def run(settings: Settings, platforms: list[str], json_output: bool) -> in
         service = build_service(settings, transport, redis)
         watch = build_trend_watch(settings, service, database)
         conversation = build_conversation(settings, service, redis, watch.watchlist)
-        adapters = build_adapters(platforms, settings, conversation, redis, json_output)
+        claims = build_event_claims(database, redis)  # Slack's; Discord's to follow
+        adapters = build_adapters(platforms, settings, conversation, claims, json_output)
         for adapter in adapters:
             if adapter.platform != "console":  # a console's input ends with its process
                 adapter.journal = watch.journal

@@ -14,6 +14,7 @@ from bot.appstore import ITunesCatalog
 from bot.cache import (
     AnswerCache,
     ConversationStore,
+    DeliveryLedger,
     MemoryAnswerCache,
     MemoryConversationStore,
     MemoryReviewCache,
@@ -21,13 +22,14 @@ from bot.cache import (
     RedisAnswerCache,
     RedisBackend,
     RedisConversationStore,
+    RedisDeliveryLedger,
     RedisReviewCache,
     RedisUserLimiter,
     ReviewCache,
     UserLimiter,
 )
 from bot.config import Settings
-from bot.database import CommandJournal, Database, JobLeases
+from bot.database import CommandJournal, Database, DatabaseEventClaims, JobLeases
 from bot.intake import Conversation
 from bot.runtime import AiohttpTransport
 from bot.service import RecommendationService
@@ -99,6 +101,16 @@ def build_trend_watch(
     return TrendWatch(database, watchlist, scheduler, journal)
 
 
+def build_event_claims(database: Database, redis: RedisBackend | None) -> DeliveryLedger:
+    """The one claim on each incoming event that every worker shares (so an event delivered twice,
+    or to two workers, is answered once): Redis when it is set, the database while Redis is down;
+    the database alone without Redis (it outlives a restart)."""
+    claims: DeliveryLedger = DatabaseEventClaims(database)
+    if redis is not None:
+        claims = RedisDeliveryLedger(redis, claims)
+    return claims
+
+
 def build_conversation(
     settings: Settings,
     service: RecommendationService,
@@ -137,16 +149,26 @@ def describe(settings: Settings, service: RecommendationService) -> str:
 
 
 async def open_database(settings: Settings) -> Database:
-    """The migrated database; `DatabaseProblem` with one line when it cannot be used."""
+    """The migrated database; `DatabaseProblem` with one line when it cannot be used (its
+    SQLite folder or file cannot be made, or it cannot be reached or migrated). The line
+    names the exception's type (and an OS error's reason and path), never its message, which
+    may carry the URL."""
     storage = settings.storage
-    database = Database.open(storage.database_url, storage.data_dir)
+    source = "DATA_DIR" if storage.database_url is None else "DATABASE_URL"
+    try:
+        database = Database.open(storage.database_url, storage.data_dir)
+    except OSError as exc:  # the SQLite folder or file: not a folder, no permission, …
+        where = f"SQLite, at {exc.filename}" if exc.filename else "SQLite"  # a path, no secret
+        reason = f" ({exc.strerror})" if exc.strerror else ""
+        raise DatabaseProblem(
+            f"the database ({where}, from {source}) cannot be used: {type(exc).__name__}{reason}"
+        ) from None
     try:
         await database.migrate()
     except Exception as exc:
         await database.aclose()
-        problem = "DATA_DIR" if storage.database_url is None else "DATABASE_URL"
         raise DatabaseProblem(
-            f"the database ({database.description}, from {problem}) cannot be used: "
+            f"the database ({database.description}, from {source}) cannot be used: "
             f"{type(exc).__name__}"
         ) from None
     return database

@@ -1,28 +1,53 @@
 """The Discord adapter on the real discord.py client against the fake Discord: the
-`discord_harness` fixture (registered for every test module by conftest)."""
+`discord_harness` fixture (registered for every test module by conftest).
+
+With the `manual_clock` option, live replies pace themselves on a `ManualClock` (`.clock`) and the
+fake keeps its time on it too (when it took each edit, its rate-limit buckets): time then passes
+only as the test moves it, e.g. by `replied_on_the_clock`."""
 
 from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator
+from types import SimpleNamespace
 from typing import Any
 
 import pytest
 
 from adapters.discord.adapter import DiscordAdapter
+from adapters.port.live import LOOP_CLOCK
 from bot.config.settings import DiscordSettings
+from tests import fake_discord, fake_discord_limits
 from tests.conftest import ServiceFactory, conversation_for
 from tests.fake_discord import BOT_ID, BOT_TOKEN, GUILD_ID, FakeDiscord
+from tests.helpers import ManualClock, wait_for
 
 
 class DiscordHarness:
-    def __init__(self, fake: FakeDiscord, adapter: DiscordAdapter) -> None:
+    def __init__(
+        self, fake: FakeDiscord, adapter: DiscordAdapter, clock: ManualClock | None = None
+    ) -> None:
         self.fake = fake
         self.adapter = adapter
+        self.clock = clock  # with the `manual_clock` option
 
     def replied(self) -> bool:
         """Something was sent and no reply is still being made: the replies are final."""
         return bool(self.fake.sent) and not self.adapter.in_flight
+
+    async def replied_on_the_clock(self) -> None:
+        """Wait until `replied`, moving the manual clock meanwhile to each moment a live reply
+        waits for: no time passes but what pacing waits out, so each draw lands on its
+        deadline."""
+        clock = self.clock
+        assert clock is not None, "the harness needs the manual_clock option"
+        while True:
+            await wait_for(
+                lambda: self.replied() or clock.sleepers, within=20, what="a reply or a wait"
+            )
+            if self.replied():
+                break
+            await clock.advance(clock.sleepers[0] - clock.now)
 
     def mention(self, text: str, **options: Any) -> dict[str, Any]:
         message = self.fake.message(f"<@{BOT_ID}> {text}", **options)
@@ -54,10 +79,18 @@ class DiscordHarness:
 
 @pytest.fixture
 async def discord_harness(
-    make_grounded_service: ServiceFactory, request: pytest.FixtureRequest
+    make_grounded_service: ServiceFactory,
+    request: pytest.FixtureRequest,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> AsyncIterator[DiscordHarness]:
-    options = dict(getattr(request, "param", {}))  # conversation_for's options, and "router"
+    # conversation_for's options, "router", "heartbeat_interval_ms" and "manual_clock"
+    options = dict(getattr(request, "param", {}))
     router_settings = options.pop("router", {})
+    clock = ManualClock() if options.pop("manual_clock", False) else None
+    if clock is not None:  # the fake's `time.monotonic()` and `time.time()` read the test's clock
+        fake_time = SimpleNamespace(monotonic=clock, time=clock)
+        monkeypatch.setattr(fake_discord, "time", fake_time)
+        monkeypatch.setattr(fake_discord_limits, "time", fake_time)
     with FakeDiscord() as fake:
         fake.heartbeat_interval_ms = options.pop("heartbeat_interval_ms", 41_250)
         settings = DiscordSettings(
@@ -70,10 +103,11 @@ async def discord_harness(
             conversation_for(make_grounded_service(**router_settings), **options),
             settings,
             guild_ready_timeout=0.1,
+            clock=clock or LOOP_CLOCK,
         )
         description = await adapter.start()
         assert description == "Discord as Trend Scout"
         await asyncio.wait_for(adapter.client.commands_synced.wait(), 10)
-        yield DiscordHarness(fake, adapter)
+        yield DiscordHarness(fake, adapter, clock)
         await asyncio.gather(*adapter.in_flight, return_exceptions=True)
         await adapter.close()

@@ -8,7 +8,6 @@ import re
 import signal
 import subprocess
 import sys
-import time
 import tomllib
 from importlib.metadata import version
 from pathlib import Path
@@ -103,7 +102,8 @@ def test_one_process_runs_every_configured_platform(tmp_path: Path) -> None:
 
 def test_a_sigterm_during_commands_loses_no_reply(tmp_path: Path) -> None:
     """Heroku's restart: SIGTERM while the model is still answering a Slack and a Discord
-    command. Both still get their one reply, and the process exits 0 well inside 30 s."""
+    command. Both still get their one reply before the process exits 0: it says it stopped with
+    both finished, none left unfinished by the grace."""
     with (
         every_fake(router_latency=3.0) as fakes,
         procfile_process("worker", tmp_path, **fakes.env) as worker,
@@ -119,21 +119,21 @@ def test_a_sigterm_during_commands_loses_no_reply(tmp_path: Path) -> None:
         # Both still in flight: at most the plan shows, no answer yet.
         assert not slack.posted
         assert all("Working…" in m.all_text() for m in discord_api.sent)
-        signalled = time.monotonic()
-        out = stop_cleanly(worker, signal.SIGTERM)
-        took = time.monotonic() - signalled
+        out = stop_cleanly(worker, signal.SIGTERM)  # its 30 s only guard against a hang
     assert [p.where for p in slack.posted] == ["response_url"]
     assert "Facebook · Opportunity analysis" in slack.posted[0].all_text()
     assert len(discord_api.sent) == 1
     assert "Facebook · Build guide" in discord_api.sent[0].all_text()
-    assert took < 30
+    assert "Working…" not in discord_api.sent[0].all_text()  # the plan became the reply
     assert "finishing 2 in flight" in out and "Traceback" not in out
+    assert "stopped: 2 in flight finished, 0 unfinished" in out
 
 
 def test_a_sigterm_while_the_model_hangs_still_answers_every_command(tmp_path: Path) -> None:
     """The model hangs (AI_TIMEOUT is longer than the grace): on SIGTERM each accepted command —
     a Slack slash command, a Slack mention, a Discord mention and a Discord `/scout app` — is
-    cut off in time to post its labelled rule-based advice, and the worker exits 0 in the grace."""
+    cut off in time to post its labelled rule-based advice, and the worker exits 0 saying that
+    all four finished within the grace."""
     with (
         every_fake(router_latency=300.0) as fakes,
         procfile_process("worker", tmp_path, SHUTDOWN_GRACE_SECONDS="6", **fakes.env) as worker,
@@ -148,9 +148,7 @@ def test_a_sigterm_while_the_model_hangs_still_answers_every_command(tmp_path: P
         )
         discord_api.dispatch("INTERACTION_CREATE", discord_api.slash_command("app", name="Things"))
         wait_until(lambda: len(fakes.router.completion_calls()) == 4, what="four model calls")
-        signalled = time.monotonic()
-        out = stop_cleanly(worker, signal.SIGTERM)
-        took = time.monotonic() - signalled
+        out = stop_cleanly(worker, signal.SIGTERM)  # its 30 s only guard against a hang
     restarting = "Trend Scout is restarting — showing rule-based advice"
     assert sorted(p.where for p in slack.posted) == ["chat.stopStream", "response_url"]
     assert all(restarting in p.all_text() for p in slack.posted)
@@ -158,8 +156,10 @@ def test_a_sigterm_while_the_model_hangs_still_answers_every_command(tmp_path: P
     # Each reply's live message became its final state: the plan is gone, advice in its place.
     assert sorted(m.route for m in discord_api.sent) == ["channel", "original"]
     assert all(restarting in m.all_text() for m in discord_api.sent)
-    assert took < 6 + 1  # inside the grace (and Heroku's 30 s)
+    assert all("Working…" not in m.all_text() for m in discord_api.sent)
     assert out.count("command answered") == 4 and "Traceback" not in out
+    # None was still running when the grace ran out (the model's 300 s would have kept it).
+    assert "stopped: 4 in flight finished, 0 unfinished" in out
 
 
 def test_a_sigterm_while_answers_are_streaming_ends_every_reply_in_a_final_state(

@@ -19,8 +19,10 @@ from bot.runtime.logs import configure_logging
 from bot.runtime.redaction import MASK, Redactor
 from bot.runtime.request_scope import Caller
 from tests.conftest import ServiceFactory
+from tests.discord_harness import DiscordHarness
 from tests.fake_discord import BOT_TOKEN as DISCORD_TOKEN
 from tests.fake_router import DEFAULT_KEY, FakeRouter, Reply
+from tests.helpers import wait_for
 
 # Real tokens' shapes, assembled at run time so that no token-shaped literal is committed
 # (secret scanners would rightly stop a push carrying one).
@@ -203,3 +205,29 @@ def test_encoded_secrets_are_redacted_in_every_line(
     written = captured.getvalue()
     assert written.count(MASK) >= 2
     assert secret not in written and secret.lower() not in written.lower()
+
+
+async def test_an_interactions_token_never_reaches_a_debug_log(
+    discord_harness: DiscordHarness,
+) -> None:
+    """discord.py logs its HTTP calls at DEBUG: the interaction's callback URL and webhook
+    routes carry its token, and gateway payloads carry it as a field."""
+    stream = io.StringIO()
+    root = logging.getLogger()
+    saved = (list(root.handlers), root.level)
+    configure_logging("DEBUG", "text", [], stream)
+    try:
+        interaction = discord_harness.slash("app", name="Facebook")
+        await wait_for(discord_harness.replied, what="the answer")
+    finally:
+        for handler in list(root.handlers):
+            root.removeHandler(handler)
+        for handler in saved[0]:
+            root.addHandler(handler)
+        root.setLevel(saved[1])
+    output = stream.getvalue()
+    token = interaction["token"]
+    assert "/interactions/" in output or "/webhooks/" in output  # the calls were logged
+    assert token not in output
+    assert urllib.parse.quote(token, safe="") not in output
+    assert MASK in output

@@ -361,13 +361,21 @@ async def test_a_conversation_is_continued_by_any_worker_and_expires_in_redis(
     assert await two.get(key) is None
 
 
-async def test_without_redis_a_worker_keeps_its_conversations_in_memory() -> None:
+async def test_without_redis_a_worker_keeps_its_conversations_in_memory(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
     down = RedisBackend(f"redis://127.0.0.1:{free_port()}/0", retry_seconds=60)
     try:
         store = RedisConversationStore(down, MemoryConversationStore(86_400), 86_400)
         key = ConversationKey("console", "", "session")
         context = ConversationContext(Report(ReportKind.GAPS, "Finance", "- Budgets", Source.AI))
-        await store.put(key, context)
-        assert await store.get(key) == context
+        with caplog.at_level(logging.WARNING, logger="bot.cache.conversation_store"):
+            await store.put(key, context)
+            assert await store.get(key) == context
+            follow_up = context.with_exchanges(Exchange("user", "and in Japan?"))
+            await store.put(key, follow_up)
+            assert await store.get(key) == follow_up
+        said = [r for r in caplog.records if "kept in this worker's memory" in r.getMessage()]
+        assert len(said) == 1  # once, not per conversation turn
     finally:
         await down.aclose()

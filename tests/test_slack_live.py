@@ -1,6 +1,10 @@
 """Slack replies while they are being made: the native AI stream for mentions (plan tasks, text
 in chunks, the full reply at the end), one message edited where streaming is refused, and the
-slash command's private note — over the real Bolt/slack_sdk against the fake Slack."""
+slash command's private note — over the real Bolt/slack_sdk against the fake Slack.
+
+The pacing tests keep time on a `ManualClock` (the harness's `manual_clock`): the model writes
+as it will, but time moves only to the moments the live reply waits for, and the fake stamps
+each change with that clock — so the spacing of what Slack took is read exactly."""
 
 from __future__ import annotations
 
@@ -9,22 +13,36 @@ import json
 
 import pytest
 
-from adapters.slack.outbox import BROKE_OFF
+from adapters.slack.outbox import BROKE_OFF, FIRST_TEXT_PAUSE
 from tests.fake_router import FakeRouter
 from tests.fake_slack import LiveMessage
+from tests.helpers import ManualClock, wait_for
 from tests.slack_harness import SlackHarness
 
 # Long enough to stream for seconds: the tests' router deadline is 3 s, these get 20.
 SLOW = pytest.mark.parametrize("harness", [{"router": {"timeout": 20.0}}], indirect=True)
+# Paced on the test's clock; the model still writes in real time, so it keeps the long deadline.
+PACED = pytest.mark.parametrize(
+    "harness", [{"router": {"timeout": 20.0}, "manual_clock": True}], indirect=True
+)
 LONG_ANSWER = "\n".join(
     f"- Idea {i}: a sharper widget, an offline mode and a fair one-time price" for i in range(12)
 )
+# A word a line: each piece the model writes ends a line, so each draw appends to the stream.
+WORD_LINES = "\n".join(f"- Idea-{i}" for i in range(30))
+# The spacing promised (not read from the outbox, so that changing its pace fails here).
+APPENDS_EVERY = 1.0  # seconds between appends to one stream
+UPDATES_EVERY = 1.5  # between progress updates of one message (Tier 3)
 
 
-def gaps(message: LiveMessage, method: str) -> list[float]:
-    """Seconds between a message's successive changes by `method`."""
-    times = [change.at for change in message.history if change.method == method]
-    return [b - a for a, b in itertools.pairwise(times)]
+def changes(message: LiveMessage, method: str) -> list[float]:
+    """When (on the test's clock) Slack took each of a message's changes by `method`."""
+    return [change.at for change in message.history if change.method == method]
+
+
+def spaced(times: list[float], interval: float) -> bool:
+    """Whether each time is at least `interval` after the one before."""
+    return all(b >= a + interval for a, b in itertools.pairwise(times))
 
 
 async def mention(harness: SlackHarness, text: str, event_id: str) -> None:
@@ -32,19 +50,35 @@ async def mention(harness: SlackHarness, text: str, event_id: str) -> None:
     await harness.settled()
 
 
-@SLOW
+async def first_text_waits(clock: ManualClock, started: float) -> None:
+    """Wait until the live reply, its plan drawn at `started`, has text to show and waits for
+    the first-text pause (the model writes in real time; the test's clock has not moved)."""
+    await wait_for(
+        lambda: clock.sleepers == [started + FIRST_TEXT_PAUSE],
+        within=20,
+        what="the first text, waiting for its pause",
+    )
+
+
+@PACED
 async def test_a_mention_streams_the_plan_then_the_text_then_ends_with_the_full_reply(
     harness: SlackHarness, router: FakeRouter
 ) -> None:
-    router.answer = LONG_ANSWER
-    router.first_token_delay = 0.2
-    router.tokens_per_second = 60  # about 2.5 s of writing
-    await mention(harness, "Facebook", "EvLive1")
-
+    clock = harness.clock
+    assert clock is not None
+    router.answer = WORD_LINES
+    router.tokens_per_second = 20  # about 1.5 s of writing, in real time
+    started = clock()
+    await harness.event(harness.slack.mention("Facebook", event_id="EvLive1"))
+    await first_text_waits(clock, started)
     [stream] = harness.slack.live.streams()
+    assert [change.method for change in stream.history] == ["chat.startStream"]
+    await harness.settled_on_the_clock()
+
     start = stream.history[0]
     # At once: the plan, as tasks, before any text.
     assert start.method == "chat.startStream"
+    assert start.at == started
     assert start.text == ""
     assert start.tasks["appstore"]["title"] == "Looking up “Facebook” in the US App Store"
     [start_call] = [r for r in harness.slack.requests if r.path.endswith("chat.startStream")]
@@ -53,17 +87,19 @@ async def test_a_mention_streams_the_plan_then_the_text_then_ends_with_the_full_
         "T0001",
         "U0001",
     )
-    # Then the text grew in whole lines, append after append, never faster than one a second.
+    # Then the text grew in whole lines, append after append: not before the first-text pause,
+    # then never faster than one a second, on the clock the live reply kept.
     appends = [c for c in stream.history if c.method == "chat.appendStream"]
     texts = [c.text for c in appends if c.text]
     assert len(texts) >= 2
     assert all(b.startswith(a) and len(b) > len(a) for a, b in itertools.pairwise(texts))
     assert all(text.endswith("\n") for text in texts)
-    assert all(gap >= 0.95 for gap in gaps(stream, "chat.appendStream"))
+    assert min(c.at for c in appends if c.text) >= started + FIRST_TEXT_PAUSE
+    assert spaced(changes(stream, "chat.appendStream"), APPENDS_EVERY)
     # And it ended as the complete reply: all the text, every task finished, facts and buttons.
     end = stream.history[-1]
     assert end.method == "chat.stopStream" and not stream.streaming
-    assert stream.text == LONG_ANSWER
+    assert stream.text == WORD_LINES
     assert {task["status"] for task in stream.tasks.values()} == {"complete"}
     blocks = json.dumps(stream.blocks, ensure_ascii=False)
     assert "Social Networking" in blocks and "Clone score" in blocks
@@ -72,25 +108,35 @@ async def test_a_mention_streams_the_plan_then_the_text_then_ends_with_the_full_
     assert harness.slack.live.tiers.limited == []
 
 
-@SLOW
+@PACED
 async def test_where_slack_refuses_streaming_one_message_is_edited_at_most_every_1_5_s(
     harness: SlackHarness, router: FakeRouter
 ) -> None:
+    clock = harness.clock
+    assert clock is not None
     harness.slack.live.refuse_streams = "method_not_supported_for_channel_type"
     router.answer = LONG_ANSWER
-    router.first_token_delay = 0.2
-    router.tokens_per_second = 40  # about 3.5 s of writing
-    await mention(harness, "Facebook", "EvLive2")
+    router.tokens_per_second = 100  # about 1.5 s of writing, in real time
+    started = clock()
+    await harness.event(harness.slack.mention("Facebook", event_id="EvLive2"))
+    await first_text_waits(clock, started)
+    [message] = harness.slack.live.messages.values()
+    assert [change.method for change in message.history] == ["chat.postMessage"]
+    await harness.settled_on_the_clock()
 
     assert harness.slack.live.streams() == []
-    [message] = harness.slack.live.messages.values()
     assert message.history[0].method == "chat.postMessage"
+    assert message.history[0].at == started  # the plan at once
     assert "Scouting Facebook…" in message.history[0].text
     updates = [c for c in message.history if c.method == "chat.update"]
     assert len(updates) >= 3  # the text grew in the message, then the reply replaced it
     assert any("Idea 1:" in json.dumps(c.blocks) for c in updates[:-1])
-    # Progress edits ~1.5 s apart; the final reply does not wait for the next slot.
-    assert all(gap >= 1.45 for gap in gaps(message, "chat.update")[:-1])
+    # The first text as soon as its pause is over, then progress edits at least 1.5 s apart;
+    # the final reply does not wait for the next slot.
+    progress = changes(message, "chat.update")[:-1]
+    assert progress[0] == started + FIRST_TEXT_PAUSE
+    assert spaced(progress, UPDATES_EVERY)
+    assert harness.slack.live.tiers.limited == []  # within Tier 3, on the same clock
     [reply] = harness.slack.posted
     assert reply.where == "chat.update"
     assert reply.blocks[0]["text"]["text"] == "Facebook · Opportunity analysis"

@@ -18,8 +18,7 @@ from typing import TextIO
 
 from adapters.console.terminal import TerminalProgress, printable, printable_report
 from adapters.port import Adapter
-from bot.database import JournalEntry
-from bot.intake import Conversation, Incoming, Outbox, Turn
+from bot.intake import Conversation, Incoming, JournalHandle, Outbox, Turn
 from bot.report import Report, Source
 from bot.views import continuation, plain_text, reply_view
 from bot.watch import WatchChannel
@@ -150,7 +149,7 @@ class ConsoleArrival:
     async def acknowledge(self, turn: Turn | None, at_once: Report | None) -> bool:
         return False
 
-    def outbox(self, turn: Turn, entry: JournalEntry | None) -> Outbox:
+    def outbox(self, turn: Turn, entry: JournalHandle | None) -> Outbox:
         return ConsoleOutbox(self._console, turn)
 
 
@@ -183,6 +182,9 @@ class ConsoleOutbox:
 
     async def apologise(self, report: Report | None) -> None:
         self._console._say("Sorry — that reply could not be shown.")
+
+    async def tidy(self) -> None:
+        return None  # the status line went when the answer began
 
     def place(self) -> str | None:
         return SESSION

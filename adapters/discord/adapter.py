@@ -29,10 +29,9 @@ from adapters.discord.outbox import (
     ScoutButton,
     channel_edits,
 )
-from adapters.port import Adapter, StartupError
-from adapters.port.live import LOOP_CLOCK, Clock
+from adapters.port import LOOP_CLOCK, Adapter, Clock, StartupError
 from bot.appstore import GENRE_IDS
-from bot.config.settings import DiscordSettings
+from bot.config import DiscordSettings
 from bot.database import JournalEntry
 from bot.intake import Conversation, Incoming, Outbox, Turn
 from bot.report import Report

@@ -17,8 +17,7 @@ from typing import Any, Protocol
 import discord
 
 from adapters.discord.markup import DiscordMessage, plain, progress_embed, render, sanitise
-from adapters.port import LiveReply, RateBudgets
-from adapters.port.live import LOOP_CLOCK, Clock
+from adapters.port import LOOP_CLOCK, Clock, LiveReply, RateBudgets
 from bot.intake import Turn
 from bot.progress import Progress
 from bot.report import Report
@@ -146,6 +145,9 @@ class DiscordReply:
     async def apologise(self, report: Report | None) -> None:
         self._first = True
         await self._send(DiscordMessage(content=APOLOGY), None)
+
+    async def tidy(self) -> None:
+        return None  # the live message became the reply
 
 
 class MentionReply(DiscordReply):

@@ -2,6 +2,14 @@
 live reply that several platforms share."""
 
 from adapters.port.adapter import Adapter, StartupError
-from adapters.port.live import LiveReply, RateBudget, RateBudgets
+from adapters.port.live import LOOP_CLOCK, Clock, LiveReply, RateBudget, RateBudgets
 
-__all__ = ["Adapter", "LiveReply", "RateBudget", "RateBudgets", "StartupError"]
+__all__ = [
+    "LOOP_CLOCK",
+    "Adapter",
+    "Clock",
+    "LiveReply",
+    "RateBudget",
+    "RateBudgets",
+    "StartupError",
+]

@@ -71,7 +71,7 @@ class RateBudget:
     def take(self) -> bool:
         """Spend one call if there is room."""
         self._refill()
-        if self._tokens >= 1:
+        if self._tokens >= 1 - 1e-9:  # a refill's rounding must not cost a whole wait
             self._tokens -= 1
             return True
         return False

@@ -24,8 +24,7 @@ from slack_sdk.http_retry.builtin_async_handlers import (
 )
 from slack_sdk.web.async_client import AsyncWebClient
 
-from adapters.port import Adapter, StartupError
-from adapters.port.live import LOOP_CLOCK, Clock
+from adapters.port import LOOP_CLOCK, Adapter, Clock, StartupError
 from adapters.slack.channels import SlackChannelPoster
 from adapters.slack.http import SlackHttpEndpoint
 from adapters.slack.markup import (
@@ -38,7 +37,7 @@ from adapters.slack.markup import (
 )
 from adapters.slack.outbox import ResponseUrlReply, SlackLimits, ThreadReply, slack_place
 from bot.cache import DeliveryLedger, MemoryDeliveryLedger
-from bot.config.settings import SlackSettings
+from bot.config import SlackSettings
 from bot.database import JournalEntry
 from bot.intake import Conversation, Incoming, Outbox, Turn
 from bot.report import Report
@@ -122,11 +121,19 @@ class SlackAdapter(Adapter):
 
     # -- the Adapter interface -----------------------------------------------------------
     async def start(self) -> str:
+        # Slack out of reach (refused, DNS, TLS, a timeout, a cut connection) stops start-up
+        # with one line, like a rejected token: the exception's type, never its text.
+        from aiohttp import ClientError
+        from slack_sdk.errors import SlackClientError
+
+        unreachable = (ClientError, OSError, SlackClientError)
         try:
             identity = await self.client.auth_test()
         except SlackApiError as exc:
             error = exc.response.get("error")
             raise StartupError(f"SLACK_BOT_TOKEN was rejected by Slack ({error})") from None
+        except unreachable as exc:
+            raise StartupError(f"Slack could not be reached ({type(exc).__name__})") from None
         modes = []
         if self.socket_mode:
             self._socket = AsyncSocketModeHandler(
@@ -137,6 +144,9 @@ class SlackAdapter(Adapter):
             except SlackApiError as exc:
                 error = exc.response.get("error")
                 raise StartupError(f"SLACK_APP_TOKEN was rejected by Slack ({error})") from None
+            except unreachable as exc:
+                reason = type(exc).__name__
+                raise StartupError(f"Slack's Socket Mode could not be reached ({reason})") from None
             modes.append("Socket Mode")
         if self.http_port is not None:
             modes.append(f"HTTP on port {self.http_port}")

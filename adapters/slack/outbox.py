@@ -20,7 +20,7 @@ from typing import Any
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
-from adapters.port.live import LOOP_CLOCK, Clock, LiveReply, RateBudgets
+from adapters.port import LOOP_CLOCK, Clock, LiveReply, RateBudgets
 from adapters.slack.markup import (
     SlackMessage,
     apology,
@@ -122,6 +122,9 @@ class SlackReply:
     async def apologise(self, report: Report | None) -> None:
         await self._post(apology(report), True)
 
+    async def tidy(self) -> None:
+        return None  # nothing but the reply was shown
+
 
 class ResponseUrlReply(SlackReply):
     """Replies through the command's `response_url`: in the channel, or only to its author."""
@@ -157,6 +160,8 @@ class ResponseUrlReply(SlackReply):
     async def _post(self, message: SlackMessage, private: bool) -> None:
         visibility = "ephemeral" if private else "in_channel"
         await self._call(response_type=visibility, replace_original=False, **message.payload())
+
+    async def tidy(self) -> None:
         shown = self._live is not None and self._live.shown
         if shown or self._stale_note:  # the note showed progress: now done
             try:

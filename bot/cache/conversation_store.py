@@ -130,12 +130,23 @@ class RedisConversationStore(ConversationStore):
         self._redis = redis
         self._memory = memory
         self._ttl = ttl_seconds
+        self._in_memory = False  # said so in the log; said again after Redis came back
+
+    def _without_redis(self) -> None:
+        if not self._in_memory:
+            log.warning(
+                "Redis is unreachable: follow-up conversations are kept in this worker's memory "
+                "until it is back (one answered by another worker meanwhile starts afresh)"
+            )
+        self._in_memory = True
 
     async def get(self, key: ConversationKey) -> ConversationContext | None:
         try:
             raw = await self._redis.call(lambda r: r.get(key.storage_key()))
         except RedisUnavailable:
+            self._without_redis()
             return await self._memory.get(key)
+        self._in_memory = False
         if raw is None:  # perhaps kept here while Redis was away
             return await self._memory.get(key)
         try:
@@ -149,7 +160,10 @@ class RedisConversationStore(ConversationStore):
         try:
             await self._redis.call(lambda r: r.set(key.storage_key(), record, ex=self._ttl))
         except RedisUnavailable:
+            self._without_redis()
             await self._memory.put(key, context)
+            return
+        self._in_memory = False
 
     async def forget(self, key: ConversationKey) -> None:
         await self._memory.forget(key)

@@ -1,6 +1,7 @@
 """Which platform deliveries were already handled, so that an event delivered twice (Slack
 retries an event it thinks was missed — with several workers, possibly to another one) gets one
-answer. In memory per process, or in Redis across workers (memory again while Redis is down).
+answer. In memory per process, or in Redis across workers; while Redis is down, another ledger
+answers (the database's `DatabaseEventClaims` in the bot, shared and kept across restarts).
 """
 
 from __future__ import annotations
@@ -32,13 +33,13 @@ class MemoryDeliveryLedger:
 
 
 class RedisDeliveryLedger:
-    def __init__(self, redis: RedisBackend, memory: MemoryDeliveryLedger) -> None:
+    def __init__(self, redis: RedisBackend, fallback: DeliveryLedger) -> None:
         self._redis = redis
-        self._memory = memory
+        self._fallback = fallback  # asked instead while Redis is down
 
     async def first_time(self, delivery_id: str) -> bool:
         key = f"{KEY_PREFIX}delivery:{delivery_id}"
         try:
             return bool(await self._redis.call(lambda r: r.set(key, 1, nx=True, ex=MEMORY_SECONDS)))
         except RedisUnavailable:
-            return await self._memory.first_time(delivery_id)
+            return await self._fallback.first_time(delivery_id)

@@ -8,8 +8,10 @@ never reach it.
 
 from __future__ import annotations
 
+import os
 import pathlib
 import re
+import stat
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Generic, TypeVar
@@ -18,7 +20,7 @@ from zoneinfo import ZoneInfoNotFoundError
 from redis.asyncio.connection import parse_url as parse_redis_url
 
 from bot.appstore import is_storefront
-from bot.database import DatabaseUrlError, engine_url
+from bot.database import engine_url
 from bot.watch import WEEKDAYS, WatchSettings
 
 T = TypeVar("T")
@@ -163,12 +165,16 @@ class DatabaseUrl(Parser[str]):
 
     def parse(self, name: str, raw: str) -> str:
         try:
-            engine_url(raw, pathlib.Path("."))
-        except DatabaseUrlError:
+            url = engine_url(raw, pathlib.Path("."))
+        except ValueError:  # DatabaseUrlError, or SQLAlchemy's own (a port that is not a number)
             raise ConfigError(
                 f"{name}={self.shown(raw)} is not a PostgreSQL URL; allowed "
                 "postgres://user:password@host:5432/database"
             ) from None
+        if url.port is not None and not 1 <= url.port <= 65_535:
+            raise ConfigError(
+                f"{name}={self.shown(raw)} has port {url.port}, out of range; allowed 1–65,535"
+            )
         return raw.strip()
 
 
@@ -239,10 +245,27 @@ class TimeZone(Parser[str]):
 
 @dataclass(frozen=True)
 class Directory(Parser[pathlib.Path]):
-    """A directory path; `~` is expanded."""
+    """A directory path; `~` is expanded. Refused when it can never be a folder: it, or the
+    nearest part of it that exists, is a file. (Whether the folder can be created or written
+    is found out when it is used.)"""
 
     def parse(self, name: str, raw: str) -> pathlib.Path:
-        return pathlib.Path(raw.strip()).expanduser()
+        path = pathlib.Path(raw.strip()).expanduser()
+        for step in (path, *path.parents):
+            try:
+                mode = os.stat(step).st_mode
+            except (FileNotFoundError, NotADirectoryError):
+                continue  # missing (the bot creates it), or under a file: look further up
+            except OSError:
+                break  # unreadable, too long, a loop: left to the first use, which reports it
+            if not stat.S_ISDIR(mode):
+                where = "it is" if step == path else f"{str(step)!r} is"
+                raise ConfigError(
+                    f"{name}={raw!r} is not a folder ({where} a file); allowed a folder, "
+                    "created if missing"
+                )
+            break  # the nearest part that exists is a folder
+        return path
 
 
 @dataclass(frozen=True)

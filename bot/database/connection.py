@@ -7,9 +7,12 @@ several workers share. The code above this module is the same for both.
 
 from __future__ import annotations
 
+import errno
 import logging
+import os
+import stat
 from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from contextlib import asynccontextmanager, suppress
 from pathlib import Path
 from typing import Any
 
@@ -23,6 +26,7 @@ from bot.database.migrations import migrate
 log = logging.getLogger(__name__)
 
 SQLITE_FILE = "trend-scout.sqlite3"
+SQLITE_COMPANIONS = ("", "-wal", "-shm", "-journal")  # the database file and SQLite's own
 POOL_SIZE = 5  # Heroku's smallest Postgres plans allow 20 connections for every dyno together
 
 
@@ -64,10 +68,12 @@ class Database:
 
     @classmethod
     def open(cls, database_url: str | None, data_dir: Path) -> Database:
+        """The engine for `DATABASE_URL` (not connected yet). For SQLite, its folder and file
+        are made first, private to this user; OSError when that is impossible."""
         url = engine_url(database_url, data_dir)
         options: dict[str, Any] = {}
         if url.get_backend_name() == "sqlite":
-            Path(url.database or SQLITE_FILE).parent.mkdir(parents=True, exist_ok=True)
+            _private_sqlite_file(url.database or "")
         else:
             options = {"pool_size": POOL_SIZE, "max_overflow": POOL_SIZE, "pool_pre_ping": True}
         # hide_parameters: an error's message never carries the values (reply addresses,
@@ -90,6 +96,56 @@ class Database:
 
     async def aclose(self) -> None:
         await self.engine.dispose()
+
+
+def _private_sqlite_file(database: str) -> None:
+    """Make the SQLite file's folders and the file itself its user's alone, before the engine
+    first connects: missing folders are created 0o700, a missing database file 0o600 (an empty
+    file is an empty database; SQLite gives its -wal, -shm and -journal files the database
+    file's mode). Existing files of this user that others may read are tightened (one warning);
+    existing folders are left as they are (DATA_DIR may be a shared folder). OSError when the
+    folder cannot be made or the file cannot be created there."""
+    if not database or database == ":memory:" or database.startswith("file:"):
+        return  # in memory, or a URI with options of its own
+    path = Path(database)
+    _private_folders(path.parent)
+    _tighten([path.with_name(path.name + suffix) for suffix in SQLITE_COMPANIONS])
+    with suppress(FileExistsError):  # there already (or just made by another worker)
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+
+
+def _private_folders(folder: Path) -> None:
+    """Create `folder` and its missing parents, each 0o700 (whatever the umask)."""
+    missing = [folder, *folder.parents]
+    missing = [step for step in missing if not step.exists()]
+    for step in reversed(missing):
+        try:
+            step.mkdir(mode=0o700)
+        except FileExistsError:  # made at this moment by another worker: theirs to set
+            continue
+        step.chmod(0o700)
+    if not folder.is_dir():  # a file where the folder should be
+        raise NotADirectoryError(errno.ENOTDIR, os.strerror(errno.ENOTDIR), str(folder))
+
+
+def _tighten(paths: list[Path]) -> None:
+    """Remove group and world access from those of `paths` this user owns; one warning."""
+    tightened: list[str] = []
+    for path in paths:
+        try:
+            info = path.stat()
+        except FileNotFoundError:
+            continue
+        mode = stat.S_IMODE(info.st_mode)
+        if mode & 0o077 and info.st_uid == os.getuid() and stat.S_ISREG(info.st_mode):
+            path.chmod(mode & 0o700)
+            tightened.append(f"{path.name} ({mode:o} → {mode & 0o700:o})")
+    if tightened:
+        log.warning(
+            "database files in %s were open to other users; now their owner's only: %s",
+            paths[0].parent,
+            ", ".join(tightened),
+        )
 
 
 def _sqlite_pragmas(connection: Any, _record: Any) -> None:

@@ -11,6 +11,7 @@ from sqlalchemy import (
     BigInteger,
     Column,
     Float,
+    Index,
     Integer,
     MetaData,
     PrimaryKeyConstraint,
@@ -114,4 +115,15 @@ journal = Table(
     Column("holder", String(255), nullable=False),
     Column("lease_until", Float, nullable=False),
     Column("attempts", Integer, nullable=False),
+)
+
+# One row per incoming platform event a worker has taken (its key, e.g. "slack:Ev123"): the
+# claim that makes every worker answer it once, kept until `expires_at`, then purged.
+event_claims = Table(
+    "event_claims",
+    metadata,
+    Column("key", Text, primary_key=True),
+    Column("claimed_at", Float, nullable=False),
+    Column("expires_at", Float, nullable=False),
+    Index("ix_event_claims_expires_at", "expires_at"),
 )

@@ -2,6 +2,7 @@
 (or refused), then answered exactly once through the accept pipeline."""
 
 from bot.intake.incoming import Incoming
+from bot.intake.journal_handle import JournalHandle
 from bot.intake.pipeline import RESTARTING, AcceptPipeline, Arrival, LiveView, Outbox
 from bot.intake.turns import NEW_CONVERSATION, Conversation, Turn
 
@@ -12,6 +13,7 @@ __all__ = [
     "Arrival",
     "Conversation",
     "Incoming",
+    "JournalHandle",
     "LiveView",
     "Outbox",
     "Turn",

@@ -57,5 +57,5 @@ class Incoming:
             entry.address.get("channel"),
             entry.where,
             entry.plain_language,
-            entry.address,
+            {key: value for key, value in entry.address.items() if key != "channel"},
         )

@@ -13,11 +13,12 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Awaitable, Callable
-from typing import Protocol
+from collections.abc import Callable, Coroutine
+from typing import Any, Protocol
 
 from bot.database import CommandJournal, JournalEntry
 from bot.intake.incoming import Incoming
+from bot.intake.journal_handle import POSTING, JournalHandle
 from bot.intake.turns import Conversation, Turn
 from bot.progress import ProgressListener
 from bot.report import Report, ReportKind
@@ -25,6 +26,8 @@ from bot.report import Report, ReportKind
 log = logging.getLogger(__name__)
 
 RESTARTING = "Trend Scout is restarting — try again in a few seconds."
+JOURNAL_DEADLINE = 0.3  # seconds an acknowledgement waits for the journal's write
+MAX_ATTEMPTS = 3  # workers that may take a command before it is given up as the crash's cause
 
 
 class LiveView(ProgressListener, Protocol):
@@ -55,6 +58,11 @@ class Outbox(Protocol):
         a live message that was showing progress)."""
         ...
 
+    async def tidy(self) -> None:
+        """After the final reply is out and recorded: remove what only showed progress (a
+        private "Scouting…" note). Best-effort."""
+        ...
+
     def live(self) -> LiveView | None:
         """How this outbox shows progress before the reply, if it does. `send`, `send_plain`
         and `apologise` then turn the live message into the final reply."""
@@ -76,7 +84,7 @@ class Arrival(Protocol):
         `at_once` (e.g. Slack's ephemeral ack), so there is nothing more to post."""
         ...
 
-    def outbox(self, turn: Turn, entry: JournalEntry | None) -> Outbox:
+    def outbox(self, turn: Turn, entry: JournalHandle | None) -> Outbox:
         """Where this event's reply goes (`entry`: its journal entry, to note the live
         message's id in)."""
         ...
@@ -91,12 +99,15 @@ class AcceptPipeline:
         conversation: Conversation,
         reply_window: float,
         journal: CommandJournal | None = None,
+        journal_deadline: float = JOURNAL_DEADLINE,
     ) -> None:
         self.conversation = conversation
         self.reply_window = reply_window  # how long after a command its reply can be posted
         self.journal = journal  # None: commands are not journalled (the console, some tests)
+        self.journal_deadline = journal_deadline  # what an acknowledgement waits for the disk
         self.accepting = True  # False while shutting down: no new commands
         self.in_flight: set[asyncio.Task[None]] = set()
+        self._slow_disk = False  # a write missed the deadline (logged once until one is quick)
 
     async def accept(self, incoming: Incoming, arrival: Arrival) -> asyncio.Task[None] | None:
         """Take one message: acknowledge it and start its reply. Returns the reply's task
@@ -134,15 +145,32 @@ class AcceptPipeline:
             channel=incoming.channel,
             admitted=True,  # counted against the user's limit when first taken
         )
+        assert self.journal is not None  # only journalled commands are taken over
+        handle = JournalHandle.of(self.journal, entry)
+        if entry.address.get("final") == POSTING:  # its answer may be out: at most once
+            log.warning(
+                "a %s command's worker stopped while posting its answer; not posted again",
+                entry.platform,
+            )
+            await handle.done()
+            return
         outbox = outbox_for(turn, entry)
         if outbox is None:
             log.warning("a journalled %s command cannot be answered here; dropped", entry.platform)
-            await self._forget(entry)
+            await handle.done()
+            return
+        if entry.attempts > MAX_ATTEMPTS:  # it took its workers down with it each time
+            log.warning("a %s command failed %d workers; dropped", entry.platform, MAX_ATTEMPTS)
+            try:
+                await outbox.apologise(None)  # the usual apology, once: not a fourth attempt
+            except Exception as exc:
+                log.warning("could not apologise for a dropped command (%s)", type(exc).__name__)
+            await handle.done()
             return
         log.info("answering a %s command accepted by a worker that stopped", entry.platform)
-        await self.reply(turn, outbox, entry)
+        await self.reply(turn, outbox, handle)
 
-    def spawn(self, work: Awaitable[None]) -> asyncio.Task[None]:
+    def spawn(self, work: Coroutine[Any, Any, None]) -> asyncio.Task[None]:
         """Run a command's work after its acknowledgement, kept referenced until done."""
 
         async def run() -> None:
@@ -154,61 +182,29 @@ class AcceptPipeline:
             except Exception:
                 log.exception("background work failed")
 
+        def finished(task: asyncio.Task[None]) -> None:
+            self.in_flight.discard(task)
+            work.close()  # a no-op once it ran; cancelled before it began, it never will
+
         task = asyncio.ensure_future(run())
         self.in_flight.add(task)
-        task.add_done_callback(self.in_flight.discard)
+        task.add_done_callback(finished)
         return task
 
     async def reply(
         self,
         turn: Turn,
         outbox: Outbox,
-        entry: JournalEntry | None = None,
+        entry: JournalHandle | None = None,
         report: Report | None = None,
     ) -> None:
-        """Produce the turn's Report (unless it is given) and deliver exactly one final reply.
-        Its journal entry is cleared once that reply is out (not when the work is cancelled:
-        then another worker answers it)."""
-        await self._deliver(turn, outbox, report)
-        await self._forget(entry)
-
-    async def note_live(self, entry: JournalEntry | None, **address: str) -> JournalEntry | None:
-        """Keep the live message's id in the journal, so a worker that takes the command over
-        turns that message into the reply instead of leaving it half-done."""
-        if entry is None or self.journal is None:
-            return entry
-        try:
-            return await self.journal.note(entry, **address)
-        except Exception as exc:
-            log.warning("could not note the live message (%s)", type(exc).__name__)
-            return entry
-
-    async def _record(self, incoming: Incoming) -> JournalEntry | None:
-        """Journal an accepted command before it is acknowledged. Without a journal, or when
-        the database cannot be reached, the command still runs (unjournalled: logged)."""
-        if self.journal is None:
-            return None
-        entry = incoming.journal_entry(self.journal.now(), self.reply_window)
-        try:
-            return await self.journal.record(entry)
-        except Exception as exc:
-            log.warning(
-                "could not journal a %s command (%s); answering it anyway",
-                incoming.platform,
-                type(exc).__name__,
-            )
-            return None
-
-    async def _forget(self, entry: JournalEntry | None) -> None:
-        if entry is None or self.journal is None:
-            return
-        try:
-            await self.journal.done(entry)
-        except Exception as exc:  # it is answered; another worker may answer it again later
-            log.warning("could not clear a journalled command (%s)", type(exc).__name__)
-
-    async def _deliver(self, turn: Turn, outbox: Outbox, report: Report | None) -> None:
+        """Produce the turn's Report (unless it is given) and deliver exactly one final reply:
+        rich, else plain text when the platform refuses the rich form, else a short apology.
+        The journal entry is marked as being answered before the final post and cleared as
+        soon as the post is confirmed; tidying up and keeping the conversation come after,
+        best-effort. (Cancelled work leaves its entry: then another worker answers it.)"""
         live = outbox.live() if report is None else None
+        delivered: Report | None = None
         try:
             if report is None:
                 try:
@@ -216,21 +212,63 @@ class AcceptPipeline:
                 finally:
                     if live is not None:
                         await live.close()
-            try:
-                await outbox.send(report)
-            except Exception as exc:
-                reason = outbox.rejection(exc)
-                if reason is None:
-                    raise
-                log.warning("the platform refused the reply (%s); sending plain text", reason)
-                await outbox.send_plain(report)
-            try:
-                await self.conversation.remember(turn, report, outbox.place())
-            except Exception:  # the reply is out; only its follow-ups lose their context
-                log.exception("could not keep the conversation")
+            await self._mark_posting(entry)
+            await self._post(outbox, report)
+            delivered = report
         except Exception:
             log.exception("reply failed")
             try:
                 await outbox.apologise(report)
             except Exception:
                 log.exception("could not tell the user that the reply failed")
+        if entry is not None:
+            await entry.done()
+        try:
+            await outbox.tidy()
+            if delivered is not None:
+                await self.conversation.remember(turn, delivered, outbox.place())
+        except Exception:  # the reply is out; only its tidiness or follow-ups suffer
+            log.exception("could not tidy up after the reply")
+
+    async def note_live(self, entry: JournalHandle | None, **address: str) -> None:
+        """Keep the live message's id in the journal, so a worker that takes the command over
+        turns that message into the reply instead of leaving it half-done."""
+        if entry is not None:
+            await entry.note(**address)
+
+    async def _record(self, incoming: Incoming) -> JournalHandle | None:
+        """Journal an accepted command before it is acknowledged, waiting for the disk only up
+        to the deadline. Without a journal the command still runs (unjournalled)."""
+        if self.journal is None:
+            return None
+        handle = JournalHandle(
+            self.journal, incoming.journal_entry(self.journal.now(), self.reply_window)
+        )
+        quick = await handle.written_within(self.journal_deadline)
+        if not quick and not self._slow_disk:
+            log.warning(
+                "the journal took over %.0f ms: acknowledging without waiting for it "
+                "(said once until it is quick again)",
+                self.journal_deadline * 1000,
+            )
+        self._slow_disk = not quick
+        return handle
+
+    async def _mark_posting(self, entry: JournalHandle | None) -> None:
+        """From here on, a worker that takes the command over must not post its answer again.
+        Waits for the disk only up to the deadline, like the acknowledgement."""
+        if entry is None:
+            return
+        marking = asyncio.ensure_future(entry.note(final=POSTING))
+        await asyncio.wait({marking}, timeout=self.journal_deadline)
+
+    @staticmethod
+    async def _post(outbox: Outbox, report: Report) -> None:
+        try:
+            await outbox.send(report)
+        except Exception as exc:
+            reason = outbox.rejection(exc)
+            if reason is None:
+                raise
+            log.warning("the platform refused the reply (%s); sending plain text", reason)
+            await outbox.send_plain(report)

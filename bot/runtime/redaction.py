@@ -39,6 +39,12 @@ _PATTERNS: tuple[tuple[re.Pattern[str], str], ...] = (
     # Discord webhook and interaction tokens, and Slack's response_url, live in URL paths.
     (re.compile(rf"({_SLASH}webhooks{_SLASH}\d+{_SLASH})[^\s/?#'\"<>&%\\]+"), rf"\1{MASK}"),
     (
+        re.compile(rf"({_SLASH}interactions{_SLASH}\d+{_SLASH})[^\s/?#'\"<>&%\\]+"),
+        rf"\1{MASK}",
+    ),
+    # …and in gateway payloads logged whole: an interaction's "token" field.
+    (re.compile(rf"({_QUOTE}token{_QUOTE}\s*:\s*{_QUOTE})[^'\"\\]+"), rf"\1{MASK}"),
+    (
         re.compile(rf"(hooks\.slack(?:-gov)?\.com{_SLASH}[a-z]+{_SLASH})[^\s'\"<>&]+"),
         rf"\1{MASK}",
     ),

@@ -14,7 +14,7 @@ from dataclasses import asdict
 from enum import Enum
 from typing import Any
 
-from sqlalchemy import Table, and_, delete, func, insert, select, update
+from sqlalchemy import Table, and_, delete, func, insert, select, text, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection
 
@@ -41,6 +41,8 @@ class Added(Enum):
 
 PendingAlerts = dict[WatchChannel, list[tuple[int, Alert]]]
 
+WATCH_CAP_LOCK = 7_346_023  # the watch caps' advisory lock space (the migrations' key + 1)
+
 
 class WatchStore:
     def __init__(self, database: Database) -> None:
@@ -48,27 +50,16 @@ class WatchStore:
 
     # -- watches -------------------------------------------------------------------------
     async def add(self, watch: Watch, created_by: str, now: float) -> Added:
+        """Add `watch` unless it is there already or a cap is reached. The caps' counts and
+        the insert are one step: under `_cap_lock`, so concurrent adds (in this process or in
+        other workers) take turns and never overshoot."""
         channel = watch.channel
-        async with self.database.transaction() as connection:
-            if await connection.scalar(select(watches.c.id).where(_same_watch(watch))):
-                return Added.ALREADY
-            in_channel = await connection.scalar(
-                select(func.count()).select_from(watches).where(_in_channel(channel))
-            )
-            if in_channel >= MAX_WATCHES_PER_CHANNEL:
-                return Added.CHANNEL_FULL
-            if channel.workspace:
-                in_workspace = await connection.scalar(
-                    select(func.count())
-                    .select_from(watches)
-                    .where(
-                        watches.c.platform == channel.platform,
-                        watches.c.workspace == channel.workspace,
-                    )
-                )
-                if in_workspace >= MAX_WATCHES_PER_WORKSPACE:
-                    return Added.WORKSPACE_FULL
-            try:
+        try:
+            async with self.database.transaction() as connection:
+                await _cap_lock(connection, channel)
+                full = await _full(connection, watch)
+                if full is not None:
+                    return full
                 await connection.execute(
                     insert(watches).values(
                         platform=channel.platform,
@@ -82,8 +73,8 @@ class WatchStore:
                         created_at=now,
                     )
                 )
-            except IntegrityError:  # the same watch, added at the same moment elsewhere
-                return Added.ALREADY
+        except IntegrityError:  # the same watch after all (the lock makes this a safety net)
+            return Added.ALREADY
         return Added.ADDED
 
     async def remove(self, watch: Watch) -> bool:
@@ -224,6 +215,52 @@ class WatchStore:
         except IntegrityError:
             return False
         return True
+
+
+async def _cap_lock(connection: AsyncConnection, channel: WatchChannel) -> None:
+    """Serialise adds that count against the same caps, until the transaction ends: those to
+    one workspace (or, without one, to one channel).
+
+    PostgreSQL: a transaction-scoped advisory lock on (`WATCH_CAP_LOCK`, a hash of the
+    workspace) — a hash collision only makes two workspaces take turns; the two-key form
+    never meets the migrations' one-key lock. Every statement after it (READ COMMITTED)
+    sees the watches the previous holder committed. SQLite: `BEGIN IMMEDIATE` as the
+    transaction's first statement takes the file's write lock before anything is counted.
+    """
+    if connection.dialect.name == "postgresql":
+        scope = f"{channel.platform}\x1f{channel.workspace}"
+        if not channel.workspace:
+            scope += f"\x1f{channel.channel}"
+        await connection.execute(
+            text("SELECT pg_advisory_xact_lock(:space, hashtext(:scope))"),
+            {"space": WATCH_CAP_LOCK, "scope": scope},
+        )
+    else:
+        await connection.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+async def _full(connection: AsyncConnection, watch: Watch) -> Added | None:
+    """Why `watch` cannot be added now (it is there, or a cap is reached), or None."""
+    channel = watch.channel
+    if await connection.scalar(select(watches.c.id).where(_same_watch(watch))):
+        return Added.ALREADY
+    in_channel = await connection.scalar(
+        select(func.count()).select_from(watches).where(_in_channel(channel))
+    )
+    if in_channel >= MAX_WATCHES_PER_CHANNEL:
+        return Added.CHANNEL_FULL
+    if channel.workspace:
+        in_workspace = await connection.scalar(
+            select(func.count())
+            .select_from(watches)
+            .where(
+                watches.c.platform == channel.platform,
+                watches.c.workspace == channel.workspace,
+            )
+        )
+        if in_workspace >= MAX_WATCHES_PER_WORKSPACE:
+            return Added.WORKSPACE_FULL
+    return None
 
 
 def _same_watch(watch: Watch) -> Any:
