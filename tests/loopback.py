@@ -12,6 +12,8 @@ import threading
 import time
 from collections import deque
 from dataclasses import dataclass, field
+from email.parser import BytesParser
+from email.policy import default
 from typing import Any
 
 from aiohttp import web
@@ -137,10 +139,14 @@ class LoopbackServer:
     async def record(self, request: web.Request) -> tuple[Any, Reply | None]:
         """Record the request; return its parsed body and the scripted reply, if any."""
         raw = await request.read()
-        try:
-            body: Any = json.loads(raw) if raw else None
-        except ValueError:
-            body = raw.decode("utf-8", "replace")
+        body: Any
+        if request.content_type == "multipart/form-data":  # Discord's uploads
+            body = multipart_body(raw, request.headers["Content-Type"])
+        else:
+            try:
+                body = json.loads(raw) if raw else None
+            except ValueError:
+                body = raw.decode("utf-8", "replace")
         self.requests.append(
             RecordedRequest(
                 request.path, dict(request.query), dict(request.headers), body, time.monotonic()
@@ -191,3 +197,28 @@ def reset_connection(request: web.Request) -> None:
     if sock is not None:
         sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
     transport.abort()
+
+
+def multipart_body(raw: bytes, content_type: str) -> dict[str, Any]:
+    """A multipart form as Discord reads one: the JSON of its `payload_json` part, with the
+    uploaded files under "files" (name, type, size and their text, for tests to read)."""
+    message = BytesParser(policy=default).parsebytes(
+        f"Content-Type: {content_type}\r\n\r\n".encode() + raw
+    )
+    body: dict[str, Any] = {}
+    files = []
+    for part in message.iter_parts():
+        data = part.get_payload(decode=True) or b""
+        if part.get_param("name", header="content-disposition") == "payload_json":
+            body.update(json.loads(data))
+        else:
+            files.append(
+                {
+                    "filename": part.get_filename(),
+                    "content_type": part.get_content_type(),
+                    "size": len(data),
+                    "text": data.decode("utf-8", "replace"),
+                }
+            )
+    body["files"] = files
+    return body

@@ -233,9 +233,12 @@ async def test_a_long_analysis_continues_within_the_limits(
         for embed in message.embeds:
             for piece in (embed.get("description") or "").split("\n\n"):
                 assert piece.endswith(("word", "—")) or piece.startswith("Paragraph")
-    text = "".join(e.get("description", "") for m in discord_harness.fake.sent for e in m.embeds)
-    assert text.count("Paragraph") == 40
-    assert "components" in discord_harness.fake.sent[-1].payload  # buttons on the last message
+    sent = discord_harness.fake.sent
+    text = "".join(e.get("description", "") for m in sent for e in m.embeds)
+    attached = "".join(f["text"] for m in sent for f in m.payload.get("files", []))
+    assert len(sent) <= 3  # and what did not fit is attached, whole
+    assert (text + attached).count("Paragraph") == 40
+    assert "components" in sent[-1].payload  # buttons on the last message
 
 
 @pytest.mark.parametrize("discord_harness", [{"per_minute": 1}], indirect=True)
@@ -317,3 +320,40 @@ async def test_what_users_say_is_a_field_of_the_embed(
     assert "top complaints: log-in & accounts (12)" in said and said.count("\n> “") == 3
     assert field(embed, "Who else is there").startswith("Chase Mobile")
     assert embed_problem(discord_harness.fake.sent[0].payload) is None
+
+
+async def test_when_editing_keeps_being_rate_limited_the_reply_is_posted_fresh(
+    discord_harness: DiscordHarness, router: FakeRouter
+) -> None:
+    """Past discord.py's own retries, every edit of the live message is refused with 429: the
+    final reply still arrives, once, as a new message under the plan."""
+    router.latency = 0.5  # the plan is shown before the answer
+    discord_harness.mention("Facebook")
+    await wait_for(lambda: discord_harness.fake.sent, what="the plan")
+    live = discord_harness.fake.sent[0].message_id
+    edits = f"/api/v10/channels/{CHANNEL_ID}/messages/{live}"
+    discord_harness.fake.enqueue(*[rate_limited(0.01)] * 40, path=edits)
+    await wait_for(discord_harness.replied, what="the reply")
+    plan, answer = discord_harness.fake.sent
+    assert "Working…" in plan.all_text()  # the edits never landed
+    assert only_embed(answer)["title"] == "Facebook · Opportunity analysis"
+    refused = [r for r in discord_harness.fake.requests if r.path == edits]
+    assert len(refused) >= 5  # discord.py tried, then gave up; then the reply went fresh
+
+
+async def test_a_very_long_answer_takes_three_messages_and_the_rest_is_attached(
+    discord_harness: DiscordHarness, router: FakeRouter
+) -> None:
+    paragraph = "a fair one-time price. " * 120
+    router.answer = "\n\n".join(f"Paragraph {i}: {paragraph}" for i in range(12))
+    discord_harness.mention("Facebook --fresh")
+    await wait_for(discord_harness.replied, what="the reply")
+    sent = discord_harness.fake.sent
+    assert len(sent) == 3
+    *_, last = sent
+    [attached] = last.payload["files"]
+    assert attached["filename"] == "answer.txt" and attached["size"] > 1000
+    shown = json.dumps([m.payload["embeds"] for m in sent])
+    assert "Paragraph 11:" in attached["text"] and "Paragraph 11:" not in shown
+    assert "answer.txt" in last.payload["embeds"][-1]["footer"]["text"]
+    assert all(embed_problem(m.payload) is None for m in sent)

@@ -8,7 +8,7 @@ from datetime import date
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from adapters.slack.markup import render, sanitise
+from adapters.slack.markup import render, sanitise, streamed_text
 from bot.advice.scoring import clone_score
 from bot.appstore import AppInfo
 from bot.report.report import Report, ReportKind, Source
@@ -46,3 +46,15 @@ def test_a_long_category_still_fits_its_button() -> None:
     [actions] = [b for b in message.blocks if b["type"] == "actions"]
     assert all(len(e["text"]["text"]) <= 75 for e in actions["elements"])
     assert block_problem(message.blocks) is None
+
+
+def test_a_streamed_append_cannot_finish_a_link_begun_or_hidden_above() -> None:
+    """Each append is made safe on its own and joined to what the stream shows: a code fence
+    closed by the new text (turning code into a live link) or a link text begun above is
+    neutralised instead."""
+    shown = streamed_text("```\n")
+    chunk = streamed_text("```\n[Verify your account](http://evil.example)\n", shown)
+    assert "](http" not in shown + chunk
+    assert "Verify your account" in chunk.replace("［", "[").replace("］", "]")
+    ordinary = streamed_text("- Faster input\n", streamed_text("**Improvements**\n"))
+    assert ordinary == "- Faster input\n"  # nothing to neutralise: left as written

@@ -14,7 +14,7 @@ import json
 import pytest
 
 from adapters.slack.outbox import BROKE_OFF, FIRST_TEXT_PAUSE
-from tests.fake_router import FakeRouter
+from tests.fake_router import FakeRouter, Reply
 from tests.fake_slack import LiveMessage
 from tests.helpers import ManualClock, wait_for
 from tests.slack_harness import SlackHarness
@@ -241,3 +241,22 @@ async def test_a_direct_message_is_answered_with_a_stream_in_the_dm(
     await harness.settled()
     assert len(harness.slack.live.streams()) == 1
     assert len(router.completion_calls()) == 1
+
+
+async def test_when_updates_keep_being_rate_limited_the_reply_is_posted_fresh(
+    harness: SlackHarness, router: FakeRouter
+) -> None:
+    """Streaming is refused and every `chat.update` answers 429 past the client's retries: the
+    final reply still arrives, once, as a new message in the thread."""
+    harness.slack.live.refuse_streams = "method_not_supported_for_channel_type"
+    limited = Reply(429, b'{"ok": false, "error": "ratelimited"}', {"Retry-After": "0"})
+    harness.slack.enqueue(*[limited] * 20, path="/api/chat.update")
+    await harness.event(harness.slack.mention("Facebook", event_id="EvLimited"))
+    await harness.settled()
+    [plan, reply] = harness.slack.live.messages.values()
+    assert "Scouting Facebook…" in plan.history[-1].text  # never turned into the reply
+    assert [c.method for c in reply.history] == ["chat.postMessage"]
+    blocks = json.dumps(reply.history[0].blocks, ensure_ascii=False)
+    assert "Facebook · Opportunity analysis" in blocks
+    updates = [r for r in harness.slack.requests if r.path == "/api/chat.update"]
+    assert len(updates) >= 3  # the client retried (twice), then the reply went fresh

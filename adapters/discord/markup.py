@@ -41,7 +41,8 @@ FOOTER_MAX = 2048
 EMBED_FIELDS_MAX = 25
 MESSAGE_EMBED_TEXT_MAX = 6000
 EMBEDS_PER_MESSAGE = 10
-BAR_WIDTH = 10
+MAX_MESSAGES = 3  # a reply longer than this goes on in an attached text file
+OVERFLOW_FILE = "answer.txt"
 
 _MASS_MENTION = re.compile(r"@(?=(everyone|here)\b)", re.IGNORECASE)
 _MENTION = re.compile(r"<(@[!&]?|#)(?=\d)")
@@ -51,6 +52,7 @@ _MENTION = re.compile(r"<(@[!&]?|#)(?=\d)")
 class DiscordMessage:
     embeds: list[discord.Embed] = field(default_factory=list)
     content: str | None = None
+    attachment: tuple[str, str] | None = None  # (file name, text): what did not fit
 
 
 def sanitise(text: str) -> str:
@@ -121,7 +123,21 @@ def render(view: ReplyView) -> list[DiscordMessage]:
         if len(current.embeds) >= EMBEDS_PER_MESSAGE or used + len(embed) > MESSAGE_EMBED_TEXT_MAX:
             messages.append(DiscordMessage())
         messages[-1].embeds.append(embed)
-    return messages
+    return _capped(messages)
+
+
+def _capped(messages: list[DiscordMessage]) -> list[DiscordMessage]:
+    """At most `MAX_MESSAGES` messages: what does not fit goes with the last one as a text file,
+    and its last embed says so."""
+    if len(messages) <= MAX_MESSAGES:
+        return messages
+    kept, rest = messages[:MAX_MESSAGES], messages[MAX_MESSAGES:]
+    text = "\n\n".join(e.description or "" for m in rest for e in m.embeds).strip()
+    last = kept[-1]
+    note = f"The answer goes on in {OVERFLOW_FILE}, attached."
+    last.embeds[-1].set_footer(text=note)
+    last.attachment = (OVERFLOW_FILE, text + "\n")
+    return kept
 
 
 def _add_section(embed: discord.Embed, section: Section) -> None:

@@ -9,6 +9,7 @@ way. A reply too long for one message continues in further messages below.
 
 from __future__ import annotations
 
+import io
 import logging
 import re
 from collections.abc import Awaitable, Callable
@@ -121,9 +122,17 @@ class DiscordReply:
 
     async def _send(self, reply: DiscordMessage, view: discord.ui.View | None) -> None:
         first, self._first = self._first, False
-        if first and (self._replace_first or (self._live is not None and self._live.shown)):
+        if not (first and (self._replace_first or (self._live is not None and self._live.shown))):
+            await self._post(reply, view)
+            return
+        try:
             await self._edit(reply, view)
-        else:
+        except discord.HTTPException as exc:
+            if exc.status == 400:  # the reply's form was refused: the caller decides
+                raise
+            # Editing keeps failing (rate-limited past discord.py's retries, or the message
+            # is gone): the reply is posted fresh, so it still arrives.
+            log.warning("could not edit the live message (HTTP %s); posting the reply", exc.status)
             await self._post(reply, view)
 
     async def send(self, report: Report) -> None:
@@ -216,6 +225,7 @@ class MentionReply(DiscordReply):
             "embeds": reply.embeds,
             "view": view or discord.utils.MISSING,
             "allowed_mentions": NO_PINGS,
+            "files": _files(reply),
         }
         if self._sent is None:
             self._sent = await self._message.reply(mention_author=False, **options)
@@ -276,6 +286,15 @@ class InteractionReply(DiscordReply):
             view=view or discord.utils.MISSING,
             ephemeral=self._private,
             allowed_mentions=NO_PINGS,
+            files=_files(reply),
             wait=True,
         )
         self._message_id = self._message_id or sent.id
+
+
+def _files(reply: DiscordMessage) -> list[discord.File]:
+    """The reply's attachment (the rest of a very long answer) as a file to upload."""
+    if reply.attachment is None:
+        return []
+    name, text = reply.attachment
+    return [discord.File(io.BytesIO(text.encode()), filename=name)]

@@ -30,6 +30,7 @@ from bot.views import (
     Style,
     TableSection,
     cut,
+    neutral,
     plain_text,
     safe_links,
     split,
@@ -46,7 +47,6 @@ CONTEXT_ELEMENTS_MAX = 10
 MARKDOWN_BLOCK_MAX = 3000  # per block, well under the 12,000 a block may hold
 MARKDOWN_TOTAL_MAX = 11_000  # all markdown blocks of one message together
 NOTIFICATION_MAX = 300
-BAR_WIDTH = 10
 
 ACTION_GAPS = "scout_gaps"
 ACTION_BUILD = "scout_build"
@@ -147,9 +147,14 @@ TASK_STATUS = {
 TASK_TITLE_MAX = 256
 
 
-def streamed_text(markdown: str) -> str:
-    """Model text for a stream's `markdown_text`, made safe like the analysis blocks."""
-    return sanitise(safe_links(markdown))
+def streamed_text(markdown: str, shown: str = "") -> str:
+    """Model text for a stream's `markdown_text`, made safe like the analysis blocks — also
+    joined to what the stream `shown` already: where the two together would read differently
+    (a code block opened above, a link's text begun above), the new text's markup is
+    neutralised, so no link can hide its target across appends."""
+    chunk = sanitise(safe_links(markdown))
+    joined = shown + chunk
+    return chunk if safe_links(joined) == joined else neutral(chunk)
 
 
 def task_chunks(steps: tuple[Step, ...]) -> list[dict[str, Any]]:

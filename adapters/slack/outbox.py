@@ -204,6 +204,7 @@ class ThreadReply(SlackReply):
         self._ts: str | None = None  # the live message, once there is one
         self._streaming = False  # a native stream is open on it
         self._shown = ""  # the model text appended to the stream (whole lines)
+        self._shown_safe = ""  # …as the stream shows it (each append made safe)
         self._tasks: dict[str, dict[str, Any]] = {}  # the plan as the stream shows it
 
     def place(self) -> str:
@@ -294,7 +295,7 @@ class ThreadReply(SlackReply):
         chunks = self._task_changes(progress.steps)
         lines = whole_lines(progress.text)
         if lines.startswith(self._shown) and len(lines) > len(self._shown):
-            new = streamed_text(lines[len(self._shown) :])
+            new = streamed_text(lines[len(self._shown) :], self._shown_safe)
             chunks.append({"type": "markdown_text", "text": new})
             return chunks, lines
         return chunks, self._shown
@@ -304,6 +305,7 @@ class ThreadReply(SlackReply):
 
     def _sent(self, chunks: list[dict[str, Any]], lines: str) -> None:
         self._tasks.update((c["id"], c) for c in chunks if c["type"] == "task_update")
+        self._shown_safe += "".join(c["text"] for c in chunks if c["type"] == "markdown_text")
         self._shown = lines
 
     async def _append(self, progress: Progress) -> None:
@@ -324,14 +326,22 @@ class ThreadReply(SlackReply):
         tasks = self._task_changes(latest.steps) if latest is not None else []
         shown = self._shown.lstrip()
         rest = continuation(shown, report.text) if report.source is Source.AI else None
-        if rest is not None:
-            tail = [{"type": "markdown_text", "text": streamed_text(rest)}] if rest else []
-            message = render(reply_view(report, self._refresh), body=False, table=table)
-            await self._stop(message, [*tasks, *tail])
-        else:
-            broke = [{"type": "markdown_text", "text": BROKE_OFF}] if shown else []
-            view = reply_view(report, self._refresh)
-            await self._stop(render(view, table=table), [*tasks, *broke])
+        view = reply_view(report, self._refresh)
+        try:
+            if rest is not None:
+                text = streamed_text(rest, self._shown_safe)
+                tail = [{"type": "markdown_text", "text": text}] if rest else []
+                await self._stop(render(view, body=False, table=table), [*tasks, *tail])
+            else:
+                broke = [{"type": "markdown_text", "text": BROKE_OFF}] if shown else []
+                await self._stop(render(view, table=table), [*tasks, *broke])
+        except SlackApiError as exc:
+            if rejection(exc) is not None:
+                raise
+            error = exc.response.get("error")
+            log.warning("could not end the stream (%s); posting the reply", error)
+            self._streaming = False  # the whole reply, text included, replaces or follows it
+            await self._post(render(view, table=table), report.is_reply_private)
 
     async def _stop(self, message: SlackMessage, chunks: list[dict[str, Any]]) -> None:
         await self._client.chat_stopStream(
@@ -342,14 +352,28 @@ class ThreadReply(SlackReply):
 
     async def _post(self, message: SlackMessage, private: bool) -> None:
         await self._end_stale_stream()
-        if self._streaming:
-            await self._stop(message, [])
-        elif self._ts is not None:
-            await self._client.chat_update(channel=self._channel, ts=self._ts, **message.payload())
-        else:
-            await self._client.chat_postMessage(
-                channel=self._channel,
-                thread_ts=self._thread,
-                unfurl_links=False,
-                **message.payload(),
+        try:
+            if self._streaming:
+                await self._stop(message, [])
+                return
+            if self._ts is not None:
+                await self._client.chat_update(
+                    channel=self._channel, ts=self._ts, **message.payload()
+                )
+                return
+        except SlackApiError as exc:
+            if rejection(exc) is not None:  # the message's form: the caller decides
+                raise
+            # Changing the live message keeps failing (rate-limited past the client's retries,
+            # or it is gone): the reply is posted fresh in the thread, so it still arrives.
+            log.warning(
+                "could not turn the live message into the reply (%s); posting it",
+                exc.response.get("error"),
             )
+            self._streaming = False
+        await self._client.chat_postMessage(
+            channel=self._channel,
+            thread_ts=self._thread,
+            unfurl_links=False,
+            **message.payload(),
+        )

@@ -129,7 +129,9 @@ class AcceptPipeline:
                 return None
             return self.spawn(self.reply(turn, arrival.outbox(turn, None), report=report))
         entry = await self._record(incoming)
+        self._step("journalled", turn)
         await arrival.acknowledge(turn, None)
+        self._step("acknowledged", turn)
         return self.spawn(self.reply(turn, arrival.outbox(turn, entry), entry))
 
     async def resume(
@@ -212,9 +214,12 @@ class AcceptPipeline:
                 finally:
                     if live is not None:
                         await live.close()
+            self._step("answered", turn)
             await self._mark_posting(entry)
+            self._step("marked", turn)
             await self._post(outbox, report)
             delivered = report
+            self._step("posted", turn)
         except Exception:
             log.exception("reply failed")
             try:
@@ -223,12 +228,18 @@ class AcceptPipeline:
                 log.exception("could not tell the user that the reply failed")
         if entry is not None:
             await entry.done()
+            self._step("cleared", turn)
         try:
             await outbox.tidy()
             if delivered is not None:
                 await self.conversation.remember(turn, delivered, outbox.place())
         except Exception:  # the reply is out; only its tidiness or follow-ups suffer
             log.exception("could not tidy up after the reply")
+
+    @staticmethod
+    def _step(name: str, turn: Turn) -> None:
+        """A command passed one step of its way in (the crash tests stop a worker at each)."""
+        log.debug("%s command %s", turn.caller.platform, name)
 
     async def note_live(self, entry: JournalHandle | None, **address: str) -> None:
         """Keep the live message's id in the journal, so a worker that takes the command over

@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from bot.appstore import AppInfo, Review
+from bot.views import safe_links
 from bot.watch.model import Alert, AlertKind
 
 RATING_DROP = 0.1
@@ -73,7 +74,10 @@ def app_alerts(previous: AppInfo, current: AppInfo, country: str) -> list[Alert]
                 ratings=current.current_version_rating_count,
             )
     if current.version and previous.version and current.version != previous.version:
-        notes = _shorten(current.release_notes or "", RELEASE_NOTES_SHOWN)
+        # The developer's text: its links show their real target, read as written (lines and
+        # all) and again once joined onto one line and cut, which can change how it reads.
+        notes = _shorten(safe_links(current.release_notes or ""), RELEASE_NOTES_SHOWN)
+        notes = safe_links(notes)
         alert(
             AlertKind.NEW_VERSION,
             f"new version {current.version} (was {previous.version})"
