@@ -45,7 +45,7 @@ def build_adapters(
     if "discord" in platforms:
         from adapters.discord import DiscordAdapter
 
-        adapters.append(DiscordAdapter(conversation, settings.discord))
+        adapters.append(DiscordAdapter(conversation, settings.discord, claims=claims))
     return adapters
 
 

@@ -53,7 +53,7 @@ async def run(settings: Settings, platforms: list[str], json_output: bool) -> in
         service = build_service(settings, transport, redis)
         watch = build_trend_watch(settings, service, database)
         conversation = build_conversation(settings, service, redis, watch.watchlist)
-        claims = build_event_claims(database, redis)  # Slack's; Discord's to follow
+        claims = build_event_claims(database, redis)  # Slack's and Discord's, across workers
         adapters = build_adapters(platforms, settings, conversation, claims, json_output)
         for adapter in adapters:
             if adapter.platform != "console":  # a console's input ends with its process

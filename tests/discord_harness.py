@@ -3,7 +3,10 @@
 
 With the `manual_clock` option, live replies pace themselves on a `ManualClock` (`.clock`) and the
 fake keeps its time on it too (when it took each edit, its rate-limit buckets): time then passes
-only as the test moves it, e.g. by `replied_on_the_clock`."""
+only as the test moves it, e.g. by `replied_on_the_clock`.
+
+`fake_settings`, `start_adapter` and `stop_adapter` are its pieces, for tests that start several
+adapters (workers) against one fake."""
 
 from __future__ import annotations
 
@@ -15,12 +18,49 @@ from typing import Any
 import pytest
 
 from adapters.discord.adapter import DiscordAdapter
-from adapters.port.live import LOOP_CLOCK
+from adapters.port.live import LOOP_CLOCK, Clock
+from bot.cache import DeliveryLedger
 from bot.config.settings import DiscordSettings
+from bot.intake import Conversation
 from tests import fake_discord, fake_discord_limits
 from tests.conftest import ServiceFactory, conversation_for
 from tests.fake_discord import BOT_ID, BOT_TOKEN, GUILD_ID, FakeDiscord
 from tests.helpers import ManualClock, wait_for
+
+
+def fake_settings(fake: FakeDiscord, **sharding: Any) -> DiscordSettings:
+    """An adapter's settings for `fake`, commands synced to its first guild; `sharding`: the
+    shard fields (shard_count, shard_ids, worker_number, worker_count)."""
+    return DiscordSettings(
+        bot_token=BOT_TOKEN,
+        api_url=fake.api_url,
+        gateway_url=fake.gateway_url,
+        guild_ids=frozenset({GUILD_ID}),
+        **sharding,
+    )
+
+
+async def start_adapter(
+    conversation: Conversation,
+    settings: DiscordSettings,
+    *,
+    claims: DeliveryLedger | None = None,
+    clock: Clock = LOOP_CLOCK,
+) -> DiscordAdapter:
+    """A started adapter (READY on each of its shards) whose commands are synced."""
+    adapter = DiscordAdapter(
+        conversation, settings, guild_ready_timeout=0.1, clock=clock, claims=claims
+    )
+    description = await adapter.start()
+    assert description.startswith("Discord as Trend Scout"), description
+    await asyncio.wait_for(adapter.client.commands_synced.wait(), 10)
+    return adapter
+
+
+async def stop_adapter(adapter: DiscordAdapter) -> None:
+    """Let its replies finish, then close it."""
+    await asyncio.gather(*adapter.in_flight, return_exceptions=True)
+    await adapter.close()
 
 
 class DiscordHarness:
@@ -93,21 +133,11 @@ async def discord_harness(
         monkeypatch.setattr(fake_discord_limits, "time", fake_time)
     with FakeDiscord() as fake:
         fake.heartbeat_interval_ms = options.pop("heartbeat_interval_ms", 41_250)
-        settings = DiscordSettings(
-            bot_token=BOT_TOKEN,
-            api_url=fake.api_url,
-            gateway_url=fake.gateway_url,
-            guild_ids=frozenset({GUILD_ID}),
-        )
-        adapter = DiscordAdapter(
+        adapter = await start_adapter(
             conversation_for(make_grounded_service(**router_settings), **options),
-            settings,
-            guild_ready_timeout=0.1,
+            fake_settings(fake),
             clock=clock or LOOP_CLOCK,
         )
-        description = await adapter.start()
-        assert description == "Discord as Trend Scout"
-        await asyncio.wait_for(adapter.client.commands_synced.wait(), 10)
+        assert adapter.client.user is not None and str(adapter.client.user) == "Trend Scout"
         yield DiscordHarness(fake, adapter, clock)
-        await asyncio.gather(*adapter.in_flight, return_exceptions=True)
-        await adapter.close()
+        await stop_adapter(adapter)

@@ -1,12 +1,12 @@
 """A loopback fake of Discord for the real discord.py client.
 
-- Gateway websocket at `/gateway` (`DISCORD_GATEWAY_URL`): HELLO, IDENTIFY (token checked),
-  READY (`user`, `guilds`, `session_id`, `resume_gateway_url`, `application`), one GUILD_CREATE,
-  heartbeats answered with HEARTBEAT_ACK; tests inject MESSAGE_CREATE and INTERACTION_CREATE.
-  Uncompressed JSON text frames, which discord.py accepts.
+- Gateway websocket at `/gateway` (`DISCORD_GATEWAY_URL`) and `GET /gateway/bot`, sharded as
+  Discord shards (`tests/fake_discord_gateway.py`); tests inject MESSAGE_CREATE and
+  INTERACTION_CREATE with `dispatch`, which reaches the sessions Discord would send them to.
 - REST under `/api/v10` (`DISCORD_API_URL`): login (`GET /users/@me`,
   `GET /oauth2/applications/@me`), messages and their edits, typing, command sync, interaction
-  callbacks (`?with_response=1`, JSON body), follow-ups and edits of the original response.
+  callbacks (`?with_response=1`, JSON body; a second response to one interaction is refused with
+  `400`, code 40060, as Discord does), follow-ups and edits of the original response.
   `sent` holds the messages as users see them now (an edit changes its entry in place);
   `edits` every edit, with its time. Message routes are rate-limited per channel or interaction
   like Discord's (`tests/fake_discord_limits.py`). Message bodies are checked against Discord's
@@ -14,39 +14,40 @@
   A scripted 429 carries a JSON body with `retry_after` and a `Via` header, as Discord's do
   (without them discord.py takes a 429 for a Cloudflare ban). Responses are
   `Content-Type: application/json` exactly: with a charset discord.py would get a string back.
+  Every refusal with a Discord error code is noted in `refusals` (path, code).
 """
 
 from __future__ import annotations
 
-import asyncio
 import itertools
 import json
-import threading
 import time
 from dataclasses import dataclass
 from typing import Any
 
-from aiohttp import WSMsgType, web
+from aiohttp import web
 
+from tests.fake_discord_gateway import FakeGateway
+from tests.fake_discord_gateway import json_reply as _json
 from tests.fake_discord_limits import RouteBuckets, embed_problem
 from tests.fake_discord_payloads import (
     APP_ID,
     BOT_ID,
+    BOT_TOKEN,
     CHANNEL_ID,
     CHANNEL_IDS,
     GUILD_ID,
+    HOME_CHANNELS,
     READ_ONLY_CHANNEL,
     USER_ID,
-    guild_create,
     member,
     user,
 )
-from tests.loopback import LoopbackServer, Reply
+from tests.loopback import Reply
 
-# The shape of a real token (base64 user id . timestamp . HMAC), so redaction is tested on it.
-BOT_TOKEN = "MTE4NDQ3NjU0MzIxMDk4NzY1NA.GfAkEd.faketokenpartFAKETOKENpart0123456789"
 __all__ = [
     "BOT_ID",
+    "BOT_TOKEN",
     "CHANNEL_ID",
     "CHANNEL_IDS",
     "GUILD_ID",
@@ -80,16 +81,7 @@ class Edit:
     payload: dict[str, Any]
 
 
-def _json(status: int, payload: Any, headers: dict[str, str] | None = None) -> web.Response:
-    # Exactly application/json: discord.py's json_or_text checks the header verbatim.
-    return web.Response(
-        status=status,
-        body=json.dumps(payload).encode(),
-        headers={"Content-Type": "application/json", **(headers or {})},
-    )
-
-
-class FakeDiscord(LoopbackServer):
+class FakeDiscord(FakeGateway):
     name = "fake-discord"
 
     def __init__(self, port: int = 0) -> None:
@@ -100,14 +92,9 @@ class FakeDiscord(LoopbackServer):
         self._index: dict[str, int] = {}  # message id → its place in `sent`
         self._originals: dict[str, str] = {}  # interaction token → its response's message id
         self.typing: list[str] = []
-        self.callbacks: list[dict[str, Any]] = []
+        self.callbacks: list[dict[str, Any]] = []  # each accepted interaction response
+        self.refusals: list[tuple[str, int]] = []  # (path, Discord error code) of each refusal
         self.synced_commands: dict[str, list[dict[str, Any]]] = {}
-        self.identified = threading.Event()
-        self.heartbeats = 0
-        self.connections = 0  # gateway sessions opened; more than one means a reconnect
-        self.heartbeat_interval_ms = 41_250  # Discord's; tests shorten it to see heartbeats
-        self._sockets: list[web.WebSocketResponse] = []
-        self._seq = itertools.count(1)
         self._ids = itertools.count(1)
 
     def __enter__(self) -> FakeDiscord:
@@ -118,13 +105,9 @@ class FakeDiscord(LoopbackServer):
     def api_url(self) -> str:
         return f"{self.base_url}/api/v10"
 
-    @property
-    def gateway_url(self) -> str:
-        return f"ws://127.0.0.1:{self._port}/gateway"
-
     def routes(self, app: web.Application) -> None:
         api = "/api/v10"
-        app.router.add_get("/gateway", self._gateway)
+        self.gateway_routes(app)
         app.router.add_get(f"{api}/users/@me", self._me)
         app.router.add_get(f"{api}/oauth2/applications/@me", self._application)
         app.router.add_post(f"{api}/channels/{{channel}}/messages", self._create_message)
@@ -142,15 +125,11 @@ class FakeDiscord(LoopbackServer):
     def snowflake(self) -> str:
         return str(1_000_000_000_000_000_000 + next(self._ids))
 
-    def dispatch(self, event: str, data: dict[str, Any]) -> None:
-        payload = {"op": 0, "t": event, "s": next(self._seq), "d": data}
-        assert self._loop is not None
-
-        async def send() -> None:
-            for socket in self._sockets:
-                await socket.send_str(json.dumps(payload))
-
-        asyncio.run_coroutine_threadsafe(send(), self._loop).result(5)
+    def _refuse(
+        self, request: web.Request, status: int, code: int, message: str, **extra: Any
+    ) -> web.Response:
+        self.refusals.append((request.path, code))
+        return _json(status, {"message": message, "code": code, **extra})
 
     def message(
         self,
@@ -160,10 +139,12 @@ class FakeDiscord(LoopbackServer):
         author_is_bot: bool = False,
         guild: bool = True,
         mention_everyone: bool = False,
-        channel_id: str = CHANNEL_ID,
+        channel_id: str | None = None,  # the guild's home channel
         reply_to: str | None = None,
+        guild_id: str = GUILD_ID,
     ) -> dict[str, Any]:
         author = user("900000000000000031" if author_is_bot else USER_ID, "alice", author_is_bot)
+        channel_id = channel_id or HOME_CHANNELS[guild_id]
         data: dict[str, Any] = {
             "id": self.snowflake(),
             "channel_id": channel_id if guild else "900000000000000099",
@@ -186,11 +167,11 @@ class FakeDiscord(LoopbackServer):
             data["message_reference"] = {
                 "message_id": reply_to,
                 "channel_id": data["channel_id"],
-                "guild_id": GUILD_ID if guild else None,
+                "guild_id": guild_id if guild else None,
             }
             data["type"] = 19
         if guild:
-            data["guild_id"] = GUILD_ID
+            data["guild_id"] = guild_id
             data["member"] = {k: v for k, v in member(author).items() if k != "user"}
         return data
 
@@ -217,17 +198,23 @@ class FakeDiscord(LoopbackServer):
         }
 
     def interaction(
-        self, kind: int, data: dict[str, Any], *, message: dict[str, Any] | None = None
+        self,
+        kind: int,
+        data: dict[str, Any],
+        *,
+        message: dict[str, Any] | None = None,
+        guild_id: str = GUILD_ID,
     ) -> dict[str, Any]:
         alice = user(USER_ID, "alice")
+        channel = HOME_CHANNELS[guild_id]
         interaction: dict[str, Any] = {
             "id": self.snowflake(),
             "application_id": APP_ID,
             "type": kind,
             "data": data,
-            "guild_id": GUILD_ID,
-            "channel_id": CHANNEL_ID,
-            "channel": {"id": CHANNEL_ID, "type": 0, "guild_id": GUILD_ID, "name": "general"},
+            "guild_id": guild_id,
+            "channel_id": channel,
+            "channel": {"id": channel, "type": 0, "guild_id": guild_id, "name": "general"},
             "member": member(alice),
             "token": f"interaction-token-{next(self._ids)}",
             "version": 1,
@@ -236,67 +223,26 @@ class FakeDiscord(LoopbackServer):
             "guild_locale": "en-US",
             "entitlements": [],
             "attachment_size_limit": 10_485_760,
-            "authorizing_integration_owners": {"0": GUILD_ID},
+            "authorizing_integration_owners": {"0": guild_id},
             "context": 0,
         }
         if message is not None:
             interaction["message"] = message
         return interaction
 
-    def slash_command(self, subcommand: str, **values: str) -> dict[str, Any]:
+    def slash_command(
+        self, subcommand: str, /, guild_id: str = GUILD_ID, **values: str
+    ) -> dict[str, Any]:
         """A `/scout <subcommand>` application command as the gateway delivers it."""
         options = [{"type": 3, "name": name, "value": value} for name, value in values.items()]
         data = {
             "id": "900000000000000100",
             "name": "scout",
             "type": 1,
-            "guild_id": GUILD_ID,
+            "guild_id": guild_id,
             "options": [{"type": 1, "name": subcommand, "options": options}],
         }
-        return self.interaction(2, data)
-
-    # -- gateway -------------------------------------------------------------------------
-    async def _gateway(self, request: web.Request) -> web.StreamResponse:
-        socket = web.WebSocketResponse(autoping=True, max_msg_size=0)
-        await socket.prepare(request)
-        self.connections += 1
-        hello = {"op": 10, "d": {"heartbeat_interval": self.heartbeat_interval_ms}}
-        await socket.send_str(json.dumps(hello))
-        async for frame in socket:
-            if frame.type != WSMsgType.TEXT:
-                continue
-            message = json.loads(frame.data)
-            op = message.get("op")
-            if op == 1:
-                self.heartbeats += 1
-                await socket.send_str(json.dumps({"op": 11}))
-            elif op == 2:
-                if message["d"].get("token") != BOT_TOKEN:
-                    await socket.close(code=4004, message=b"Authentication failed.")
-                    break
-                self._sockets.append(socket)
-                await self._send_ready(socket)
-                self.identified.set()
-        if socket in self._sockets:
-            self._sockets.remove(socket)
-        return socket
-
-    async def _send_ready(self, socket: web.WebSocketResponse) -> None:
-        ready = {
-            "v": 10,
-            "user": user(BOT_ID, "Trend Scout", bot=True),
-            "guilds": [{"id": GUILD_ID, "unavailable": True}],
-            "session_id": "fake-session",
-            "resume_gateway_url": f"ws://127.0.0.1:{self._port}/gateway",
-            "application": {"id": APP_ID, "flags": 0},
-            "private_channels": [],
-            "relationships": [],
-        }
-        await socket.send_str(json.dumps({"op": 0, "t": "READY", "s": next(self._seq), "d": ready}))
-        guild = guild_create()
-        await socket.send_str(
-            json.dumps({"op": 0, "t": "GUILD_CREATE", "s": next(self._seq), "d": guild})
-        )
+        return self.interaction(2, data, guild_id=guild_id)
 
     # -- REST ----------------------------------------------------------------------------
     def _authorised(self, request: web.Request) -> bool:
@@ -336,6 +282,7 @@ class FakeDiscord(LoopbackServer):
 
     async def _message_reply(
         self,
+        request: web.Request,
         route: str,
         channel: str | None,
         body: Any,
@@ -345,7 +292,7 @@ class FakeDiscord(LoopbackServer):
         payload = body if isinstance(body, dict) else {}
         errors = embed_problem(payload)
         if errors:
-            return _json(400, {"message": "Invalid Form Body", "code": 50035, "errors": errors})
+            return self._refuse(request, 400, 50035, "Invalid Form Body", errors=errors)
         message_id = message_id or self.snowflake()
         if message_id in self._index:  # an edit: what users see changes in place
             self.edits.append(Edit(time.monotonic(), message_id, payload))
@@ -385,9 +332,9 @@ class FakeDiscord(LoopbackServer):
             return early
         channel = request.match_info["channel"]
         if channel == READ_ONLY_CHANNEL:
-            return _json(403, {"message": "Missing Permissions", "code": 50013})
+            return self._refuse(request, 403, 50013, "Missing Permissions")
         headers, limited = self.buckets.take("messages", channel)
-        return limited or await self._message_reply("channel", channel, body, headers)
+        return limited or await self._message_reply(request, "channel", channel, body, headers)
 
     async def _edit(self, request: web.Request) -> web.StreamResponse:
         body, early = await self._scripted(request)
@@ -395,9 +342,11 @@ class FakeDiscord(LoopbackServer):
             return early
         channel, message = request.match_info["channel"], request.match_info["message"]
         if message not in self._index:
-            return _json(404, {"message": "Unknown Message", "code": 10008})
+            return self._refuse(request, 404, 10008, "Unknown Message")
         headers, limited = self.buckets.take("edits", channel)
-        return limited or await self._message_reply("channel", channel, body, headers, message)
+        if limited:
+            return limited
+        return await self._message_reply(request, "channel", channel, body, headers, message)
 
     async def _edit_webhook_message(self, request: web.Request) -> web.StreamResponse:
         body, early = await self._scripted(request)
@@ -412,7 +361,7 @@ class FakeDiscord(LoopbackServer):
         if message not in self._index:
             self._index[message] = len(self.sent)  # the deferred "thinking…" response
             self.sent.append(SentMessage("original", None, {}, message))
-        return await self._message_reply("original", None, body, headers, message)
+        return await self._message_reply(request, "original", None, body, headers, message)
 
     async def _typing(self, request: web.Request) -> web.StreamResponse:
         _, early = await self._scripted(request)
@@ -437,12 +386,17 @@ class FakeDiscord(LoopbackServer):
         body, early = await self._scripted(request)
         if early is not None:
             return early
-        self.callbacks.append({"query": dict(request.query), "body": body, "at": time.monotonic()})
+        interaction = request.match_info["id"]
+        if any(callback["id"] == interaction for callback in self.callbacks):
+            return self._refuse(request, 400, 40060, "Interaction has already been acknowledged.")
+        self.callbacks.append(
+            {"id": interaction, "query": dict(request.query), "body": body, "at": time.monotonic()}
+        )
         return _json(
             200,
             {
                 "interaction": {
-                    "id": request.match_info["id"],
+                    "id": interaction,
                     "type": 2,
                     "activity_instance_id": None,
                     "response_message_id": None,
@@ -457,7 +411,7 @@ class FakeDiscord(LoopbackServer):
         if early is not None:
             return early
         headers, limited = self.buckets.take("webhook", request.match_info["token"])
-        return limited or await self._message_reply("followup", None, body, headers)
+        return limited or await self._message_reply(request, "followup", None, body, headers)
 
 
 def rate_limited(retry_after: float = 0.3) -> Reply:

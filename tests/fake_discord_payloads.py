@@ -1,10 +1,13 @@
-"""What the fake Discord says about its world: ids, the bot and its user, and the guild that
-GUILD_CREATE describes (with the text channels tests spread commands over)."""
+"""What the fake Discord says about its world: the bot's token, ids, the bot and its user, and the
+guilds that GUILD_CREATE describes (the first with the text channels tests spread commands over;
+three in all, so that a sharded bot's shards each own some)."""
 
 from __future__ import annotations
 
 from typing import Any
 
+# The shape of a real token (base64 user id . timestamp . HMAC), so redaction is tested on it.
+BOT_TOKEN = "MTE4NDQ3NjU0MzIxMDk4NzY1NA.GfAkEd.faketokenpartFAKETOKENpart0123456789"
 BOT_ID = "900000000000000001"
 APP_ID = "900000000000000002"
 GUILD_ID = "900000000000000010"
@@ -16,6 +19,23 @@ READ_ONLY_CHANNEL = "900000000000000021"
 SEND_MESSAGES = 1 << 11
 EVERYONE_ROLE = GUILD_ID
 USER_ID = "900000000000000030"
+# A guild's shard is (guild_id >> 22) % shard_count: of 2 shards GUILD_ID is on 1, OTHER_GUILD_ID
+# on 0; of 3, the three guilds are on shards 1, 2 and 0.
+OTHER_GUILD_ID = str(int(GUILD_ID) + (1 << 22))
+THIRD_GUILD_ID = str(int(GUILD_ID) + (2 << 22))
+GUILD_IDS = [GUILD_ID, OTHER_GUILD_ID, THIRD_GUILD_ID]
+# Where tests talk in each guild.
+HOME_CHANNELS = {
+    GUILD_ID: CHANNEL_ID,
+    OTHER_GUILD_ID: "900000000000000040",
+    THIRD_GUILD_ID: "900000000000000050",
+}
+GUILD_NAMES = {GUILD_ID: "Acme", OTHER_GUILD_ID: "Beta", THIRD_GUILD_ID: "Gamma"}
+
+
+def shard_of(guild_id: str | int, shard_count: int) -> int:
+    """The shard that gets a guild's events, by Discord's formula."""
+    return (int(guild_id) >> 22) % shard_count
 
 
 def user(user_id: str, name: str, bot: bool = False) -> dict[str, Any]:
@@ -43,11 +63,40 @@ def member(account: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def guild_create() -> dict[str, Any]:
-    """The one guild, as GUILD_CREATE carries it."""
+def _text_channel(channel: str, guild_id: str, name: str, position: int) -> dict[str, Any]:
     return {
-        "id": GUILD_ID,
-        "name": "Acme",
+        "id": channel,
+        "type": 0,
+        "guild_id": guild_id,
+        "name": name,
+        "position": position,
+        "permission_overwrites": [],
+        "nsfw": False,
+        "parent_id": None,
+    }
+
+
+def _channels(guild_id: str) -> list[dict[str, Any]]:
+    if guild_id != GUILD_ID:
+        return [_text_channel(HOME_CHANNELS[guild_id], guild_id, "general", 0)]
+    read_only = _text_channel(READ_ONLY_CHANNEL, GUILD_ID, "announcements", len(CHANNEL_IDS))
+    read_only["permission_overwrites"] = [
+        {"id": EVERYONE_ROLE, "type": 0, "allow": "0", "deny": str(SEND_MESSAGES)}
+    ]
+    return [
+        *(
+            _text_channel(channel, GUILD_ID, f"channel-{position}", position)
+            for position, channel in enumerate(CHANNEL_IDS)
+        ),
+        read_only,
+    ]
+
+
+def guild_create(guild_id: str = GUILD_ID) -> dict[str, Any]:
+    """A guild, as GUILD_CREATE carries it."""
+    return {
+        "id": guild_id,
+        "name": GUILD_NAMES[guild_id],
         "icon": None,
         "owner_id": USER_ID,
         "afk_timeout": 300,
@@ -66,7 +115,7 @@ def guild_create() -> dict[str, Any]:
         "joined_at": "2026-01-01T00:00:00+00:00",
         "roles": [
             {
-                "id": EVERYONE_ROLE,
+                "id": guild_id,  # @everyone's role has the guild's id
                 "name": "@everyone",
                 "permissions": "2248473465835073",
                 "position": 0,
@@ -79,33 +128,7 @@ def guild_create() -> dict[str, Any]:
         ],
         "emojis": [],
         "stickers": [],
-        "channels": [
-            {
-                "id": channel,
-                "type": 0,
-                "guild_id": GUILD_ID,
-                "name": f"channel-{position}",
-                "position": position,
-                "permission_overwrites": [],
-                "nsfw": False,
-                "parent_id": None,
-            }
-            for position, channel in enumerate(CHANNEL_IDS)
-        ]
-        + [
-            {
-                "id": READ_ONLY_CHANNEL,
-                "type": 0,
-                "guild_id": GUILD_ID,
-                "name": "announcements",
-                "position": len(CHANNEL_IDS),
-                "permission_overwrites": [
-                    {"id": EVERYONE_ROLE, "type": 0, "allow": "0", "deny": str(SEND_MESSAGES)}
-                ],
-                "nsfw": False,
-                "parent_id": None,
-            }
-        ],
+        "channels": _channels(guild_id),
         "threads": [],
         "members": [member(user(BOT_ID, "Trend Scout", bot=True))],
         "voice_states": [],

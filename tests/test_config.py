@@ -278,3 +278,87 @@ def test_the_secret_names_are_the_hidden_settings() -> None:
         "REDIS_URL",
         "DATABASE_URL",
     } == SECRET_NAMES
+
+
+@pytest.mark.parametrize(
+    ("env", "ids", "count"),
+    [
+        ({}, None, None),  # no sharding: one unsharded session, as before
+        ({"DYNO": "worker.2", "WORKER_COUNT": "3", "DISCORD_SHARD_COUNT": "6"}, (1, 4), 6),
+        ({"DYNO": "worker.1", "WORKER_COUNT": "2"}, (0,), 2),  # one shard per worker
+        ({"DISCORD_SHARD_COUNT": "4"}, None, 4),  # every shard in this process
+        ({"DISCORD_SHARD_COUNT": "3", "DISCORD_SHARD_IDS": " 2,0,2 "}, (0, 2), 3),
+        ({"DISCORD_SHARD_COUNT": "3", "DISCORD_SHARD_IDS": "1", "DYNO": "worker.1"}, (1,), 3),
+        ({"DYNO": "web.1", "WORKER_COUNT": "3"}, None, None),  # not a worker: no plan of its own
+        ({"DYNO": "worker.3"}, None, None),  # without WORKER_COUNT, Heroku's DYNO alone
+    ],
+)
+def test_the_shard_plan_comes_from_ids_else_the_worker_dyno(
+    env: dict[str, str], ids: tuple[int, ...] | None, count: int | None
+) -> None:
+    plan = load_settings(env).discord.shard_plan()
+    assert ((plan.ids, plan.count) if plan else (None, None)) == (ids, count)
+
+
+def test_an_auto_shard_count_is_discords_recommendation_and_at_least_the_workers() -> None:
+    auto = load_settings({"DISCORD_SHARD_COUNT": "AUTO"}).discord
+    assert auto.shard_count == "auto" and auto.sharded
+    assert auto.shard_plan(5) == (None, 5)
+    with pytest.raises(ValueError):
+        auto.shard_plan()  # Discord must be asked first
+    workers = load_settings(
+        {"DISCORD_SHARD_COUNT": "auto", "DYNO": "worker.3", "WORKER_COUNT": "3"}
+    )
+    assert workers.discord.shard_plan(1) == ((2,), 3)  # one each, though Discord asks for fewer
+    assert workers.discord.shard_plan(7) == ((2, 5), 7)
+
+
+@pytest.mark.parametrize(
+    ("env", "line"),
+    [
+        (
+            {"DISCORD_SHARD_COUNT": "0"},
+            "DISCORD_SHARD_COUNT='0' is out of range; allowed 1–100,000 or auto",
+        ),
+        (
+            {"DISCORD_SHARD_COUNT": "some"},
+            "DISCORD_SHARD_COUNT='some' is not a number; allowed 1–100,000 or auto",
+        ),
+        (
+            {"DISCORD_SHARD_COUNT": "2", "DISCORD_SHARD_IDS": "0,x"},
+            "DISCORD_SHARD_IDS='0,x' is not a list of shard ids; allowed 0,2 (from 0)",
+        ),
+        (
+            {"DISCORD_SHARD_COUNT": "2", "DISCORD_SHARD_IDS": "0,2"},
+            "DISCORD_SHARD_IDS='0,2' is out of range; allowed 0–1 (below DISCORD_SHARD_COUNT=2)",
+        ),
+        (
+            {"DISCORD_SHARD_IDS": "1"},
+            "DISCORD_SHARD_IDS='1' needs DISCORD_SHARD_COUNT; allowed with DISCORD_SHARD_COUNT "
+            "set too (a number or auto)",
+        ),
+        (
+            {"WORKER_COUNT": "0"},
+            "WORKER_COUNT='0' is out of range; allowed 1–1,000",
+        ),
+        (
+            {"DYNO": "worker.4", "WORKER_COUNT": "3"},
+            "DYNO='worker.4' is out of range; allowed worker.1–worker.3 (WORKER_COUNT=3)",
+        ),
+        (
+            {"DYNO": "worker.0", "WORKER_COUNT": "3"},
+            "DYNO='worker.0' is out of range; allowed worker.1, worker.2, …",
+        ),
+        (
+            {"DYNO": "worker.1", "WORKER_COUNT": "4", "DISCORD_SHARD_COUNT": "3"},
+            "WORKER_COUNT='4' is out of range; allowed 1–3 (at most DISCORD_SHARD_COUNT=3, so "
+            "that every worker runs a shard)",
+        ),
+    ],
+)
+def test_a_shard_plan_that_cannot_work_is_one_line_naming_the_variable(
+    env: dict[str, str], line: str
+) -> None:
+    with pytest.raises(ConfigError) as caught:
+        load_settings(env)
+    assert str(caught.value) == line

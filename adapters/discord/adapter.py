@@ -5,6 +5,11 @@ a message that mentions the bot carries its content without the message-content 
 does every DM. Every send carries `AllowedMentions.none()` and replies never ping their author.
 `DISCORD_API_URL` and `DISCORD_GATEWAY_URL` move REST and the gateway (proxies, tests): discord.py
 reads them from class attributes, so they are set for the whole process.
+
+Several workers: each runs the shards its settings plan (`DiscordSettings.shard_plan`; Discord
+sends a server's events to the one session of its shard), and every message and interaction is
+claimed in the shared `claims` ledger first, so that one worker answers it even while two plans
+overlap (a scale change) or no plan is set at all.
 """
 
 from __future__ import annotations
@@ -31,7 +36,8 @@ from adapters.discord.outbox import (
 )
 from adapters.port import LOOP_CLOCK, Adapter, Clock, StartupError
 from bot.appstore import GENRE_IDS
-from bot.config import DiscordSettings
+from bot.cache import DeliveryLedger, MemoryDeliveryLedger
+from bot.config import ConfigError, DiscordSettings
 from bot.database import JournalEntry
 from bot.intake import Conversation, Incoming, Outbox, Turn
 from bot.report import Report
@@ -43,19 +49,28 @@ READY_SECONDS = 60
 
 
 class ScoutClient(discord.Client):
+    """One unsharded gateway session: Discord sends it every server's events."""
+
     def __init__(
-        self, adapter: DiscordAdapter, guild_ids: Sequence[int], guild_ready_timeout: float = 2.0
+        self,
+        adapter: DiscordAdapter,
+        guild_ids: Sequence[int],
+        guild_ready_timeout: float = 2.0,
+        **shards: Any,  # shard_ids and shard_count, for ShardedScoutClient
     ) -> None:
         intents = discord.Intents.none()
         intents.guilds = True
         intents.guild_messages = True
         intents.dm_messages = True
         super().__init__(
-            intents=intents, allowed_mentions=NO_PINGS, guild_ready_timeout=guild_ready_timeout
+            intents=intents,
+            allowed_mentions=NO_PINGS,
+            guild_ready_timeout=guild_ready_timeout,
+            **shards,
         )
         self.adapter = adapter
         self.guild_ids = list(guild_ids)
-        self.tree = app_commands.CommandTree(self)
+        self.tree = ScoutTree(self, adapter)
         self.tree.add_command(scout_commands(adapter))
         self.commands_synced = asyncio.Event()
 
@@ -72,6 +87,39 @@ class ScoutClient(discord.Client):
 
     async def on_message(self, message: discord.Message) -> None:
         await self.adapter.on_message(message)
+
+    def shard_health(self) -> dict[int, bool]:
+        """Whether each planned shard's session is open; empty when unsharded."""
+        return {}
+
+
+class ShardedScoutClient(ScoutClient, discord.AutoShardedClient):
+    """The shards of a plan: discord.py's AutoShardedClient identifies each with
+    `[shard_id, shard_count]` (one IDENTIFY per 5 s) and reads them all into one client."""
+
+    @property
+    def planned(self) -> list[int]:
+        return list(self.shard_ids or range(self.shard_count or 0))
+
+    def shard_health(self) -> dict[int, bool]:
+        return {
+            i: (shard := self.get_shard(i)) is not None and not shard.is_closed()
+            for i in self.planned
+        }
+
+
+class ScoutTree(app_commands.CommandTree[Any]):
+    """The `/scout` commands. An autocomplete is answered by whichever worker claims it first;
+    commands and buttons are claimed in `DiscordAdapter.on_slash`."""
+
+    def __init__(self, client: discord.Client, adapter: DiscordAdapter) -> None:
+        super().__init__(client)
+        self.adapter = adapter
+
+    async def interaction_check(self, interaction: discord.Interaction[Any], /) -> bool:
+        if interaction.type is discord.InteractionType.autocomplete:
+            return await self.adapter.first_time("interaction", interaction.id)
+        return True
 
 
 def scout_commands(adapter: DiscordAdapter) -> app_commands.Group:
@@ -133,22 +181,49 @@ class DiscordAdapter(Adapter):
         guild_ready_timeout: float = 2.0,
         *,
         clock: Clock = LOOP_CLOCK,  # where live replies and their budgets read the time
+        claims: DeliveryLedger | None = None,  # shared by the workers; else this process's
     ) -> None:
         super().__init__(conversation)
         self.settings = settings
         self.clock = clock
+        self.claims = claims or MemoryDeliveryLedger()
         # discord.py reads these class attributes on every request and connection.
         discord.http.Route.BASE = settings.api_url
         DiscordWebSocket.DEFAULT_GATEWAY = yarl.URL(settings.gateway_url)
-        self.client = ScoutClient(
-            self, sorted(int(g) for g in settings.guild_ids), guild_ready_timeout
-        )
+        guild_ids = sorted(int(g) for g in settings.guild_ids)
+        if settings.sharded:  # with `auto`, the plan is settled once Discord is asked
+            plan = None if settings.shard_count == "auto" else settings.shard_plan()
+            self.client: ScoutClient = ShardedScoutClient(
+                self,
+                guild_ids,
+                guild_ready_timeout,
+                shard_ids=list(plan.ids) if plan and plan.ids is not None else None,
+                shard_count=plan.count if plan else None,
+            )
+        else:
+            self.client = ScoutClient(self, guild_ids, guild_ready_timeout)
         self._connection: asyncio.Task[None] | None = None
         self.edits = channel_edits(clock)  # shared by the live replies in each channel
 
+    async def _connect(self) -> None:
+        """Log in, settle an `auto` shard plan on Discord's recommended count, then keep the
+        gateway sessions until closed."""
+        client = self.client
+        await client.login(self.settings.bot_token or "")
+        if isinstance(client, ShardedScoutClient) and self.settings.shard_count == "auto":
+            recommended, _url, _limits = await client.http.get_bot_gateway()
+            try:
+                plan = self.settings.shard_plan(recommended)
+            except ConfigError as exc:
+                raise StartupError(str(exc)) from None
+            assert plan is not None  # sharded settings always have a plan
+            client.shard_count = plan.count
+            client.shard_ids = list(plan.ids) if plan.ids is not None else None
+        await client.connect()
+
     # -- the Adapter interface -----------------------------------------------------------
     async def start(self) -> str:
-        self._connection = asyncio.create_task(self.client.start(self.settings.bot_token or ""))
+        self._connection = asyncio.create_task(self._connect())
         ready = asyncio.create_task(self.client.wait_until_ready())
         done, _pending = await asyncio.wait(
             {self._connection, ready}, timeout=READY_SECONDS, return_when=asyncio.FIRST_COMPLETED
@@ -157,14 +232,21 @@ class DiscordAdapter(Adapter):
             ready.cancel()
             problem = self._connection.exception() if self._connection in done else None
             await self.close()
+            if isinstance(problem, StartupError):
+                raise problem
             if isinstance(problem, discord.LoginFailure):
                 raise StartupError("DISCORD_BOT_TOKEN was rejected by Discord")
             reason = type(problem).__name__ if problem else f"no READY in {READY_SECONDS} s"
             raise StartupError(f"Discord could not be reached ({reason})")
-        return f"Discord as {self.client.user}"
+        client = self.client
+        if isinstance(client, ShardedScoutClient):
+            shards = ",".join(str(i) for i in client.planned)
+            return f"Discord as {client.user} (shards {shards} of {client.shard_count})"
+        return f"Discord as {client.user}"
 
     async def health(self) -> dict[str, bool]:
-        return {"discord": self.connected}
+        shards = self.client.shard_health()
+        return {"discord": self.connected, **{f"discord_shard_{i}": up for i, up in shards.items()}}
 
     async def close(self) -> None:
         await self.client.close()
@@ -174,12 +256,20 @@ class DiscordAdapter(Adapter):
     @property
     def connected(self) -> bool:
         client = self.client
-        return (
-            client.is_ready()
-            and not client.is_closed()
-            and client.ws is not None
-            and client.ws.open
-        )
+        if not client.is_ready() or client.is_closed():
+            return False
+        shards = client.shard_health()
+        if shards:
+            return all(shards.values())
+        return client.ws is not None and client.ws.open
+
+    async def first_time(self, kind: str, event_id: int) -> bool:
+        """Claim a message or an interaction for this worker: False (logged at DEBUG) when
+        another worker — or this one — already has it."""
+        if await self.claims.first_time(f"discord:{kind}:{event_id}"):
+            return True
+        log.debug("Discord %s %s was claimed by another worker: ignored", kind, event_id)
+        return False
 
     # -- events --------------------------------------------------------------------------
     async def on_message(self, message: discord.Message) -> None:
@@ -188,6 +278,10 @@ class DiscordAdapter(Adapter):
             return
         if message.guild is not None and me not in message.mentions:
             return  # @everyone, @here and roles do not count
+        # Claimed after the checks above, which every worker decides alike: a server's other
+        # messages cost no write to the shared ledger.
+        if not await self.first_time("message", message.id):
+            return
         where, place = _places(message)
         incoming = Incoming(
             "discord",
@@ -202,6 +296,9 @@ class DiscordAdapter(Adapter):
         await self.intake.accept(incoming, MentionArrival(self, message, place))
 
     async def on_slash(self, interaction: discord.Interaction[Any], text: str) -> None:
+        """A `/scout` command or (through `on_button`) a button, once across workers."""
+        if not await self.first_time("interaction", interaction.id):
+            return
         incoming = Incoming(
             "discord",
             str(interaction.user.id),

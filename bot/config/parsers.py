@@ -14,7 +14,7 @@ import re
 import stat
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Generic, TypeVar
+from typing import Generic, Literal, TypeVar
 from zoneinfo import ZoneInfoNotFoundError
 
 from redis.asyncio.connection import parse_url as parse_redis_url
@@ -201,6 +201,51 @@ class IdSet(Parser[frozenset[str]]):
         if self.digits and not all(i.isdigit() for i in ids):
             raise ConfigError(f"{name}={raw!r} is not a list of ids; allowed 123,456")
         return ids
+
+
+@dataclass(frozen=True)
+class ShardCount(Parser[int | Literal["auto"]]):
+    """How many shards the bot's gateway sessions split its servers over: 1–`high`, or `auto`
+    (Discord's recommendation, asked at start-up)."""
+
+    high: int = 100_000
+
+    def parse(self, name: str, raw: str) -> int | Literal["auto"]:
+        value = raw.strip().lower()
+        if value == "auto":
+            return "auto"
+        allowed = f"allowed 1–{self.high:,} or auto"
+        if not re.fullmatch(r"[0-9]+", value):
+            raise ConfigError(f"{name}={raw!r} is not a number; {allowed}")
+        if not 1 <= int(value) <= self.high:
+            raise ConfigError(f"{name}={raw!r} is out of range; {allowed}")
+        return int(value)
+
+
+@dataclass(frozen=True)
+class ShardIds(Parser[tuple[int, ...]]):
+    """Comma-separated shard ids from 0 (blanks skipped), sorted, without repeats; whether
+    each is below the shard count is checked with the count (`DiscordSettings`)."""
+
+    def parse(self, name: str, raw: str) -> tuple[int, ...]:
+        parts = [part.strip() for part in raw.split(",") if part.strip()]
+        if not parts or not all(re.fullmatch(r"[0-9]+", part) for part in parts):
+            raise ConfigError(f"{name}={raw!r} is not a list of shard ids; allowed 0,2 (from 0)")
+        return tuple(sorted({int(part) for part in parts}))
+
+
+@dataclass(frozen=True)
+class WorkerDyno(Parser[int | None]):
+    """Heroku's name for the dyno (`worker.2`): a worker's number, from 1. Other dynos
+    (`web.1`, `run.4321`) and hosts that name them otherwise have none: None."""
+
+    def parse(self, name: str, raw: str) -> int | None:
+        found = re.fullmatch(r"worker\.([0-9]+)", raw.strip())
+        if found is None:
+            return None
+        if int(found[1]) < 1:
+            raise ConfigError(f"{name}={raw!r} is out of range; allowed worker.1, worker.2, …")
+        return int(found[1])
 
 
 @dataclass(frozen=True)

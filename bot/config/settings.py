@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Literal, NamedTuple
 
 from bot.ai import RouterSettings
 from bot.appstore import AppStoreSettings
@@ -75,13 +76,99 @@ class SlackSettings:
         return bool(self.bot_token and self.signing_secret)
 
 
+class ShardPlan(NamedTuple):
+    """The Discord shards one process runs: `ids` of `count` (None: every one of them)."""
+
+    ids: tuple[int, ...] | None
+    count: int
+
+
 @dataclass(frozen=True)
 class DiscordSettings:
+    """Discord's token and URLs, and the shards this process runs (`shard_plan`): with no
+    sharding variable set, one unsharded session that gets every server."""
+
     bot_token: str | None = field(default=None, repr=False)
     api_url: str = "https://discord.com/api/v10"
     gateway_url: str = "wss://gateway.discord.gg/"
     guild_ids: frozenset[str] = frozenset()  # sync commands here (instant); else global
     allowed_guild_ids: frozenset[str] = frozenset()  # empty: every server
+    shard_count: int | Literal["auto"] | None = None  # None: unsharded, unless WORKER_COUNT
+    shard_ids: tuple[int, ...] | None = None  # this process's shards; None: from DYNO, or all
+    worker_number: int | None = None  # k of DYNO=worker.k (Heroku's, from 1)
+    worker_count: int | None = None  # how many worker dynos there are
+
+    def __post_init__(self) -> None:
+        """A plan that cannot work is refused at start-up, in one line naming the variable."""
+        count, ids, worker = self.shard_count, self.shard_ids, self._worker
+        if ids is not None:
+            if count is None:
+                raise ConfigError(
+                    f"DISCORD_SHARD_IDS={_shown(ids)!r} needs DISCORD_SHARD_COUNT; allowed with "
+                    "DISCORD_SHARD_COUNT set too (a number or auto)"
+                )
+            if isinstance(count, int):
+                _check_ids(ids, count, f"DISCORD_SHARD_COUNT={count}")
+        elif worker is not None:
+            number, workers = worker
+            if number > workers:
+                raise ConfigError(
+                    f"DYNO='worker.{number}' is out of range; allowed worker.1–worker.{workers} "
+                    f"(WORKER_COUNT={workers})"
+                )
+            if isinstance(count, int) and workers > count:
+                raise ConfigError(
+                    f"WORKER_COUNT='{workers}' is out of range; allowed 1–{count} (at most "
+                    f"DISCORD_SHARD_COUNT={count}, so that every worker runs a shard)"
+                )
+
+    @property
+    def _worker(self) -> tuple[int, int] | None:
+        """(k, N) on worker dyno k of N: DYNO names a worker and WORKER_COUNT is set."""
+        if self.worker_number is None or self.worker_count is None:
+            return None
+        return self.worker_number, self.worker_count
+
+    @property
+    def sharded(self) -> bool:
+        return self.shard_count is not None or self._worker is not None
+
+    def shard_plan(self, recommended: int | None = None) -> ShardPlan | None:
+        """The shards this process runs, None for one unsharded session. DISCORD_SHARD_IDS
+        name them; else worker k of N runs {i : i % N == k-1}; else all. The count is
+        DISCORD_SHARD_COUNT, or `recommended` (Discord's, from `GET /gateway/bot`) for `auto`
+        — at least N when the plan comes from the dyno —, or N alone."""
+        worker = None if self.shard_ids is not None else self._worker
+        if self.shard_count == "auto":
+            if recommended is None:
+                raise ValueError("DISCORD_SHARD_COUNT=auto: ask Discord for its shard count first")
+            count = max(recommended, worker[1]) if worker is not None else recommended
+            if self.shard_ids is not None:
+                _check_ids(self.shard_ids, count, f"Discord's recommended {count} shards")
+        elif self.shard_count is not None:
+            count = self.shard_count
+        elif worker is not None:
+            count = worker[1]
+        else:
+            return None
+        if self.shard_ids is not None:
+            return ShardPlan(self.shard_ids, count)
+        if worker is not None:
+            number, workers = worker
+            return ShardPlan(tuple(i for i in range(count) if i % workers == number - 1), count)
+        return ShardPlan(None, count)
+
+
+def _shown(ids: tuple[int, ...]) -> str:
+    return ",".join(str(i) for i in ids)
+
+
+def _check_ids(ids: tuple[int, ...], count: int, below: str) -> None:
+    if max(ids) >= count:
+        raise ConfigError(
+            f"DISCORD_SHARD_IDS={_shown(ids)!r} is out of range; allowed 0–{count - 1} "
+            f"(below {below})"
+        )
 
 
 @dataclass(frozen=True)

@@ -25,9 +25,12 @@ from bot.config.parsers import (
     RedisUrl,
     Seconds,
     Secret,
+    ShardCount,
+    ShardIds,
     TimeZone,
     Url,
     Weekday,
+    WorkerDyno,
 )
 
 if TYPE_CHECKING:
@@ -110,6 +113,10 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("DISCORD_ALLOWED_GUILD_IDS", "discord.allowed_guild_ids", IdSet(digits=True)),
     Setting("DISCORD_API_URL", "discord.api_url", Url(WEB, strip_slash=True)),
     Setting("DISCORD_GATEWAY_URL", "discord.gateway_url", Url(("wss", "ws"))),
+    Setting("DISCORD_SHARD_COUNT", "discord.shard_count", ShardCount()),
+    Setting("DISCORD_SHARD_IDS", "discord.shard_ids", ShardIds()),
+    Setting("DYNO", "discord.worker_number", WorkerDyno()),  # set by Heroku: worker.1, worker.2…
+    Setting("WORKER_COUNT", "discord.worker_count", Number(int, 1, 1000)),
     # The database: StorageSettings
     Setting("DATA_DIR", "storage.data_dir", Directory()),
     Setting("DATABASE_URL", "storage.database_url", DatabaseUrl()),
