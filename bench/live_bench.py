@@ -100,8 +100,8 @@ def start_bot(mode: str, stream: bool, router_url: str, **env: str) -> subproces
         APPSTORE_CALLS_PER_MINUTE="100000",  # no wait for Apple's rate limit: not measured here
         USER_COMMANDS_PER_MINUTE="1000",
         LOG_LEVEL="WARNING",
-        **env,
     )
+    base.update(env)  # e.g. a DATA_DIR that several workers share
     return subprocess.Popen(
         [sys.executable, "-m", "bot", mode],
         cwd="/tmp",

@@ -15,6 +15,7 @@ import argparse
 import asyncio
 import os
 import re
+import resource
 import selectors
 import socket
 import statistics
@@ -35,8 +36,19 @@ from tests.fake_slack import BOT_TOKEN, SIGNING_SECRET, FakeSlack, form_body, si
 
 
 def start_bot(
-    slack: FakeSlack, router_url: str, port: int, profile: str | None = None
+    slack: FakeSlack,
+    router_url: str,
+    port: int,
+    profile: str | None = None,
+    open_files: int | None = None,
 ) -> subprocess.Popen[bytes]:
+    """`python -m bot slack` in HTTP mode on `port`, against the fake Slack and router; with
+    `open_files`, under that limit on open files (soft and hard, like a host's ulimit -n)."""
+
+    def limit_files() -> None:
+        if open_files is not None:
+            resource.setrlimit(resource.RLIMIT_NOFILE, (open_files, open_files))
+
     env = {
         k: v for k, v in os.environ.items() if not k.startswith(("HUGGING", "HF_", "SLACK", "AI_"))
     }
@@ -61,6 +73,7 @@ def start_bot(
         env=env,
         stdout=subprocess.DEVNULL,  # the bot's log lines
         stderr=subprocess.DEVNULL,
+        preexec_fn=limit_files,
     )
 
 

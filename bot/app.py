@@ -19,6 +19,7 @@ from bot.cache import (
     MemoryConversationStore,
     MemoryReviewCache,
     MemoryUserLimiter,
+    PromptLedger,
     RedisAnswerCache,
     RedisBackend,
     RedisConversationStore,
@@ -108,7 +109,7 @@ def build_event_claims(database: Database, redis: RedisBackend | None) -> Delive
     claims: DeliveryLedger = DatabaseEventClaims(database)
     if redis is not None:
         claims = RedisDeliveryLedger(redis, claims)
-    return claims
+    return PromptLedger(claims)  # never holds an acknowledgement past its deadline
 
 
 def build_conversation(

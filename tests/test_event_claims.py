@@ -16,11 +16,11 @@ from sqlalchemy import select
 
 from adapters.platforms import build_adapters
 from bot.app import build_event_claims
-from bot.cache import DeliveryLedger, RedisBackend, RedisDeliveryLedger
+from bot.cache import DeliveryLedger, PromptLedger, RedisBackend, RedisDeliveryLedger
 from bot.config import load_settings
 from bot.database import Database, DatabaseEventClaims, event_claims
 from tests.conftest import ServiceFactory, conversation_for
-from tests.helpers import ManualClock
+from tests.helpers import ManualClock, wait_for
 from tests.redis_server import free_port
 
 WORKERS = 3
@@ -165,14 +165,45 @@ async def test_with_redis_down_the_database_is_the_shared_claim(
 async def test_the_process_builds_one_ledger_and_gives_it_to_slack(
     database: Database, redis_url: str, make_service: ServiceFactory
 ) -> None:
-    assert isinstance(build_event_claims(database, None), DatabaseEventClaims)
+    alone = build_event_claims(database, None)
+    assert isinstance(alone, PromptLedger) and isinstance(alone.shared, DatabaseEventClaims)
     redis = RedisBackend(redis_url)
     try:
         claims = build_event_claims(database, redis)
-        assert isinstance(claims, RedisDeliveryLedger)
+        assert isinstance(claims, PromptLedger) and isinstance(claims.shared, RedisDeliveryLedger)
         settings = load_settings({"SLACK_BOT_TOKEN": "xoxb-1", "SLACK_SIGNING_SECRET": "secret"})
         conversation = conversation_for(make_service())
         (slack,) = build_adapters(["slack-http"], settings, conversation, claims)
         assert getattr(slack, "deliveries", None) is claims
     finally:
         await redis.aclose()
+
+
+class HeldLedger:
+    """A shared store on a slow disk: every claim waits until the test lets it land."""
+
+    def __init__(self) -> None:
+        self.release = asyncio.Event()
+        self.claimed: list[str] = []
+
+    async def first_time(self, delivery_id: str) -> bool:
+        await self.release.wait()
+        self.claimed.append(delivery_id)
+        return True
+
+
+async def test_a_slow_store_never_holds_an_acknowledgement(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    held = HeldLedger()
+    ledger = PromptLedger(held, deadline=0.01)
+    with caplog.at_level(logging.WARNING, logger="bot.cache.delivery_ledger"):
+        assert await ledger.first_time("slack-request:a") is True  # memory decides at once
+        assert await ledger.first_time("slack-request:a") is False  # a replay, still caught
+        assert await ledger.first_time("slack-request:b") is True
+    assert held.claimed == []  # nothing has landed yet
+    said = [r for r in caplog.records if "memory decides meanwhile" in r.getMessage()]
+    assert len(said) == 1  # once, not per event
+    held.release.set()
+    await wait_for(lambda: len(held.claimed) == 2, what="the late claims")
+    assert held.claimed == ["slack-request:a", "slack-request:b"]

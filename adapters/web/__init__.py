@@ -1,4 +1,4 @@
-"""The public port: the HTTP server for Slack"s requests and `/healthz`."""
+"""The public port: the HTTP server for Slack's requests and `/healthz`."""
 
 from adapters.web.server import WebServer
 

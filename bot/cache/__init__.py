@@ -11,7 +11,12 @@ from bot.cache.conversation_store import (
     MemoryConversationStore,
     RedisConversationStore,
 )
-from bot.cache.delivery_ledger import DeliveryLedger, MemoryDeliveryLedger, RedisDeliveryLedger
+from bot.cache.delivery_ledger import (
+    DeliveryLedger,
+    MemoryDeliveryLedger,
+    PromptLedger,
+    RedisDeliveryLedger,
+)
 from bot.cache.redis_answer_cache import RedisAnswerCache
 from bot.cache.redis_backend import RedisBackend, RedisUnavailable
 from bot.cache.report_codec import app_from_dict, app_to_dict
@@ -33,6 +38,7 @@ __all__ = [
     "MemoryReviewCache",
     "MemoryUserLimiter",
     "Produced",
+    "PromptLedger",
     "RedisAnswerCache",
     "RedisBackend",
     "RedisConversationStore",
