@@ -357,3 +357,22 @@ async def test_a_very_long_answer_takes_three_messages_and_the_rest_is_attached(
     assert "Paragraph 11:" in attached["text"] and "Paragraph 11:" not in shown
     assert "answer.txt" in last.payload["embeds"][-1]["footer"]["text"]
     assert all(embed_problem(m.payload) is None for m in sent)
+
+
+async def test_when_the_reply_cannot_be_posted_at_all_the_apology_still_arrives(
+    discord_harness: DiscordHarness, router: FakeRouter
+) -> None:
+    """Edits rate-limited past discord.py's retries, and the fresh post of the reply refused by
+    a failing Discord: the user still gets the apology, once."""
+    router.latency = 0.5
+    discord_harness.mention("Facebook")
+    await wait_for(lambda: discord_harness.fake.sent, what="the plan")
+    live = discord_harness.fake.sent[0].message_id
+    fake = discord_harness.fake
+    fake.enqueue(*[rate_limited(0.01)] * 80, path=f"/api/v10/channels/{CHANNEL_ID}/messages/{live}")
+    down = Reply(503, b'{"message": "upstream unavailable", "code": 0}')
+    fake.enqueue(down, path=f"/api/v10/channels/{CHANNEL_ID}/messages")  # no retry on 503
+    await wait_for(discord_harness.replied, what="the apology")
+    plan, apology = fake.sent
+    assert "Working…" in plan.all_text()
+    assert apology.payload["content"] == "Sorry — something went wrong sending that reply."
