@@ -20,7 +20,7 @@ import pytest
 from adapters.discord.adapter import DiscordAdapter
 from adapters.port.live import LOOP_CLOCK, Clock
 from bot.cache import DeliveryLedger
-from bot.config.settings import DiscordSettings
+from bot.config import DiscordSettings
 from bot.intake import Conversation
 from tests import fake_discord, fake_discord_limits
 from tests.conftest import ServiceFactory, conversation_for

@@ -5,17 +5,21 @@ real recorded responses in `tests/fixtures/appstore/` (quirks included).
   (case and punctuation folded), else Apple's empty answer; a bad parameter gets Apple's
   `{"errorMessage": …}` with status 400.
 - `GET /lookup?id=a,b,c&country=`: every known app among the ids, in order; unknown ids are
-  simply absent, as with Apple; a non-numeric id gets the recorded `errorMessage` body.
-- `GET /{cc}/rss/{topfreeapplications|topgrossingapplications}/limit=N/genre=G/json`: the
-  recorded feeds for genre 6002 (the top-grossing one has a single-object `entry`); any other
-  genre gets a feed without `entry`, as Apple sends for an empty chart.
+  simply absent, as with Apple; a non-numeric id gets the recorded `errorMessage` body; more
+  than 200 ids get a 502, as from Apple.
+- `GET /{cc}/rss/{topfreeapplications|toppaidapplications|topgrossingapplications}/limit=N/
+  genre=G/json` (N ≤ 200, as Apple serves): a chart set with `set_chart`, else the recorded
+  feeds for genre 6002 (the top-grossing one has a single-object `entry`); any other genre gets
+  a feed without `entry`, as Apple sends for an empty chart.
 - `GET /{cc}/rss/customerreviews/page=N/id=ID/sortby={mostrecent|mosthelpful}/{json|xml}`: the
   recorded reviews of the app (`review_feeds`: Webster Bank's JSON page; REALITY's XML page, whose
   JSON feed is empty as Apple has served it) on page 1 of either sort order; later pages and
   other apps get a feed without `entry`; a page past 10 gets a 400, as from Apple.
 Search and lookup answers come as `text/javascript; charset=utf-8`, like Apple's.
 Trend watch tests change the store between checks: `set_app` (a record's fields), `set_chart` (a
-category's chart) and `set_reviews` (an app's newest reviews, served in Apple's JSON form).
+category's chart) and `set_reviews` (an app's newest reviews, served in Apple's JSON form);
+`tests/fake_market.py` builds a whole synthetic market with them. `call_counts()` counts the
+requests served, by kind.
 Faults are scripted with `enqueue`/`always` (e.g. `Reply(403, b"")`, Apple's throttling).
 """
 
@@ -23,6 +27,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -50,6 +55,9 @@ EMPTY_XML_FEED = (
     '<?xml version="1.0" encoding="utf-8"?><feed xmlns:im="http://itunes.apple.com/rss" '
     'xmlns="http://www.w3.org/2005/Atom"><title>iTunes Store: Customer Reviews</title></feed>'
 )
+CHART_KINDS = ("topfreeapplications", "toppaidapplications", "topgrossingapplications")
+CHART_MAX = 200  # entries in one feed, as Apple serves
+LOOKUP_MAX_IDS = 200  # ids in one look-up; Apple answers more with a 502
 FEEDS = {
     ("topfreeapplications", 6002): "topfree-hk-6002.json",
     ("topgrossingapplications", 6002): "topgrossing-hk-single.json",
@@ -92,7 +100,9 @@ class FakeAppStore(LoopbackServer):
         """Change (or add) an app's record: `averageUserRating=4.1`, `version="2.0"`…"""
         self.apps[track_id] = {**self.apps.get(track_id, {}), "trackId": track_id, **fields}
 
-    def set_chart(self, chart: str, genre: int, apps: list[tuple[int, str]]) -> None:
+    def set_chart(
+        self, chart: str, genre: int, apps: list[tuple[int, str]], category: str = "Utilities"
+    ) -> None:
         """A category's chart, best first, as (track id, name)."""
         self.charts[(chart, genre)] = [
             {
@@ -101,25 +111,29 @@ class FakeAppStore(LoopbackServer):
                     "label": f"https://apps.apple.com/app/id{track_id}",
                     "attributes": {"im:id": str(track_id)},
                 },
-                "category": {"attributes": {"term": "Utilities", "im:id": str(genre)}},
+                "category": {"attributes": {"term": category, "im:id": str(genre)}},
             }
             for track_id, name in apps
         ]
 
-    def set_reviews(self, track_id: int, reviews: list[tuple[str, int, str]]) -> None:
-        """An app's newest reviews, newest first, as (id, stars, ISO date-time)."""
-        self.reviews[track_id] = [
-            {
-                "id": {"label": review_id},
-                "im:rating": {"label": str(stars)},
-                "im:version": {"label": "1.0"},
-                "title": {"label": f"Review {review_id}"},
-                "content": {"label": f"Text of review {review_id}", "attributes": {"type": "text"}},
-                "updated": {"label": written},
-                "im:voteSum": {"label": "0"},
-            }
-            for review_id, stars, written in reviews
-        ]
+    def set_reviews(self, track_id: int, reviews: Sequence[tuple[Any, ...]]) -> None:
+        """An app's newest reviews, newest first, as (id, stars, ISO date-time), optionally
+        followed by title, text and version."""
+        self.reviews[track_id] = [review_entry(*review) for review in reviews]
+
+    def call_counts(self) -> dict[str, int]:
+        """Requests served so far, by kind: search, lookup, chart, reviews."""
+        counts = dict.fromkeys(("search", "lookup", "chart", "reviews"), 0)
+        for request in self.requests:
+            if request.path == "/search":
+                counts["search"] += 1
+            elif request.path == "/lookup":
+                counts["lookup"] += 1
+            elif "/rss/customerreviews/" in request.path:
+                counts["reviews"] += 1
+            elif "/rss/top" in request.path:
+                counts["chart"] += 1
+        return counts
 
     def routes(self, app: web.Application) -> None:
         app.router.add_get("/search", self._search)
@@ -161,6 +175,8 @@ class FakeAppStore(LoopbackServer):
         ids = [part.strip() for part in request.query.get("id", "").split(",") if part.strip()]
         if not ids or not all(part.isdigit() for part in ids):
             return _apple(fixture("error-invalid-key.json"), status=400)
+        if len(ids) > LOOKUP_MAX_IDS:
+            return web.Response(status=502, text="Bad Gateway")
         if _bad_parameters(request.query, required=()):
             return _apple_error("country")
         found = [self.apps[int(i)] for i in ids if int(i) in self.apps]
@@ -175,8 +191,9 @@ class FakeAppStore(LoopbackServer):
             limit, genre = int(request.match_info["limit"]), int(request.match_info["genre"])
         except ValueError:
             return web.Response(status=404)
-        if chart not in ("topfreeapplications", "topgrossingapplications"):
+        if chart not in CHART_KINDS:
             return web.Response(status=404)
+        limit = min(limit, CHART_MAX)
         if (chart, genre) in self.charts:
             entries = self.charts[(chart, genre)][:limit]
             return json_response(200, {"feed": {"entry": entries, "title": {"label": chart}}})
@@ -218,6 +235,29 @@ class FakeAppStore(LoopbackServer):
         if scripted is None:
             return None
         return await self.play(request, scripted)
+
+
+def review_entry(
+    review_id: str,
+    stars: int,
+    written: str,
+    title: str | None = None,
+    text: str | None = None,
+    version: str = "1.0",
+) -> dict[str, Any]:
+    """One entry of Apple's JSON customer-reviews feed."""
+    return {
+        "id": {"label": review_id},
+        "im:rating": {"label": str(stars)},
+        "im:version": {"label": version},
+        "title": {"label": title if title is not None else f"Review {review_id}"},
+        "content": {
+            "label": text if text is not None else f"Text of review {review_id}",
+            "attributes": {"type": "text"},
+        },
+        "updated": {"label": written},
+        "im:voteSum": {"label": "0"},
+    }
 
 
 def _bad_parameters(query: Any, required: tuple[str, ...]) -> str | None:

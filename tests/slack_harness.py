@@ -21,7 +21,7 @@ from aiohttp import web
 
 from adapters.port.live import LOOP_CLOCK
 from adapters.slack.adapter import SlackAdapter
-from bot.config.settings import SlackSettings
+from bot.config import SlackSettings
 from tests import fake_slack_messages
 from tests.conftest import ServiceFactory, conversation_for
 from tests.fake_slack import APP_TOKEN, BOT_TOKEN, SIGNING_SECRET, FakeSlack, form_body, sign

@@ -7,8 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.config import SECRET_NAMES
-from bot.config.settings import ConfigError, Settings, load_settings, read_environment
+from bot.config import SECRET_NAMES, ConfigError, Settings, load_settings, read_environment
 from bot.config.table import SETTINGS
 
 ROOT = Path(__file__).resolve().parent.parent

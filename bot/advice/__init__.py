@@ -12,13 +12,38 @@ from bot.advice.evidence import (
     summarise_apps,
 )
 from bot.advice.fallback import Advice, advise
-from bot.advice.scoring import PART_MAX, CloneScore, ScorePart, clone_score
+from bot.advice.opportunity import (
+    WEIGHTS,
+    ChartRanks,
+    Opportunity,
+    OpportunityScore,
+    opportunity_score,
+    why_line,
+)
+from bot.advice.scoring import (
+    BUILD_SIMPLICITY,
+    PART_MAX,
+    STALE_DAYS,
+    CloneScore,
+    ScorePart,
+    clone_score,
+    demand_points,
+    dissatisfaction_points,
+    recent_figures,
+    staleness_points,
+)
 
 __all__ = [
+    "BUILD_SIMPLICITY",
     "PART_MAX",
+    "STALE_DAYS",
+    "WEIGHTS",
     "Advice",
+    "ChartRanks",
     "CloneScore",
     "ComparedApp",
+    "Opportunity",
+    "OpportunityScore",
     "Quote",
     "ReviewEvidence",
     "ScorePart",
@@ -29,6 +54,12 @@ __all__ = [
     "clone_score",
     "compare_verdict",
     "cut_quote",
+    "demand_points",
+    "dissatisfaction_points",
+    "opportunity_score",
+    "recent_figures",
+    "staleness_points",
     "summarise",
     "summarise_apps",
+    "why_line",
 ]

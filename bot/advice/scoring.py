@@ -5,7 +5,11 @@ Four parts of 0–25 points each, every one with a one-line reason:
 - demand: rating count on a log scale, rising to full marks at 1k ratings, flat to 50k, then
   falling for giants (a market with millions of ratings is hard to enter);
 - dissatisfaction: 20 points scaled from 5★ (0) down to 1★ (20), plus up to 5 when the current
-  version rates below the overall rating (users are unhappy *now*);
+  version rates below the overall rating (users are unhappy *now*). With the newest reviews
+  (at least 10) it listens to them too: a recent average a below the overall rating r adds
+  5 × (r − a), up to 10 (the larger of this and the current-version bonus counts), and a share s
+  of 1–2★ reviews above a usual 10 % adds up to 5 (full at 50 %); the part stays within 25.
+  So an app rated 4.7★ whose newest reviews average 3.3★ scores by how it is rated now;
 - staleness: days since the last update, full marks at two years;
 - build simplicity: a fixed figure per category.
 
@@ -18,6 +22,7 @@ import math
 from dataclasses import dataclass
 from datetime import date
 
+from bot.advice.evidence import ReviewEvidence
 from bot.appstore import AppInfo
 
 PART_MAX = 25.0
@@ -26,6 +31,10 @@ STALE_DAYS = 730
 DEMAND_PEAK_LOW = 1_000
 DEMAND_PEAK_HIGH = 50_000
 DEMAND_GIANT = 10_000_000  # at and past this count demand bottoms out
+MIN_RECENT_REVIEWS = 10  # fewer newest reviews than this say nothing about "now"
+USUAL_LOW_SHARE = 0.10  # the share of 1–2★ reviews a well-liked app gets anyway
+FULL_LOW_SHARE = 0.50  # a share of 1–2★ reviews that earns the whole bonus
+MAX_REVIEW_DROP = 2.0  # stars below the overall rating the newest reviews can count for (10 points)
 
 # How simple a credible v1 is, by App Store category (higher = simpler).
 BUILD_SIMPLICITY: dict[str, float] = {
@@ -88,23 +97,55 @@ def demand_points(rating_count: int) -> float:
     return PART_MAX * (1 - 0.7 * fall)
 
 
-def dissatisfaction_points(rating: float, current_version_rating: float | None) -> float:
-    r = min(5.0, max(1.0, rating))
+def dissatisfaction_points(
+    rating: float,
+    current_version_rating: float | None,
+    recent_average: float | None = None,
+    low_share: float | None = None,
+) -> float:
+    """0–25: lower ratings (overall, current version, newest reviews) and a larger share of
+    1–2★ newest reviews all mean more (without review figures: the level and the version gap)."""
+    r = _stars(rating)
     points = 20 * (5 - r) / 4
     if current_version_rating is not None:
-        cv = min(5.0, max(1.0, current_version_rating))
-        points += min(5.0, max(0.0, (r - cv) * 2.5))
-    return points
+        points += min(5.0, max(0.0, (r - _stars(current_version_rating)) * 2.5))
+    if recent_average is not None:
+        # level + min(10, 5(r − a)) is the level of the rating users give now (a), but at most
+        # 2★ below the overall one: computed so, a higher overall rating never scores more.
+        now = max(r - MAX_REVIEW_DROP, min(r, _stars(recent_average)))
+        points = max(points, 20 * (5 - now) / 4)
+    if low_share is not None:
+        points += 5 * _unit((low_share - USUAL_LOW_SHARE) / (FULL_LOW_SHARE - USUAL_LOW_SHARE))
+    return min(PART_MAX, points)
+
+
+def recent_figures(reviews: ReviewEvidence | None) -> tuple[float | None, float | None]:
+    """The newest reviews' average and the share of 1–2★ among the reviews read, when there are
+    enough of them to count (10)."""
+    if reviews is None or reviews.count < MIN_RECENT_REVIEWS:
+        return None, None
+    average = reviews.average if reviews.recent >= MIN_RECENT_REVIEWS else None
+    return average, (reviews.stars[0] + reviews.stars[1]) / reviews.count
+
+
+def _stars(value: float) -> float:
+    return min(5.0, max(1.0, value))
+
+
+def _unit(value: float) -> float:
+    return min(1.0, max(0.0, value))
 
 
 def staleness_points(days: int) -> float:
     return PART_MAX * min(1.0, max(0, days) / STALE_DAYS)
 
 
-def clone_score(app: AppInfo, today: date) -> CloneScore:
+def clone_score(app: AppInfo, today: date, reviews: ReviewEvidence | None = None) -> CloneScore:
+    """The score of `app`; with `reviews` (its newest reviews' evidence) dissatisfaction also
+    weighs what users say now."""
     parts = (
         _demand(app),
-        _dissatisfaction(app),
+        _dissatisfaction(app, reviews),
         _staleness(app, today),
         _simplicity(app),
     )
@@ -125,14 +166,20 @@ def _demand(app: AppInfo) -> ScorePart:
     return ScorePart("demand", demand_points(n), why)
 
 
-def _dissatisfaction(app: AppInfo) -> ScorePart:
+def _dissatisfaction(app: AppInfo, reviews: ReviewEvidence | None = None) -> ScorePart:
     if app.rating is None or not app.rating_count:
         return ScorePart("dissatisfaction", NEUTRAL, "no ratings yet", estimated=True)
-    points = dissatisfaction_points(app.rating, app.current_version_rating)
+    average, low_share = recent_figures(reviews)
+    points = dissatisfaction_points(app.rating, app.current_version_rating, average, low_share)
     why = f"rated {app.rating:.1f}★"
     cv = app.current_version_rating
     if cv is not None and cv < app.rating:
         why += f", current version only {cv:.1f}★"
+    if reviews is not None and low_share is not None:
+        low = reviews.stars[0] + reviews.stars[1]
+        if average is not None:
+            why += f"; newest {reviews.recent} reviews average {average:.1f}★"
+        why += f", {low} of {reviews.count} give 1–2★"
     return ScorePart("dissatisfaction", points, why)
 
 

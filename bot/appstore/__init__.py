@@ -3,7 +3,15 @@ and the rate limit that keeps us polite to Apple."""
 
 from bot.appstore.catalog import AppCatalog
 from bot.appstore.categories import GENRE_IDS, category_list, category_named
-from bot.appstore.itunes import AppStoreSettings, ITunesCatalog
+from bot.appstore.itunes import (
+    CHART_KINDS,
+    CHART_MAX,
+    TOP_FREE,
+    TOP_GROSSING,
+    TOP_PAID,
+    AppStoreSettings,
+    ITunesCatalog,
+)
 from bot.appstore.names import normalise_subject
 from bot.appstore.rate_limit import RateLimiter
 from bot.appstore.records import ChartEntry, RecordError
@@ -19,8 +27,13 @@ from bot.appstore.values import (
 )
 
 __all__ = [
+    "CHART_KINDS",
+    "CHART_MAX",
     "GENRE_IDS",
     "STOREFRONTS",
+    "TOP_FREE",
+    "TOP_GROSSING",
+    "TOP_PAID",
     "AppCatalog",
     "AppInfo",
     "AppLookup",

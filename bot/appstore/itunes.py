@@ -37,7 +37,13 @@ from bot.runtime import AiohttpTransport, SingleFlight, count_appstore_call, htt
 log = logging.getLogger(__name__)
 
 RETRYABLE_STATUS = frozenset({403, 429, 500, 502, 503, 504})  # Apple throttles with a bare 403
-CHARTS = ("topfreeapplications", "topgrossingapplications")
+# Apple's legacy top-chart feeds (`/{cc}/rss/{kind}/limit=N/genre=G/json`); 200 entries at most.
+TOP_FREE = "topfreeapplications"
+TOP_PAID = "toppaidapplications"
+TOP_GROSSING = "topgrossingapplications"
+CHART_KINDS = (TOP_FREE, TOP_PAID, TOP_GROSSING)
+CHART_MAX = 200
+CHARTS = (TOP_FREE, TOP_GROSSING)  # what `top_apps` merges
 REVIEWS_PER_PAGE = 50
 MAX_REVIEW_PAGES = 10  # Apple serves 500 reviews per country at most
 
@@ -126,7 +132,9 @@ class ITunesCatalog:
     async def chart(
         self, genre_id: int, country: str, chart: str, limit: int, max_wait: float
     ) -> list[ChartEntry] | None:
-        """One top chart of a category, best first; None: unavailable."""
+        """One top chart of a category (`CHART_KINDS`), best first, at most `CHART_MAX`
+        entries; None: unavailable."""
+        limit = max(1, min(limit, CHART_MAX))
         raw = await self._get(
             f"/{country}/rss/{chart}/limit={limit}/genre={genre_id}/json", {}, max_wait
         )

@@ -15,23 +15,10 @@ from typing import Literal, NamedTuple
 
 from bot.ai import RouterSettings
 from bot.appstore import AppStoreSettings
-from bot.config.environment import read_environment
 from bot.config.parsers import ConfigError
-from bot.config.table import SECRET_NAMES, load
+from bot.config.table import load
 from bot.database import engine_url
 from bot.watch import WatchSettings
-
-__all__ = [
-    "SECRET_NAMES",
-    "CacheSettings",
-    "ConfigError",
-    "DiscordSettings",
-    "Settings",
-    "SlackSettings",
-    "StorageSettings",
-    "load_settings",
-    "read_environment",
-]
 
 
 @dataclass(frozen=True)

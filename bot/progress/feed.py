@@ -33,6 +33,8 @@ class StepKey(Enum):
     """The steps of a command, in the order they happen."""
 
     APPSTORE = "appstore"
+    CHARTS = "charts"  # a market scan (`/scout find`): its charts, then their batched look-ups
+    LOOKUPS = "lookups"
     REVIEWS = "reviews"
     SCORE = "score"
     MODEL = "model"
