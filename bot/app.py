@@ -33,6 +33,7 @@ from bot.config import Settings
 from bot.database import CommandJournal, Database, DatabaseEventClaims, JobLeases
 from bot.intake import Conversation
 from bot.runtime import AiohttpTransport
+from bot.scout import MemoryScanCache, RedisScanCache, ScanCache
 from bot.service import RecommendationService
 from bot.watch import DigestWriter, Watchlist, WatchScheduler, WatchStore
 
@@ -59,6 +60,9 @@ def build_service(
     reviews: ReviewCache = review_memory
     if redis is not None:
         reviews = RedisReviewCache(redis, review_memory, settings.cache.reviews_ttl_seconds)
+    scans: ScanCache = MemoryScanCache()  # a market scan is kept for everyone asking (6 h)
+    if redis is not None:
+        scans = RedisScanCache(redis, MemoryScanCache())
     return RecommendationService(
         RouterClient(settings.router, transport),
         cache,
@@ -66,6 +70,7 @@ def build_service(
         default_country=settings.appstore.country,
         reviews=reviews,
         review_pages=settings.appstore.reviews_pages,
+        scans=scans,
     )
 
 
@@ -91,7 +96,7 @@ def build_trend_watch(
         store,
         JobLeases(database, worker),
         catalog,
-        DigestWriter(catalog, service.router),
+        DigestWriter(catalog, service.router, scanner=service.facts.scanner),
         settings.watch,
         settings.appstore.calls_per_minute,
     )

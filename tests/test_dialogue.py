@@ -7,20 +7,24 @@ from __future__ import annotations
 
 import json
 import logging
+from dataclasses import replace
 from typing import Any
 
 import pytest
 
+from bot.appstore import ITunesCatalog
 from bot.cache import ConversationContext, Exchange
 from bot.commands.grammar import parse
 from bot.progress.feed import Progress, ProgressFeed
 from bot.report.report import ReportKind, Source
-from bot.runtime import Caller
+from bot.runtime import AiohttpTransport, Caller
+from bot.service.facts import FactFinder
 from bot.service.follow_ups import COMMANDS_THAT_HELP, TOOLS_REFUSED, FollowUps
 from bot.service.model_tools import MAX_TOOL_ROUNDS
 from bot.service.recommendations import RecommendationService
-from tests.conftest import ServiceFactory
+from tests.conftest import FAST_APPSTORE, ServiceFactory
 from tests.fake_appstore import FakeAppStore
+from tests.fake_market import OPPORTUNITY, TODAY, build_market
 from tests.fake_router import DEFAULT_ANSWER, FakeRouter
 
 
@@ -97,6 +101,57 @@ async def test_the_model_looks_apps_up_itself_and_each_look_up_is_a_plan_step(
     fields = logged.fields  # type: ignore[attr-defined]
     assert fields["appstore_calls"] >= 2 and fields["model_calls"] == 2
     assert fields["user"] == "U1" and fields["kind"] == "follow_up"
+
+
+async def test_the_model_scouts_a_market_itself_and_the_scan_is_a_plan_step(
+    make_grounded_service: ServiceFactory,
+    router: FakeRouter,
+    appstore: FakeAppStore,
+    transport: AiohttpTransport,
+) -> None:
+    """ "What should I build in Finance?" reaches a market scan: the model gets the planted
+    opportunity first, with its score and why; a bad category gets the nearest categories."""
+    service, watcher = make_grounded_service(), Watcher()
+    context = await first_report(service)
+    build_market().install(appstore)
+    catalog = ITunesCatalog(
+        replace(FAST_APPSTORE, base_url=appstore.base_url, calls_per_minute=100_000), transport
+    )
+    facts = FactFinder(catalog, today=lambda: TODAY)
+    router.tool_rounds = [
+        [
+            ("find_opportunities", '{"category": "finance"}'),
+            ("find_opportunities", '{"category": "finanse"}'),
+            ("find_opportunities", '{"category": "finance", "price": "cheap"}'),
+        ]
+    ]
+    answer = await FollowUps(service.router, facts, today=lambda: TODAY).ask(
+        "what should I build in Finance?", context, watcher
+    )
+    assert answer.source is Source.AI
+    found, misspelt, bad_price = (json.loads(m["content"]) for m in tool_messages(router, -1))
+    assert found["category"] == "Finance" and found["price"] == "free and paid"
+    assert len(found["opportunities"]) == 5
+    best = found["opportunities"][0]
+    scanner = facts.scanner
+    assert scanner is not None
+    (scan_best,) = (await scanner.scan("Finance", "us")).top(1)  # the scan kept: no new call
+    assert scan_best.app.track_id == OPPORTUNITY and best["name"] == "PennyWise Budget"
+    assert best["opportunity_score"]["total"] == scan_best.score.total
+    assert set(best["opportunity_score"]["parts"]) == {p.name for p in scan_best.score.parts}
+    assert best["why"] == scan_best.why and "31 of 50 recent reviews report" in best["why"]
+    assert best["reviews"]["complaints"][0]["reviews"] == 31
+    assert found["appstore_calls"] == 16
+    assert found["notes"][-1].startswith("Scanned 3 charts (600 entries, 412 apps) with 16 ")
+    assert misspelt == {"error": "not an App Store category", "suggestions": ["Finance"]}
+    assert bad_price == {"error": 'price must be "free" or "paid", or left out for both'}
+    assert watcher.last is not None
+    steps = [(step.title, step.status.value, step.detail) for step in watcher.last.steps]
+    assert (
+        "Scanning the Finance market",
+        "done",
+        f"412 apps scanned; best PennyWise Budget ({scan_best.score.total}/100)",
+    ) in steps
 
 
 async def test_bad_arguments_and_unknown_tools_are_told_to_the_model_not_raised(

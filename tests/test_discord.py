@@ -35,7 +35,7 @@ async def test_commands_are_synced_to_the_configured_guild(discord_harness: Disc
     [command] = discord_harness.fake.synced_commands[GUILD_ID]
     assert command["name"] == "scout"
     assert {o["name"] for o in command["options"]} == {
-        "app", "gaps", "build", "watch", "unwatch", "watching", "help"
+        "app", "gaps", "find", "build", "watch", "unwatch", "watching", "help"
     }
     gaps = next(o for o in command["options"] if o["name"] == "gaps")
     assert gaps["options"][0]["autocomplete"] is True

@@ -1,6 +1,7 @@
 """The weekly digest: when it is due (weekday, hour, time zone), what it says (the week's movers,
-new top-10 entrants with clone scores, the best opportunity, a one-paragraph summary by the model
-or a labelled rule), and that each channel gets it once per week whatever the workers do."""
+new top-10 entrants with clone scores, the best opportunity, each watched category's best
+opportunity from a market scan, a one-paragraph summary by the model or a labelled rule), and
+that each channel gets it once per week whatever the workers do."""
 
 from __future__ import annotations
 
@@ -12,10 +13,12 @@ from zoneinfo import ZoneInfo
 from bot.commands.grammar import Command, parse
 from bot.report.report import Source
 from bot.runtime import Caller
-from bot.watch import WatchChannel, WatchSettings, digest_slot
+from bot.scout import MarketScan, MarketScanner, MemoryScanCache
+from bot.watch import DigestWriter, WatchChannel, WatchSettings, digest_slot
 from bot.watch.messages import schedule_line
 from tests.conftest import ClientFactory
 from tests.fake_appstore import FakeAppStore
+from tests.fake_market import OPPORTUNITY, build_market
 from tests.fake_router import FakeRouter
 from tests.watch_harness import HOUR, WatchWorld
 
@@ -129,3 +132,41 @@ async def test_a_channel_that_started_watching_after_the_slot_waits_for_next_wee
     await world.watchlist().handle(parsed, ALICE, CHANNEL)
     await world.worker().tick()
     assert world.channels.posted == {}
+
+
+class BrokenScanner(MarketScanner):
+    async def scan(self, *args: object, **kwargs: object) -> MarketScan:
+        raise RuntimeError("the scan broke")
+
+
+async def test_the_digest_names_the_best_opportunity_of_a_watched_market_with_its_why(
+    watch_world: WatchWorld, appstore: FakeAppStore
+) -> None:
+    world = watch_world
+    build_market().install(appstore)
+    scanner = MarketScanner(world.catalog, MemoryScanCache(), today=world.clock.today)
+    world.clock.now = FRIDAY
+    parsed = parse("watch gaps Finance")
+    assert isinstance(parsed, Command)
+    await world.watchlist().handle(parsed, ALICE, CHANNEL)
+    worker = world.worker()
+    worker.digests = DigestWriter(world.catalog, None, world.clock.today, scanner)
+    await worker.tick()
+    world.clock.now = MONDAY_9 + 30
+    await worker.tick()
+    digest = world.channels.posted[CHANNEL][-1]
+    assert digest.text.startswith("**Weekly trend digest**")
+    (best,) = (await scanner.scan("Finance", "us")).top(1)  # the scan kept: no new call
+    assert best.app.track_id == OPPORTUNITY
+    assert "31 of 50 recent reviews report" in best.why
+    line = f"Best opportunity in Finance: PennyWise Budget ({best.score.total}/100) — {best.why}"
+    assert line in digest.text.splitlines()
+
+    # Without a scan (it failed), the digest is as it was.
+    world.clock.now = MONDAY_9 + 7 * 24 * HOUR + 30
+    worker.digests = DigestWriter(
+        world.catalog, None, world.clock.today, BrokenScanner(world.catalog)
+    )
+    await worker.tick()
+    later = world.channels.posted[CHANNEL][-1]
+    assert later is not digest and "Best opportunity in" not in later.text

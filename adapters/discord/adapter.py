@@ -26,6 +26,7 @@ from discord import app_commands
 from discord.gateway import DiscordWebSocket
 
 from adapters.discord.channels import DiscordChannelPoster
+from adapters.discord.commands import scout_commands
 from adapters.discord.markup import render
 from adapters.discord.outbox import (
     NO_PINGS,
@@ -35,7 +36,6 @@ from adapters.discord.outbox import (
     channel_edits,
 )
 from adapters.port import LOOP_CLOCK, Adapter, Clock, StartupError
-from bot.appstore import GENRE_IDS
 from bot.cache import DeliveryLedger, MemoryDeliveryLedger
 from bot.config import ConfigError, DiscordSettings
 from bot.database import JournalEntry
@@ -120,53 +120,6 @@ class ScoutTree(app_commands.CommandTree[Any]):
         if interaction.type is discord.InteractionType.autocomplete:
             return await self.adapter.first_time("interaction", interaction.id)
         return True
-
-
-def scout_commands(adapter: DiscordAdapter) -> app_commands.Group:
-    group = app_commands.Group(name="scout", description="Scout App Store opportunities")
-
-    @group.command(name="app", description="Opportunity analysis of an App Store app")
-    @app_commands.describe(name="App name, App Store link, or id:123")
-    async def app(interaction: discord.Interaction[Any], name: str) -> None:
-        await adapter.on_slash(interaction, name)
-
-    @group.command(name="gaps", description="Market gaps in an App Store category")
-    @app_commands.describe(category="App Store category")
-    async def gaps(interaction: discord.Interaction[Any], category: str) -> None:
-        await adapter.on_slash(interaction, f"gaps {category}")
-
-    @gaps.autocomplete("category")
-    async def categories(
-        _interaction: discord.Interaction[Any], current: str
-    ) -> list[app_commands.Choice[str]]:
-        folded = current.casefold()
-        names = [name for name in sorted(GENRE_IDS) if folded in name.casefold()]
-        return [app_commands.Choice(name=name, value=name) for name in names[:25]]
-
-    @group.command(name="build", description="Technical guidance to build a competitor")
-    @app_commands.describe(name="App name, App Store link, or id:123")
-    async def build(interaction: discord.Interaction[Any], name: str) -> None:
-        await adapter.on_slash(interaction, f"build {name}")
-
-    @group.command(name="watch", description="Alerts in this channel when an app or category moves")
-    @app_commands.describe(what="App name, link or id:123 — or gaps <category>")
-    async def watch(interaction: discord.Interaction[Any], what: str) -> None:
-        await adapter.on_slash(interaction, f"watch {what}")
-
-    @group.command(name="unwatch", description="Stop watching an app or category here")
-    @app_commands.describe(what="App name or id:123 — or gaps <category>")
-    async def unwatch(interaction: discord.Interaction[Any], what: str) -> None:
-        await adapter.on_slash(interaction, f"unwatch {what}")
-
-    @group.command(name="watching", description="What this channel watches")
-    async def watching(interaction: discord.Interaction[Any]) -> None:
-        await adapter.on_slash(interaction, "watching")
-
-    @group.command(name="help", description="How to use Trend Scout")
-    async def help_command(interaction: discord.Interaction[Any]) -> None:
-        await adapter.on_slash(interaction, "help")
-
-    return group
 
 
 class DiscordAdapter(Adapter):

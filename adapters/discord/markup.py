@@ -155,10 +155,13 @@ def _add_section(embed: discord.Embed, section: Section) -> None:
         value = _cut("\n".join(lines), FIELD_VALUE_MAX)
         embed.add_field(name=section.title, value=value, inline=False)
     elif isinstance(section, TableSection):
-        for name, *values in section.rows[:EMBED_FIELDS_MAX]:
+        ranked = section.header[0] == "#"  # a rank and a name make the field's name
+        labels = section.header[2:] if ranked else section.header[1:]
+        for row in section.rows[:EMBED_FIELDS_MAX]:
+            name = f"{row[0]}. {row[1]}" if ranked else row[0]
+            values = row[2:] if ranked else row[1:]
             lines = [
-                f"{label}: {sanitise(value)}"
-                for label, value in zip(section.header[1:], values, strict=True)
+                f"{label}: {sanitise(value)}" for label, value in zip(labels, values, strict=True)
             ]
             embed.add_field(
                 name=_cut(sanitise(name), TITLE_MAX), value=_cut("\n".join(lines), FIELD_VALUE_MAX)

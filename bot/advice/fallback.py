@@ -12,6 +12,7 @@ from datetime import date
 
 from bot.advice.comparison import ComparedApp, compare_verdict
 from bot.advice.evidence import ReviewEvidence
+from bot.advice.opportunity import Opportunity
 from bot.advice.playbooks import Playbook, category_guessed_from, playbook_for
 from bot.advice.review_themes import theme_rule
 from bot.appstore import AppInfo, category_named
@@ -36,8 +37,11 @@ def advise(
     reviews: ReviewEvidence | None = None,
     today: date | None = None,
     comparison: tuple[ComparedApp, ...] = (),
+    opportunities: tuple[Opportunity, ...] = (),
 ) -> Advice:
     today = today or date.today()
+    if command.kind is CommandKind.FIND:
+        return Advice(_find(command.subject, opportunities), command.subject, False)
     if command.kind is CommandKind.COMPARE:
         return Advice(_compare(comparison), "", category_guessed=False)
     if command.kind is CommandKind.GAPS:
@@ -57,6 +61,31 @@ def _compare(rows: tuple[ComparedApp, ...]) -> str:
             "(or `/scout` each app on its own)."
         )
     return compare_verdict(rows)
+
+
+def _find(category: str, ranked: tuple[Opportunity, ...]) -> str:
+    """The rule-based verdict on a scanned market: the best target, what to do better (from its
+    users' complaints, else the category's playbook) and what it takes."""
+    if not ranked:
+        return f"No app in the {category} charts could be scored; try again in a few minutes."
+    best, *rest = ranked
+    book = playbook_for(best.app.category or category)
+    lines = [
+        "**Build against first**",
+        f"{best.app.name}: opportunity score {best.score.total}/100 — {best.why}.",
+        "",
+        "**Do better**",
+    ]
+    heard = _review_findings(best.reviews) if best.reviews is not None else []
+    lines.extend(f"- {item}" for item in [*heard, *book.improvements][:3])
+    low, high = book.weeks
+    lines += ["", "**What it takes**", f"- {low}–{high} weeks for a solo developer's v1"]
+    lines.append(f"- Stack: {book.stack}")
+    lines.extend(f"- Hard part: {part}" for part in book.hard_parts[:2])
+    if rest:
+        lines += ["", "**The runners-up**"]
+        lines.extend(f"- {other.app.name} ({other.score.total}/100): {other.why}" for other in rest)
+    return "\n".join(lines)
 
 
 def _review_findings(evidence: ReviewEvidence) -> list[str]:

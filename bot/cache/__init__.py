@@ -19,7 +19,7 @@ from bot.cache.delivery_ledger import (
 )
 from bot.cache.redis_answer_cache import RedisAnswerCache
 from bot.cache.redis_backend import RedisBackend, RedisUnavailable
-from bot.cache.report_codec import app_from_dict, app_to_dict
+from bot.cache.report_codec import app_from_dict, app_to_dict, opportunity_from_dict
 from bot.cache.review_cache import MemoryReviewCache, RedisReviewCache, ReviewCache
 from bot.cache.user_limits import MemoryUserLimiter, RedisUserLimiter, UserLimiter, limit_message
 
@@ -51,4 +51,5 @@ __all__ = [
     "app_from_dict",
     "app_to_dict",
     "limit_message",
+    "opportunity_from_dict",
 ]

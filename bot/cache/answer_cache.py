@@ -35,7 +35,7 @@ class CacheKey:
         cls, command: Command, country: str, model: str, effort: str | None, prompt_version: str
     ) -> CacheKey:
         return cls(
-            kind=command.kind.value,
+            kind=command.kind.value + (f":{command.price}" if command.price else ""),
             subject=normalise_subject(command.subject),
             country=country,
             model=model,

@@ -13,8 +13,11 @@ from datetime import date
 from typing import Any
 
 from bot.advice import (
+    ChartRanks,
     CloneScore,
     ComparedApp,
+    Opportunity,
+    OpportunityScore,
     Quote,
     ReviewEvidence,
     ScorePart,
@@ -25,7 +28,7 @@ from bot.ai import TokenUsage
 from bot.appstore import AppInfo
 from bot.report import FallbackReason, FollowUp, Report, ReportKind, Source, json_ready
 
-FORMAT_VERSION = 4  # 2: review evidence and competitors; 3: comparisons; 4: follow-ups
+FORMAT_VERSION = 5  # 2: review evidence, competitors; 3: comparisons; 4: follow-ups; 5: find
 
 
 class UndecodableReport(ValueError):
@@ -78,6 +81,20 @@ def _report(data: dict[str, Any]) -> Report:
         competitors=tuple(_app(app) for app in data.get("competitors") or ()),
         comparison=tuple(_compared(row) for row in data.get("comparison") or ()),
         follow_ups=tuple(FollowUp(**row) for row in data.get("follow_ups") or ()),
+        opportunities=tuple(opportunity_from_dict(row) for row in data.get("opportunities") or ()),
+    )
+
+
+def opportunity_from_dict(row: dict[str, Any]) -> Opportunity:
+    """An `Opportunity` from its JSON (`bot.report.opportunity_json`)."""
+    return Opportunity(
+        app=_app(row["app"]),
+        score=OpportunityScore(
+            int(row["score"]), tuple(ScorePart(**part) for part in row["parts"])
+        ),
+        reviews=_evidence(row["reviews"]) if row.get("reviews") else None,
+        ranks=ChartRanks(**row["ranks"]),
+        why=str(row["why"]),
     )
 
 

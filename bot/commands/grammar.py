@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from enum import Enum
 
 from bot.appstore import is_storefront, normalise_subject
@@ -22,6 +22,8 @@ USAGE = (
     "by exact app\n"
     "• `/scout gaps Utilities` — market gaps in an App Store category\n"
     "• `/scout build Calculator Pro` — technical build guidance\n"
+    "• `/scout find Finance` (`--free` or `--paid`) — the category's charts scanned, every app "
+    "scored, the best opportunities ranked with the evidence behind each\n"
     "• `/scout compare PCalc, Soulver` (or `compare PCalc vs Soulver`; 2–5 apps) — side by "
     "side, with a verdict\n"
     "• `/scout watch Calculator Pro` / `/scout watch gaps Utilities` — alerts in this channel "
@@ -38,6 +40,7 @@ class CommandKind(Enum):
     GAPS = "gaps"
     BUILD = "build"
     COMPARE = "compare"
+    FIND = "find"  # a category's charts scanned, the best opportunities ranked
     WATCH = "watch"  # an app, in this channel
     WATCH_GAPS = "watch gaps"  # a category's charts, in this channel
     UNWATCH = "unwatch"
@@ -60,8 +63,15 @@ WATCH_KINDS = frozenset(
 )
 # The kinds that look things up and ask the model; they count against per-user limits.
 LOOKUP_KINDS = frozenset(
-    {CommandKind.ANALYSIS, CommandKind.GAPS, CommandKind.BUILD, CommandKind.COMPARE}
+    {
+        CommandKind.ANALYSIS,
+        CommandKind.GAPS,
+        CommandKind.BUILD,
+        CommandKind.COMPARE,
+        CommandKind.FIND,
+    }
 )
+PRICES = ("free", "paid")  # find's filters: --free, --paid
 MIN_COMPARED, MAX_COMPARED = 2, 5
 
 
@@ -74,6 +84,7 @@ class Command:
     deep: bool = False
     fresh: bool = False
     items: tuple[Command, ...] = ()  # compare: the apps, each as its own analysis command
+    price: str | None = None  # find: "free" or "paid" apps only
 
     @property
     def is_lookup(self) -> bool:
@@ -90,6 +101,7 @@ class Command:
             CommandKind.GAPS: "gaps ",
             CommandKind.BUILD: "build ",
             CommandKind.COMPARE: "compare ",
+            CommandKind.FIND: "find ",
             CommandKind.WATCH: "watch ",
             CommandKind.WATCH_GAPS: "watch gaps ",
             CommandKind.UNWATCH: "unwatch ",
@@ -98,6 +110,8 @@ class Command:
         words = [self.kind.value if self.kind in _BARE_KINDS else verb + self.subject]
         if self.country is not None:
             words.append(f"--country={self.country}")
+        if self.price is not None:
+            words.append(f"--{self.price}")
         words += ["--deep"] * self.deep + ["--fresh"] * self.fresh
         return " ".join(words)
 
@@ -117,9 +131,11 @@ _TRACK_ID = re.compile(r"^id:\s*(\d+)$", re.IGNORECASE)
 MAX_ID_DIGITS = 12  # Apple's ids have 9 or 10 digits today
 _COUNTRY = re.compile(r"^[a-z]{2}$")
 _SLACK_LINK = re.compile(r"<(https?://[^>|\s]+)(?:\|[^>]*)?>")
-_KNOWN_FLAGS = ("--deep", "--fresh", "--country=xx")
+_KNOWN_FLAGS = ("--deep", "--fresh", "--country=xx", "--free", "--paid")
 # The words that begin a command other than an analysis; `parse` dispatches on exactly these.
-VERBS = frozenset({"help", "stats", "gaps", "build", "compare", "watch", "unwatch", "watching"})
+VERBS = frozenset(
+    {"help", "stats", "gaps", "build", "compare", "find", "watch", "unwatch", "watching"}
+)
 
 
 def starts_with_verb(text: str) -> bool:
@@ -161,6 +177,7 @@ def parse(text: str) -> ParsedCommand:
 
     deep = fresh = False
     country: str | None = None
+    price: str | None = None
     rest: list[str] = []
     for word in words:
         lowered = word.lower()
@@ -170,6 +187,8 @@ def parse(text: str) -> ParsedCommand:
             deep = True
         elif lowered == "--fresh":
             fresh = True
+        elif lowered.removeprefix("--") in PRICES:
+            price = lowered.removeprefix("--")
         elif lowered.startswith("--country="):
             code = lowered.removeprefix("--country=")
             if not _COUNTRY.fullmatch(code):
@@ -188,6 +207,8 @@ def parse(text: str) -> ParsedCommand:
         return Command(CommandKind.HELP)
 
     verb = rest[0].lower()
+    if price is not None and verb != "find":
+        return UsageError("`--free` and `--paid` go with `/scout find <category>`.")
     if verb not in VERBS:
         return _named(CommandKind.ANALYSIS, rest, "app", country, deep, fresh)
     if verb == "gaps":
@@ -196,6 +217,9 @@ def parse(text: str) -> ParsedCommand:
         return _named(CommandKind.BUILD, rest[1:], "app", country, deep, fresh)
     if verb == "compare":  # only after the verb: "Plants vs. Zombies" is one app
         return _compare(rest[1:], country, deep, fresh)
+    if verb == "find":
+        found = _named(CommandKind.FIND, rest[1:], "category", country, deep, fresh)
+        return replace(found, price=price) if isinstance(found, Command) else found
     if verb in ("watch", "unwatch"):
         return _watch(verb, rest[1:], country)
     if verb == "watching" and len(rest) == 1:
@@ -217,9 +241,10 @@ def _named(
 ) -> ParsedCommand:
     subject = " ".join(words).strip()
     if not subject:
-        example = (
-            "`/scout gaps Utilities`" if what == "category" else "`/scout build Calculator Pro`"
-        )
+        example = {
+            CommandKind.FIND: "`/scout find Finance`",
+            CommandKind.GAPS: "`/scout gaps Utilities`",
+        }.get(kind, "`/scout build Calculator Pro`")
         return UsageError(f"Which {what}? For example {example}.")
 
     track_id: int | None = None

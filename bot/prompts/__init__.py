@@ -6,6 +6,7 @@ from bot.prompts.builder import (
     PROMPT_VERSION,
     app_facts,
     build_messages,
+    opportunity_data,
     report_data,
     review_data,
 )
@@ -15,6 +16,7 @@ __all__ = [
     "PROMPT_VERSION",
     "app_facts",
     "build_messages",
+    "opportunity_data",
     "report_data",
     "review_data",
 ]

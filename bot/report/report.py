@@ -7,7 +7,7 @@ from datetime import date
 from enum import Enum
 from typing import Any
 
-from bot.advice import CloneScore, ComparedApp, ReviewEvidence
+from bot.advice import CloneScore, ComparedApp, Opportunity, ReviewEvidence
 from bot.ai import TokenUsage
 from bot.appstore import AppInfo
 
@@ -17,6 +17,7 @@ class ReportKind(Enum):
     GAPS = "gaps"
     BUILD = "build"
     COMPARE = "compare"
+    FIND = "find"  # a market scanned, its best opportunities ranked
     ANSWER = "answer"  # a follow-up question's answer, in a conversation
     WATCH = "watch"  # a watch set up, removed or listed
     ALERTS = "alerts"  # what moved among a channel's watches, posted by a check
@@ -92,6 +93,7 @@ class Report:
     competitors: tuple[AppInfo, ...] = ()  # the most-rated other apps of its category
     comparison: tuple[ComparedApp, ...] = ()  # compare: the apps side by side, in asked order
     follow_ups: tuple[FollowUp, ...] = ()  # alerts and digests: buttons for the apps named
+    opportunities: tuple[Opportunity, ...] = ()  # find: the market's best, ranked
 
     @property
     def is_reply_private(self) -> bool:
@@ -101,7 +103,23 @@ class Report:
 
     def to_dict(self) -> dict[str, Any]:
         """A JSON-ready view, used by `--json` and logs."""
-        return json_ready(asdict(self))
+        data: dict[str, Any] = json_ready(asdict(self))
+        data["opportunities"] = [opportunity_json(found) for found in self.opportunities]
+        return data
+
+
+def opportunity_json(found: Opportunity) -> dict[str, Any]:
+    """One ranked opportunity for `--json`: `{app: {id, name, …}, score, parts, why}` (and its
+    chart ranks and review evidence)."""
+    app = json_ready(asdict(found.app))
+    return {
+        "app": {"id": found.app.track_id, **app},
+        "score": found.score.total,
+        "parts": [json_ready(asdict(part)) for part in found.score.parts],
+        "why": found.why,
+        "ranks": asdict(found.ranks),
+        "reviews": json_ready(asdict(found.reviews)) if found.reviews is not None else None,
+    }
 
 
 def json_ready(value: Any) -> Any:

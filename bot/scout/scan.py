@@ -22,7 +22,7 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime
-from typing import Protocol
+from typing import Protocol, runtime_checkable
 
 from bot.advice import Opportunity, ReviewEvidence, opportunity_score, summarise, why_line
 from bot.appstore import (
@@ -56,6 +56,7 @@ SHORTLIST = 10  # apps whose reviews are read
 DEADLINE_SECONDS = 45.0  # the longest a scan queues for Apple's rate limit, all calls together
 
 
+@runtime_checkable
 class ScanSource(Protocol):
     """The App Store as a scan reads it (`ITunesCatalog`). `max_wait`: how long a call may queue
     for the rate limit; None back means the call could not be made or was not answered."""

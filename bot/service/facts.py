@@ -21,6 +21,7 @@ from cachetools import LRUCache
 from bot.advice import (
     CloneScore,
     ComparedApp,
+    Opportunity,
     ReviewEvidence,
     clone_score,
     summarise,
@@ -38,6 +39,8 @@ from bot.cache import MemoryReviewCache, ReviewCache
 from bot.commands import Command, CommandKind
 from bot.progress import ProgressFeed, StepKey, StepStatus
 from bot.report import Report, ReportKind, Source
+from bot.scout import MarketScanner, MemoryScanCache, ScanCache, ScanSource
+from bot.service.market import SHOWN, market_facts
 
 log = logging.getLogger(__name__)
 
@@ -53,6 +56,7 @@ REPORT_KINDS = {
     CommandKind.GAPS: ReportKind.GAPS,
     CommandKind.BUILD: ReportKind.BUILD,
     CommandKind.COMPARE: ReportKind.COMPARE,
+    CommandKind.FIND: ReportKind.FIND,
 }
 COMPARE_REVIEW_PAGES = 1  # per compared app: Apple allows about 20 calls a minute
 
@@ -67,6 +71,7 @@ class Facts:
     reviews: ReviewEvidence | None = None
     competitors: tuple[AppInfo, ...] = ()
     comparison: tuple[ComparedApp, ...] = ()  # compare: the apps found, in the order asked
+    opportunities: tuple[Opportunity, ...] = ()  # find: the market's best, ranked
     notes: tuple[str, ...] = ()
     complete: bool = True  # False when the App Store could not be asked
 
@@ -86,6 +91,7 @@ class Facts:
             reviews=self.reviews,
             competitors=self.competitors,
             comparison=self.comparison,
+            opportunities=self.opportunities,
             **fields,
         )
 
@@ -97,13 +103,38 @@ class FactFinder:
         reviews: ReviewCache | None = None,
         review_pages: int = 2,
         today: Callable[[], date] = date.today,
+        scans: ScanCache | None = None,
     ) -> None:
         self.catalog = catalog
+        self.scans = scans or MemoryScanCache()
+        self._scanner: MarketScanner | None = None
         self.reviews = reviews or MemoryReviewCache(6 * 3600)
         self.review_pages = review_pages
         self._today = today
         # The same reviews give the same evidence: summarised once per app and reviews read.
         self._summaries: LRUCache[Hashable, ReviewEvidence] = LRUCache(SUMMARIES_KEPT)
+
+    @property
+    def scanner(self) -> MarketScanner | None:
+        """The market scanner over this catalog (the iTunes one: charts and batch look-ups)."""
+        catalog = self.catalog
+        if not isinstance(catalog, ScanSource):
+            return None
+        if self._scanner is None or self._scanner.source is not catalog:
+            self._scanner = MarketScanner(catalog, self.scans, today=self._today)
+        return self._scanner
+
+    async def _market(self, command: Command, country: str, feed: ProgressFeed) -> Facts | Report:
+        scanner = self.scanner
+        if scanner is None:
+            return Facts(complete=False, notes=(APPSTORE_UNAVAILABLE,))
+        found = await market_facts(scanner, command, country, feed)
+        if isinstance(found, Report):
+            return found
+        scan, notes = found
+        return Facts(
+            opportunities=scan.top(SHOWN), notes=notes, complete=scan.calls.skipped == 0
+        )
 
     async def gather(
         self, command: Command, country: str, feed: ProgressFeed | None = None
@@ -120,6 +151,8 @@ class FactFinder:
             return await self._category(catalog, command.subject, country, feed)
         if command.kind is CommandKind.COMPARE:
             return await self._compare(catalog, command, country, feed)
+        if command.kind is CommandKind.FIND:
+            return await self._market(command, country, feed)
         what = f"id {command.track_id}" if command.track_id is not None else command.subject
         feed.step(StepKey.APPSTORE, f"Looking up “{what}” in {store}")
         lookup = await catalog.find_app(command.subject, command.track_id, country)
@@ -139,7 +172,7 @@ class FactFinder:
         )
         _finish_reviews(feed, reviews, note)
         feed.step(StepKey.SCORE, "Working out the clone score")
-        score = clone_score(app, self._today())
+        score = clone_score(app, self._today(), reviews)  # what users say now counts too
         feed.finish(StepKey.SCORE, StepStatus.DONE, f"{score.total}/100")
         return Facts(
             app=app,
@@ -219,7 +252,7 @@ class FactFinder:
         rows = tuple(
             ComparedApp(
                 app,
-                clone_score(app, self._today()),
+                clone_score(app, self._today(), evidence),
                 evidence.complaints[0] if evidence and evidence.complaints else None,
                 evidence.themed if evidence else 0,
             )

@@ -1,5 +1,6 @@
 """Trend Scout's own App Store look-ups, offered to the model as tools: find an app, read its
-review evidence, a category's top apps, and several apps compared.
+review evidence, a category's top apps, several apps compared, and a category's market scanned
+for its best opportunities (the `/scout find` scan, shared and cached with the command's).
 
 Each runs through the same catalog, rate limit, review cache and request scope as a command (its
 App Store calls count in the command's), and each shows as a plan step ("Looking up PCalc…").
@@ -19,8 +20,10 @@ from bot.ai import ToolCall, ToolSpec
 from bot.appstore import GENRE_IDS, LookupStatus, category_list, category_named
 from bot.commands import Command, CommandKind, parse
 from bot.progress import ProgressFeed, StepStatus
-from bot.prompts import app_facts, review_data
+from bot.prompts import app_facts, opportunity_data, review_data
+from bot.scout import category_suggestions
 from bot.service.facts import FactFinder, Facts
+from bot.service.market import SHOWN, cost_note
 
 MAX_TOOL_ROUNDS = 3  # rounds of look-ups before the model must answer with what it has
 
@@ -61,7 +64,26 @@ COMPARE_APPS = ToolSpec(
         "required": ["apps"],
     },
 )
-TOOLS = (FIND_APP, APP_REVIEWS, TOP_APPS, COMPARE_APPS)
+FIND_OPPORTUNITIES = ToolSpec(
+    "find_opportunities",
+    "Scan an App Store category's market (top free, paid and grossing charts) for the best apps "
+    "to build a better competitor to: the top 5 by opportunity score (0-100) with its parts, "
+    "why, and what their users complain about.",
+    {
+        "type": "object",
+        "properties": {
+            "category": {"type": "string", "description": "an App Store category, e.g. Finance"},
+            "price": {
+                "type": "string",
+                "enum": ["free", "paid"],
+                "description": "only free or only paid apps; leave out for both",
+            },
+            "country": _COUNTRY,
+        },
+        "required": ["category"],
+    },
+)
+TOOLS = (FIND_APP, APP_REVIEWS, TOP_APPS, COMPARE_APPS, FIND_OPPORTUNITIES)
 # The caller's per-user limit: seconds to wait before another look-up, 0 when it may run.
 Admit = Callable[[], Awaitable[float]]
 
@@ -92,6 +114,7 @@ class ModelTools:
             "app_reviews": self._app_reviews,
             "top_apps": self._top_apps,
             "compare_apps": self._compare_apps,
+            "find_opportunities": self._find_opportunities,
         }.get(call.name)
         if handler is None:
             names = ", ".join(tool.name for tool in TOOLS)
@@ -178,6 +201,40 @@ class ModelTools:
         ]
         return {"apps": rows, "notes": list(found.notes)}
 
+    async def _find_opportunities(self, arguments: dict[str, Any], country: str) -> dict[str, Any]:
+        """The market scan of `/scout find`: an unknown category is answered with the nearest
+        categories (before any call), a scan with nothing to rank with its notes."""
+        name, price = arguments.get("category"), arguments.get("price")
+        if price is not None and price not in ("free", "paid"):
+            raise _BadArguments('price must be "free" or "paid", or left out for both')
+        category = category_named(name) if isinstance(name, str) else None
+        if category is None:
+            suggestions = category_suggestions(name) if isinstance(name, str) else ()
+            if not suggestions:
+                raise _BadArguments(
+                    f"not an App Store category; the categories are {category_list()}"
+                )
+            return {"error": "not an App Store category", "suggestions": list(suggestions)}
+        scanner = self.facts.scanner
+        if scanner is None:
+            return {"error": "market scans are unavailable here (no App Store catalog)"}
+        # A feed of its own: the scan's inner steps are not the conversation's plan.
+        scan = await scanner.scan(category, country, price, ProgressFeed())
+        if scan.suggestions:
+            return {"error": "not an App Store category", "suggestions": list(scan.suggestions)}
+        if not scan.opportunities:
+            return {"error": " ".join(scan.notes) or f"no {category} apps in the charts"}
+        today = self._today()
+        return {
+            "category": scan.category,
+            "country": scan.country,
+            "price": price or "free and paid",
+            "apps_scanned": scan.candidates,
+            "opportunities": [opportunity_data(found, today) for found in scan.top(SHOWN)],
+            "notes": [*scan.notes, cost_note(scan)],
+            "appstore_calls": scan.calls.total,
+        }
+
 
 class _BadArguments(ValueError):
     """The model's arguments cannot be used; the message tells it why."""
@@ -188,6 +245,8 @@ def _title(name: str, arguments: dict[str, Any]) -> str:
         arguments.get("app") or arguments.get("category") or ", ".join(arguments.get("apps") or [])
     )
     what = str(what)[:80]
+    if name == "find_opportunities":
+        return f"Scanning the {category_named(what) or what} market"
     return {
         "find_app": f"Looking up {what}",
         "app_reviews": f"Reading the reviews of {what}",
@@ -202,6 +261,10 @@ def _outcome(result: dict[str, Any]) -> str:
     app = result.get("app")
     if isinstance(app, dict):
         return f"found {app.get('name')}"
+    if "opportunities" in result:
+        best = result["opportunities"][0]
+        total = best["opportunity_score"]["total"]
+        return f"{result['apps_scanned']} apps scanned; best {best['name']} ({total}/100)"
     if "top_apps" in result:
         return f"{len(result['top_apps'])} apps"
     if "apps" in result:

@@ -21,8 +21,10 @@ from bot.progress import ProgressFeed, ProgressListener, SharedFeeds, StepKey, S
 from bot.prompts import PROMPT_VERSION, build_messages
 from bot.report import FallbackReason, Report, ReportKind, Source
 from bot.runtime import Caller, Cutoff, ServiceStats
+from bot.scout import ScanCache
 from bot.service.account import CommandAccount
 from bot.service.facts import REPORT_KINDS, FactFinder, Facts
+from bot.service.market import unknown_category
 
 log = logging.getLogger(__name__)
 
@@ -45,10 +47,11 @@ class RecommendationService:
         today: Callable[[], date] = date.today,
         reviews: ReviewCache | None = None,
         review_pages: int = 2,
+        scans: ScanCache | None = None,
     ) -> None:
         self.router = router
         self.cache = cache
-        self.facts = FactFinder(catalog, reviews, review_pages, today)
+        self.facts = FactFinder(catalog, reviews, review_pages, today, scans)
         self.default_country = default_country
         self.stats = ServiceStats()
         self.account = CommandAccount(self.stats)  # every command kind's log line and stats
@@ -109,6 +112,11 @@ class RecommendationService:
                     ReportKind.ERROR, "", "`/scout stats` is for Trend Scout's admins only."
                 )
             return Report(ReportKind.STATS, "", self.stats.text(self.cache.backend))
+        if parsed.kind is CommandKind.FIND:
+            category = category_named(parsed.subject)
+            if category is None:  # the nearest names, before any call
+                return unknown_category(parsed.subject)
+            parsed = replace(parsed, subject=category)
         if parsed.kind is CommandKind.GAPS:
             category = category_named(parsed.subject)
             if category is None:
@@ -162,6 +170,7 @@ class RecommendationService:
             reviews=facts.reviews,
             competitors=facts.competitors,
             comparison=facts.comparison,
+            opportunities=facts.opportunities,
             today=self.today(),
         )
         feed.step(StepKey.MODEL, "Asking the AI model")
@@ -211,6 +220,7 @@ class RecommendationService:
             facts.reviews,
             today=self.today(),
             comparison=facts.comparison,
+            opportunities=facts.opportunities,
         )
         return facts.report(
             command,

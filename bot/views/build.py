@@ -3,18 +3,23 @@ that decides a reply's sections, their order and its buttons."""
 
 from __future__ import annotations
 
-from bot.advice import PART_MAX, CloneScore, best_target
+from bot.advice import PART_MAX, CloneScore, Opportunity, best_target
 from bot.appstore import AppInfo
 from bot.report import Report, ReportKind, Source
 from bot.views.links import safe_links
 from bot.views.report_text import (
     COMPARISON_HEADER,
+    EVIDENCE_QUOTES,
+    OPPORTUNITY_HEADER,
+    PARTS_KEY,
     TITLES,
     comparison_cells,
     competitors_line,
     evidence_quotes,
     evidence_summary,
     fact_fields,
+    opportunity_cells,
+    opportunity_quote,
     score_bar,
     source_line,
 )
@@ -91,9 +96,26 @@ def _sections(report: Report) -> list[Section]:
     if report.comparison:
         rows = tuple(comparison_cells(row) for row in report.comparison)
         sections.append(TableSection("Comparison", COMPARISON_HEADER, rows))
+    if report.opportunities:
+        sections.extend(_opportunities(report.opportunities))
     if report.competitors:
         sections.append(NoteSection("Who else is there", competitors_line(report.competitors)))
     return sections
+
+
+def _opportunities(ranked: tuple[Opportunity, ...]) -> list[Section]:
+    """The ranked table, the key to its parts, and one line of why (with a quote) per pick."""
+    rows = tuple(opportunity_cells(rank, found) for rank, found in enumerate(ranked, 1))
+    lines = tuple(
+        plain_line(f"{rank}. {found.app.name} — {found.why}")
+        for rank, found in enumerate(ranked, 1)
+    )
+    quotes = tuple(quote for found in ranked if (quote := opportunity_quote(found)) is not None)
+    return [
+        TableSection("Opportunities", OPPORTUNITY_HEADER, rows),
+        LinesSection("Why", lines=lines, quotes=quotes[:EVIDENCE_QUOTES]),
+        NoteSection("Score", PARTS_KEY.removeprefix("Parts: ")),
+    ]
 
 
 def _facts(app: AppInfo) -> FactsSection:
@@ -126,6 +148,8 @@ def _actions(report: Report, refresh: str) -> list[Action]:
     app; the build guide after an analysis; the same command again, fresh; and whatever
     alerts and digests name."""
     actions: list[Action] = []
+    if report.kind is ReportKind.FIND and report.opportunities:
+        return _find_actions(report, refresh)
     if report.kind is ReportKind.COMPARE and report.comparison:
         best = best_target(report.comparison).app
         actions.append(
@@ -143,10 +167,30 @@ def _actions(report: Report, refresh: str) -> list[Action]:
     return actions
 
 
+def _find_actions(report: Report, refresh: str) -> list[Action]:
+    """After a market scan: the top pick's analysis and build guide, the top 3 compared, and the
+    category watched."""
+    top = report.opportunities[0].app
+    three = ", ".join(f"id:{found.app.track_id}" for found in report.opportunities[:3])
+    actions = [
+        Action(ActionKind.RUN, f"Analysis: {top.name}", f"id:{top.track_id}"),
+        Action(ActionKind.BUILD, f"Build guide: {top.name}", f"build id:{top.track_id}"),
+    ]
+    if len(report.opportunities) > 1:
+        actions.append(Action(ActionKind.RUN, "Compare the top 3", f"compare {three}"))
+    actions.append(
+        Action(ActionKind.RUN, f"Watch {report.subject}", f"watch gaps {report.subject}")
+    )
+    if refresh:
+        actions.append(Action(ActionKind.REFRESH, "Refresh", refresh))
+    return actions
+
+
 def _tone(report: Report) -> Tone:
     if report.kind is ReportKind.ERROR:
         return Tone.ERROR
-    if report.clone_score is None:
+    score = report.clone_score or (report.opportunities[0].score if report.opportunities else None)
+    if score is None:
         return Tone.NEUTRAL
-    total = report.clone_score.total
+    total = score.total
     return Tone.GOOD if total >= 70 else Tone.FAIR if total >= 40 else Tone.POOR

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from bot.advice import CloneScore, ComparedApp, Quote, ReviewEvidence, Theme
+from bot.advice import CloneScore, ComparedApp, Opportunity, Quote, ReviewEvidence, Theme
 from bot.appstore import AppInfo
 from bot.report import Report, ReportKind, Source
 from bot.views.text import cut
@@ -16,6 +16,7 @@ TITLES = {
     ReportKind.GAPS: "Market gaps",
     ReportKind.BUILD: "Build guide",
     ReportKind.COMPARE: "Comparison",
+    ReportKind.FIND: "Opportunities",
     ReportKind.ANSWER: "Answer",
     ReportKind.WATCH: "Watchlist",
     ReportKind.ALERTS: "Alerts",
@@ -31,6 +32,17 @@ COMPARISON_HEADER = (
     "Top complaint",
 )
 CELL_MAX = 40
+OPPORTUNITY_HEADER = (
+    "#",
+    "App",
+    "Score",
+    "Parts",
+    "Rating",
+    "This version",
+    "Updated",
+    "Top complaint",
+)
+PARTS_KEY = "Parts: demand · dissatisfaction · staleness · monetisation · build simplicity"
 
 Markup = Callable[[str], str]
 
@@ -124,20 +136,15 @@ def competitors_line(competitors: tuple[AppInfo, ...]) -> str:
     """Who else is there: "Chase Mobile 4.8★ (8,960,431) Free · …"."""
 
     def one(app: AppInfo) -> str:
-        rating = (
-            f"{app.rating:.1f}★ ({app.rating_count:,})"
-            if app.rating is not None and app.rating_count
-            else "no ratings yet"
-        )
+        rating, _ = rating_cells(app)
         price = f" {neutral(app.formatted_price)}" if app.formatted_price else ""
         return f"{neutral(app.name)} {rating}{price}"
 
     return " · ".join(one(app) for app in competitors)
 
 
-def comparison_cells(row: ComparedApp) -> tuple[str, ...]:
-    """One compared app as table cells, in `COMPARISON_HEADER`'s order (unsanitised)."""
-    app = row.app
+def rating_cells(app: AppInfo) -> tuple[str, str]:
+    """ "3.5★ (2,840,784)" and this version's "1.5★" — or what stands in for them."""
     rating = (
         f"{app.rating:.1f}★ ({app.rating_count:,})"
         if app.rating is not None and app.rating_count
@@ -146,6 +153,13 @@ def comparison_cells(row: ComparedApp) -> tuple[str, ...]:
     version = (
         f"{app.current_version_rating:.1f}★" if app.current_version_rating is not None else "—"
     )
+    return rating, version
+
+
+def comparison_cells(row: ComparedApp) -> tuple[str, ...]:
+    """One compared app as table cells, in `COMPARISON_HEADER`'s order (unsanitised)."""
+    app = row.app
+    rating, version = rating_cells(app)
     complaint = (
         f"{row.top_complaint.label} ({row.top_complaint.count}/{row.reviews_read})"
         if row.top_complaint is not None
@@ -191,3 +205,34 @@ def source_line(report: Report, clean: Markup = _same) -> str:
     via = f" via {clean(report.provider)}" if report.provider else ""
     answer = "Cached AI answer" if report.source is Source.CACHE else "AI answer"
     return f"{answer} · {model}{via} · {seconds}"
+
+
+def opportunity_cells(rank: int, found: Opportunity) -> tuple[str, ...]:
+    """One ranked opportunity as table cells, in `OPPORTUNITY_HEADER`'s order (unsanitised)."""
+    app = found.app
+    rating, version = rating_cells(app)
+    evidence = found.reviews
+    complaint = "—"
+    if evidence is not None and evidence.complaints:
+        top = evidence.complaints[0]
+        complaint = f"{top.label} ({top.count}/{evidence.count})"
+    cells = (
+        str(rank),
+        app.name,
+        f"{found.score.total}/100",
+        "·".join(f"{part.points:.0f}" for part in found.score.parts),
+        rating,
+        version,
+        app.last_update.isoformat() if app.last_update else "unknown",
+        complaint,
+    )
+    return tuple(cut(neutral(cell), CELL_MAX) for cell in cells)
+
+
+def opportunity_quote(found: Opportunity) -> str | None:
+    """One short verbatim quote behind a pick: its top complaint's, neutralised."""
+    evidence = found.reviews
+    if evidence is None or not evidence.complaints or not evidence.complaints[0].quotes:
+        return None
+    quote = evidence.complaints[0].quotes[0]
+    return f"“{neutral(quote.text)}” — {quote.stars}★"
