@@ -89,6 +89,10 @@ async def test_the_reply_view_table_buttons_and_json(
     first = table.rows[0]  # type: ignore[union-attr]
     assert first[0] == "1" and first[1] == market.names[OPPORTUNITY]
     assert first[2] == f"{report.opportunities[0].score.total}/100"
+    why = next(s for s in view.sections if getattr(s, "title", "") == "Why")
+    lines = ["".join(span.text for span in line) for line in why.lines]  # type: ignore[union-attr]
+    assert len(lines) == 5 and lines[0].startswith(f"1. {market.names[OPPORTUNITY]} — ")
+    assert report.opportunities[0].why in lines[0] and "“" in lines[0]  # with its users' words
     assert [a.label for a in view.actions] == [
         f"Analysis: {market.names[OPPORTUNITY]}",
         f"Build guide: {market.names[OPPORTUNITY]}",

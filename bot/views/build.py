@@ -9,7 +9,6 @@ from bot.report import Report, ReportKind, Source
 from bot.views.links import safe_links
 from bot.views.report_text import (
     COMPARISON_HEADER,
-    EVIDENCE_QUOTES,
     OPPORTUNITY_HEADER,
     PARTS_KEY,
     TITLES,
@@ -106,14 +105,16 @@ def _sections(report: Report) -> list[Section]:
 def _opportunities(ranked: tuple[Opportunity, ...]) -> list[Section]:
     """The ranked table, the key to its parts, and one line of why (with a quote) per pick."""
     rows = tuple(opportunity_cells(rank, found) for rank, found in enumerate(ranked, 1))
-    lines = tuple(
-        plain_line(f"{rank}. {found.app.name} — {found.why}")
-        for rank, found in enumerate(ranked, 1)
-    )
-    quotes = tuple(quote for found in ranked if (quote := opportunity_quote(found)) is not None)
+    lines = []
+    for rank, found in enumerate(ranked, 1):
+        quote = opportunity_quote(found)
+        line = [Span(f"{rank}. {found.app.name}", Style.STRONG), Span(f" — {found.why}")]
+        if quote is not None:
+            line.append(Span(f" · {quote}", Style.EMPHASIS))
+        lines.append(tuple(line))
     return [
         TableSection("Opportunities", OPPORTUNITY_HEADER, rows),
-        LinesSection("Why", lines=lines, quotes=quotes[:EVIDENCE_QUOTES]),
+        LinesSection("Why", lines=tuple(lines)),
         NoteSection("Score", PARTS_KEY.removeprefix("Parts: ")),
     ]
 
