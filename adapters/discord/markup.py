@@ -88,7 +88,6 @@ TONE_COLOURS = {
     Tone.GOOD: discord.Colour.green(),
     Tone.FAIR: discord.Colour.gold(),
     Tone.POOR: discord.Colour.dark_orange(),
-    Tone.WORKING: WORKING_COLOUR,
 }
 
 

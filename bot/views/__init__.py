@@ -4,9 +4,9 @@ for the console and fallbacks; and the text pieces those maps share."""
 
 from bot.views.build import reply_view
 from bot.views.links import safe_links
-from bot.views.plain import line_text, plain_text, section_lines, table_lines
-from bot.views.report_text import TITLES, neutral
-from bot.views.text import WORKING, continuation, cut, split, step_line, whole_lines
+from bot.views.plain import plain_text
+from bot.views.report_text import neutral
+from bot.views.text import continuation, cut, split, step_line, whole_lines
 from bot.views.view import (
     Action,
     ActionKind,
@@ -23,8 +23,6 @@ from bot.views.view import (
 )
 
 __all__ = [
-    "TITLES",
-    "WORKING",
     "Action",
     "ActionKind",
     "FactsSection",
@@ -39,14 +37,11 @@ __all__ = [
     "Tone",
     "continuation",
     "cut",
-    "line_text",
     "neutral",
     "plain_text",
     "reply_view",
     "safe_links",
-    "section_lines",
     "split",
     "step_line",
-    "table_lines",
     "whole_lines",
 ]

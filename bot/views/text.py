@@ -21,7 +21,6 @@ STEP_MARKS = {
     StepStatus.SKIPPED: "–",
     StepStatus.UNAVAILABLE: "✗",
 }
-WORKING = "Working…"
 
 
 def step_line(step: Step, clean: Markup = _same) -> str:

@@ -96,7 +96,6 @@ class Tone(Enum):
     GOOD = "good"  # a clone score of 70 or more: a strong opportunity
     FAIR = "fair"  # 40–69
     POOR = "poor"  # under 40
-    WORKING = "working"  # progress, never a final reply
 
 
 @dataclass(frozen=True)
