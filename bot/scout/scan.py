@@ -50,6 +50,7 @@ from bot.scout.market import (
     priced_as,
     ranked,
 )
+from bot.scout.progress import ScanProgress
 
 LOOKUP_BATCH = 200  # ids per look-up: Apple answers up to 200 (a 502 past that)
 SHORTLIST = 10  # apps whose reviews are read
@@ -82,39 +83,13 @@ class ScanSettings:
     deadline: float = DEADLINE_SECONDS
 
 
-class _Progress:
-    """One scan's steps, shown on the feed of everyone following it (late followers are shown
-    the steps so far at once)."""
-
-    def __init__(self) -> None:
-        self.feeds: list[ProgressFeed] = []
-        self.steps: dict[StepKey, tuple[str, StepStatus, str]] = {}
-
-    def follow(self, feed: ProgressFeed | None) -> None:
-        if feed is None or feed in self.feeds:
-            return
-        self.feeds.append(feed)
-        for key, (title, status, detail) in self.steps.items():
-            feed.step(key, title, status, detail)
-
-    def step(
-        self, key: StepKey, title: str, status: StepStatus = StepStatus.RUNNING, detail: str = ""
-    ) -> None:
-        self.steps[key] = (title, status, detail)
-        for feed in self.feeds:
-            feed.step(key, title, status, detail)
-
-    def finish(self, key: StepKey, status: StepStatus, detail: str) -> None:
-        self.step(key, self.steps[key][0], status, detail)
-
-
 @dataclass
 class _Run:
     """The state of one scan while it runs."""
 
     deadline_at: float
     clock: Callable[[], float]
-    progress: _Progress
+    progress: ScanProgress
     charts: int = 0  # calls answered, by kind
     lookups: int = 0
     reviews: int = 0
@@ -147,7 +122,7 @@ class MarketScanner:
         self._wall_clock = wall_clock
         self._today = today
         self._flights: SingleFlight[MarketScan] = SingleFlight()
-        self._running: dict[ScanKey, _Progress] = {}
+        self._running: dict[ScanKey, ScanProgress] = {}
 
     async def scan(
         self,
@@ -173,11 +148,11 @@ class MarketScanner:
             cached = await self.cache.get(key)
             if cached is not None:
                 return replace(cached, cached=True)
-        progress = self._running.setdefault(key, _Progress())
+        progress = self._running.setdefault(key, ScanProgress())
         progress.follow(feed)
         return await self._flights.run(key, lambda: self._scan_and_keep(key, name, progress))
 
-    async def _scan_and_keep(self, key: ScanKey, name: str, progress: _Progress) -> MarketScan:
+    async def _scan_and_keep(self, key: ScanKey, name: str, progress: ScanProgress) -> MarketScan:
         try:
             if self.cache is not None:  # finished by another worker, or just before we joined
                 cached = await self.cache.get(key)
@@ -195,7 +170,7 @@ class MarketScanner:
 
     # -- the scan --------------------------------------------------------------------------
     async def _scan(
-        self, name: str, genre_id: int, country: str, price: str | None, progress: _Progress
+        self, name: str, genre_id: int, country: str, price: str | None, progress: ScanProgress
     ) -> MarketScan:
         started_at = self._wall_clock()
         run = _Run(self._clock() + self.settings.deadline, self._clock, progress)

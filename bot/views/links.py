@@ -14,9 +14,16 @@ from typing import Any, NamedTuple
 from markdown_it import MarkdownIt
 from markdown_it.common.normalize_url import normalizeLink
 from markdown_it.common.utils import MD_TRIM_CHARS, normalizeReference
-from markdown_it.parser_inline import ParserInline
-from markdown_it.rules_inline import StateInline
 from markdown_it.token import Token
+
+from bot.views.commonmark import (
+    PROTECTED,
+    SPANS,
+    SRC,
+    TEXT_ONLY,
+    WITH_HTML,
+    SourceSpan,
+)
 
 _SAFE_SCHEMES = ("https://", "http://")
 # No link, image or definition can be read in text without one of these (an inline link or
@@ -34,9 +41,7 @@ _DEFINITION = re.compile(
     r"\[(?P<label>[^\[\]\\\n]+)\]:[ \t]*(?:<(?P<angle>[^<>\n]*)>|(?P<dest>\S+)).*$"
 )
 _LEAVES = frozenset({"paragraph_open", "heading_open", "fence", "code_block", "hr", "html_block"})
-_PROTECTED = frozenset({"backticks", "escape", "entity", "html_inline", "autolink"})
 _ROUNDS = 12
-_SRC, _SPANS, _LABEL_END = "safe_links.src", "safe_links.spans", "safe_links.label_end"
 
 
 def safe_links(markdown: str) -> str:
@@ -52,9 +57,9 @@ def safe_links(markdown: str) -> str:
     for round_ in range(_ROUNDS):
         if round_ and not _RISKY.search(text):
             return text
-        edits = _edits(text, _TEXT_ONLY)
+        edits = _edits(text, TEXT_ONLY)
         if not edits and _HTML.search(text):
-            edits = _edits(text, _WITH_HTML)
+            edits = _edits(text, WITH_HTML)
         if not edits:
             return text if round_ else markdown
         text = _apply(text, edits)
@@ -87,91 +92,6 @@ class _Edit(NamedTuple):
     text: str
 
 
-class _Span(NamedTuple):
-    """Where one inline rule matched in a block's inline text."""
-
-    rule: str
-    start: int
-    end: int
-    label_end: int  # links: where their text ends (its "]")
-    token: Token | None  # links and images: their opening token
-
-
-class _RecordingInline(ParserInline):
-    """markdown-it-py's inline tokenizer (4.x), noting where each rule matched in the inline
-    text being read (not in an image's alt, which is read on its own)."""
-
-    def tokenize(self, state: StateInline) -> None:
-        spans = state.env.get(_SPANS) if state.src is state.env.get(_SRC) else None
-        rules = self.ruler.getRules("")
-        end = state.posMax
-        if spans is not None:
-            state.env[_LABEL_END] = end  # read by `_span` when this is a link's text
-        max_nesting = state.md.options["maxNesting"]
-        while state.pos < end:
-            pos = state.pos
-            ok = False
-            if state.level < max_nesting:
-                for rule in rules:
-                    first = len(state.tokens)
-                    ok = rule(state, False)
-                    if ok:
-                        if state.pos <= pos:
-                            raise RuntimeError("inline rule didn't increment state.pos")
-                        if spans is not None and rule in _RULE_NAMES:
-                            spans.append(_span(state, _RULE_NAMES[rule], pos, first))
-                        break
-            if ok:
-                if state.pos >= end:
-                    break
-                continue
-            state.append_pending(state.src[state.pos])
-            state.pos += 1
-        if state.pending:
-            state.pushPending()
-
-
-def _span(state: StateInline, rule: str, start: int, first: int) -> _Span:
-    label_end = state.env[_LABEL_END] if rule == "link" else -1
-    kind = {"link": "link_open", "autolink": "link_open", "image": "image"}.get(rule)
-    token = next((t for t in state.tokens[first:] if t.type == kind), None) if kind else None
-    return _Span(rule, start, state.pos, label_end, token)
-
-
-class _Reader(MarkdownIt):
-    """CommonMark as far as where links are: every target is taken (a javascript: one too) and
-    kept as written, to be judged here; emphasis is not read (it cannot make or end a link)."""
-
-    def __init__(self, html: bool) -> None:
-        super().__init__("commonmark", {"html": html})
-        recording = _RecordingInline()
-        recording.__dict__.update(self.inline.__dict__)  # the rules as configured
-        self.inline = recording
-        self.core.ruler.disable("inline")  # inline text is read in `_Inline`, block by block
-        self.inline.ruler.disable(["emphasis", "newline"])
-        self.inline.ruler2.disable(["balance_pairs", "emphasis", "fragments_join"])
-
-    def validateLink(self, url: str) -> bool:
-        return True
-
-    def normalizeLink(self, url: str) -> str:
-        return url
-
-    def normalizeLinkText(self, link: str) -> str:
-        return link
-
-
-# Slack and Discord render no HTML, so text is read as they do; where it holds something like a
-# tag, it is read again as CommonMark with HTML, which may pair code spans differently.
-_TEXT_ONLY = _Reader(html=False)
-_WITH_HTML = _Reader(html=True)
-_RULE_NAMES = {  # the rules whose spans matter: links, images and what no link can be made in
-    rule.fn: rule.name
-    for rule in _TEXT_ONLY.inline.ruler.__rules__
-    if rule.name in _PROTECTED | {"link", "image"}
-}
-
-
 class _Inline:
     """One block's inline text, read with the spans of its links, images and code."""
 
@@ -180,11 +100,11 @@ class _Inline:
     ) -> None:
         self.content = content
         self.places = places  # where each of its lines starts in the whole text
-        env[_SRC], env[_SPANS] = self.content, []
+        env[SRC], env[SPANS] = self.content, []
         self.tokens: list[Token] = []
         md.inline.parse(self.content, md, env, self.tokens)
-        self.spans: list[_Span] = env[_SPANS]
-        self.protected = [(s.start, s.end) for s in self.spans if s.rule in _PROTECTED]
+        self.spans: list[SourceSpan] = env[SPANS]
+        self.protected = [(s.start, s.end) for s in self.spans if s.rule in PROTECTED]
         self.line_starts: list[int] = []
         offset = 0
         for part in content.split("\n"):
@@ -245,7 +165,7 @@ class _Inline:
                     edits.append(self.edit(*match.span(), _shown(match[2], match[1])))
         return edits
 
-    def _link(self, span: _Span) -> list[_Edit]:
+    def _link(self, span: SourceSpan) -> list[_Edit]:
         assert span.token is not None
         href = _target(str(span.token.attrs.get("href", "")))
         label = self.content[span.start + 1 : span.label_end]
