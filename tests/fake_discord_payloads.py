@@ -136,3 +136,15 @@ def guild_create(guild_id: str = GUILD_ID) -> dict[str, Any]:
         "stage_instances": [],
         "guild_scheduled_events": [],
     }
+
+
+def typing_category(subcommand: str, typed: str) -> dict[str, Any]:
+    """The data of an autocomplete interaction: `/scout <subcommand>` while its category is being
+    typed (Discord asks the bot for choices)."""
+    option = {"type": 3, "name": "category", "value": typed, "focused": True}
+    return {
+        "id": "900000000000000100",
+        "name": "scout",
+        "type": 1,
+        "options": [{"type": 1, "name": subcommand, "options": [option]}],
+    }

@@ -17,6 +17,7 @@ from tests.fake_discord import (
     embed_problem,
     rate_limited,
 )
+from tests.fake_discord_payloads import typing_category
 from tests.fake_router import FakeRouter, Reply
 from tests.helpers import wait_for
 from tests.hostile import PHISHING
@@ -185,18 +186,7 @@ async def test_slash_command_is_deferred_then_its_response_shows_the_plan_and_th
 
 
 async def test_gaps_autocomplete_offers_categories(discord_harness: DiscordHarness) -> None:
-    data = {
-        "id": "900000000000000100",
-        "name": "scout",
-        "type": 1,
-        "options": [
-            {
-                "type": 1,
-                "name": "gaps",
-                "options": [{"type": 3, "name": "category", "value": "heal", "focused": True}],
-            }
-        ],
-    }
+    data = typing_category("gaps", "heal")
     discord_harness.fake.dispatch("INTERACTION_CREATE", discord_harness.fake.interaction(4, data))
     await wait_for(lambda: discord_harness.fake.callbacks, what="the autocomplete answer")
     body = discord_harness.fake.callbacks[0]["body"]

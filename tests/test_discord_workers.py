@@ -18,23 +18,10 @@ from bot.database import Database, DatabaseEventClaims
 from tests.conftest import ServiceFactory, conversation_for
 from tests.discord_harness import fake_settings, start_adapter, stop_adapter
 from tests.fake_discord import GUILD_ID, FakeDiscord, SentMessage
-from tests.fake_discord_payloads import GUILD_IDS, OTHER_GUILD_ID, shard_of
+from tests.fake_discord_payloads import GUILD_IDS, OTHER_GUILD_ID, shard_of, typing_category
 from tests.helpers import wait_for
 
 APP_TITLE = "Facebook · Opportunity analysis"
-# `/scout gaps` while the category is being typed: Discord asks for choices.
-GAPS_TYPING = {
-    "id": "900000000000000100",
-    "name": "scout",
-    "type": 1,
-    "options": [
-        {
-            "type": 1,
-            "name": "gaps",
-            "options": [{"type": 3, "name": "category", "value": "heal", "focused": True}],
-        }
-    ],
-}
 
 
 class Witness:
@@ -166,7 +153,7 @@ async def test_two_unsharded_workers_answer_each_mention_and_command_once(
     key, reached = await workers.slash(expected=2)
     assert reached == [None, None] and len(workers.winners(key)) == 1
 
-    typing = fake.interaction(4, GAPS_TYPING)  # an autocomplete is an interaction too
+    typing = fake.interaction(4, typing_category("gaps", "heal"))  # autocomplete: an interaction
     fake.dispatch("INTERACTION_CREATE", typing)
     key = f"discord:interaction:{typing['id']}"
     await wait_for(lambda: len(workers.saw(key)) == 2, what="both workers' claims")

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import time
 
-from bot.appstore import category_named
 from bot.commands import Command
 from bot.progress import ProgressFeed
 from bot.report import Report, ReportKind
@@ -19,10 +18,9 @@ async def market_facts(
     scanner: MarketScanner, command: Command, country: str, feed: ProgressFeed
 ) -> tuple[MarketScan, tuple[str, ...]] | Report:
     """The scan and the notes for its reply; or the reply itself when there is no market to
-    speak of (an unknown category — answered before any call —, an empty chart)."""
-    category = category_named(command.subject)
-    if category is None:
-        return unknown_category(command.subject)
+    speak of (a category the scan does not know, an empty chart). The command's subject is the
+    category's own name already (the service checks it before any call)."""
+    category = command.subject
     scan = await scanner.scan(category, country, command.price, feed)
     if scan.suggestions:
         return unknown_category(command.subject, scan.suggestions)
