@@ -5,12 +5,17 @@ credentials are set (Slack Socket Mode with SLACK_APP_TOKEN, Slack HTTP on $PORT
 SLACK_SIGNING_SECRET, Discord with DISCORD_BOT_TOKEN), otherwise the console chat. `web` and
 `worker` are the Procfile's two process types. The only module of `bot/` that may import
 `adapters/`.
+
+`python -m bot TOOL ...` runs one of the tools instead (`batch`, `mcp`): each is a module of
+`adapters/` with `arguments(argv)` and `async run(settings, args) -> int`; its logs go to stderr
+(stdout is its output), warnings only unless LOG_LEVEL asks for more or the tool says otherwise.
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import importlib
 import logging
 import sys
 from collections.abc import Sequence
@@ -103,8 +108,37 @@ def _adapter_list(raw: str) -> list[str]:
     return names
 
 
+TOOLS = {"batch": "adapters.batch", "mcp": "adapters.mcp"}
+
+
+def run_tool(name: str, argv: Sequence[str]) -> int:
+    """`python -m bot batch|mcp ...`: the tool's arguments, the bot's settings, logs on stderr."""
+    tool = importlib.import_module(TOOLS[name])
+    args = tool.arguments(list(argv))  # argparse: a usage error exits 2 with its message
+    environment = read_environment()
+    try:
+        settings = load_settings(environment)
+    except ConfigError as exc:
+        print(f"trend-scout: configuration error: {exc}", file=sys.stderr)
+        return 2
+    level = environment.get("LOG_LEVEL") and settings.log_level
+    configure_logging(
+        level or tool.log_level(args), settings.log_format, settings.secrets, sys.stderr
+    )
+    try:
+        return int(asyncio.run(tool.run(settings, args)))
+    except KeyboardInterrupt:
+        return 130
+    except Exception:  # logged through the redacting handler instead of a raw traceback
+        log.exception("Trend Scout %s stopped on an unexpected error", name)
+        return 1
+
+
 def main(argv: Sequence[str] | None = None) -> int:
-    args = _arguments(argv)
+    arguments = list(sys.argv[1:] if argv is None else argv)
+    if arguments and arguments[0] in TOOLS:
+        return run_tool(arguments[0], arguments[1:])
+    args = _arguments(arguments)
     environment = read_environment()
     try:
         settings = load_settings(environment)
