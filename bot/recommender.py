@@ -29,8 +29,8 @@ from bot.advice import CloneScore, Opportunity, ReviewEvidence, advise, clone_sc
 from bot.app import build_service
 from bot.appstore import AppInfo
 from bot.cache import RedisBackend
-from bot.commands import Command, CommandKind, UsageError, parse
-from bot.config import load_settings, read_environment
+from bot.commands import Command, CommandKind, UsageError, app_command, parse
+from bot.config import Settings, load_settings, read_environment
 from bot.report import Report, ReportKind, Source
 from bot.runtime import AiohttpTransport, Caller
 from bot.service import RecommendationService
@@ -93,8 +93,10 @@ class TrendScout:
         service: RecommendationService,
         transport: AiohttpTransport | None = None,
         redis: RedisBackend | None = None,
+        caller: Caller = CALLER,
     ) -> None:
         self.service = service
+        self.caller = caller  # who the logs and usage statistics say asked
         self._transport = transport
         self._redis = redis
 
@@ -107,13 +109,17 @@ class TrendScout:
         values = dict(read_environment() if env is None else env)
         if hf_api_key is not None:
             values["HUGGING_FACE_API_KEY"] = hf_api_key
-        settings = load_settings(values)
+        return cls.from_settings(load_settings(values))
+
+    @classmethod
+    def from_settings(cls, settings: Settings, caller: Caller = CALLER) -> TrendScout:
+        """A service of its own (connection pool, caches, Redis when set) for `settings`."""
         transport = AiohttpTransport()
         redis = None
         if settings.cache.redis_url:
             verify = settings.cache.redis_tls_verify
             redis = RedisBackend(settings.cache.redis_url, verify_tls=verify)
-        return cls(build_service(settings, transport, redis), transport, redis)
+        return cls(build_service(settings, transport, redis), transport, redis, caller)
 
     async def __aenter__(self) -> TrendScout:
         return self
@@ -132,13 +138,14 @@ class TrendScout:
         if self._redis is not None:
             await self._redis.aclose()
 
-    async def analyse(self, app: AppSpec) -> Recommendation:
-        """The opportunity analysis of one app (improvements, monetization, build estimate)."""
-        return await self._app_command("", app)
+    async def analyse(self, app: AppSpec, country: str | None = None) -> Recommendation:
+        """The opportunity analysis of one app (improvements, monetization, build estimate);
+        `country` is a two-letter App Store (default: the configured one)."""
+        return await self._app_command(CommandKind.ANALYSIS, app, country)
 
-    async def build(self, app: AppSpec) -> Recommendation:
+    async def build(self, app: AppSpec, country: str | None = None) -> Recommendation:
         """Technical guidance to build a competitor to one app."""
-        return await self._app_command("build ", app)
+        return await self._app_command(CommandKind.BUILD, app, country)
 
     async def gaps(self, category: str) -> Recommendation:
         """Market gaps in an App Store category, from its current top apps."""
@@ -148,24 +155,29 @@ class TrendScout:
         """The category's charts scanned and its best opportunities ranked (`.opportunities`)."""
         return await self._ask(f"find {category}" + (f" --{price}" if price else ""))
 
-    async def _app_command(self, verb: str, app: AppSpec) -> Recommendation:
-        if not isinstance(app, Mapping):
-            return await self._ask(verb + (f"id:{app}" if isinstance(app, int) else app))
-        name = str(app.get("name") or "").strip()
-        found = await self._ask(verb + name, allow_missing=True)
-        if found.report.kind is not ReportKind.ERROR:
+    async def _app_command(
+        self, kind: CommandKind, app: AppSpec, country: str | None
+    ) -> Recommendation:
+        # The app itself, never a verb or an option: "Find My" is an app, not `find`.
+        record = app if isinstance(app, Mapping) else None
+        name = str(app.get("name") or "") if record is not None else str(app)
+        command = app_command(name, kind, country.lower() if country else None)
+        if isinstance(command, UsageError):
+            raise TrendScoutError(command.problem)
+        found = await self._answer(command, allow_missing=record is not None)
+        if found.report.kind is not ReportKind.ERROR or record is None:
             return found
         # Not in the App Store (a scraper's own record): advice from the facts it gave.
-        command = parse(verb + name)
-        if not isinstance(command, Command):
-            raise TrendScoutError(command.problem)
-        return Recommendation.of(_from_record(command, app, self.service))
+        return Recommendation.of(_from_record(command, record, self.service))
 
-    async def _ask(self, text: str, allow_missing: bool = False) -> Recommendation:
+    async def _ask(self, text: str) -> Recommendation:
         command = parse(text)
         if isinstance(command, UsageError):
             raise TrendScoutError(command.problem)
-        report = await self.service.handle(command, CALLER)
+        return await self._answer(command)
+
+    async def _answer(self, command: Command, allow_missing: bool = False) -> Recommendation:
+        report = await self.service.handle(command, self.caller)
         if report.kind is ReportKind.ERROR and not allow_missing:
             raise TrendScoutError(report.text)
         return Recommendation.of(report)
