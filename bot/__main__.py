@@ -6,8 +6,9 @@ SLACK_SIGNING_SECRET, Discord with DISCORD_BOT_TOKEN), otherwise the console cha
 `worker` are the Procfile's two process types. The only module of `bot/` that may import
 `adapters/`.
 
-`python -m bot TOOL ...` runs one of the tools instead (`batch`, `mcp`): each is a module of
-`adapters/` with `arguments(argv)` and `async run(settings, args) -> int`; its logs go to stderr
+`python -m bot TOOL ...` runs one of the tools instead (`batch`, `mcp`, `export-feedback`): each
+is a module with `arguments(argv)`, `log_level(args)` and `async run(settings, args) -> int`; its
+logs go to stderr
 (stdout is its output), warnings only unless LOG_LEVEL asks for more or the tool says otherwise.
 """
 
@@ -108,7 +109,11 @@ def _adapter_list(raw: str) -> list[str]:
     return names
 
 
-TOOLS = {"batch": "adapters.batch", "mcp": "adapters.mcp"}
+TOOLS = {
+    "batch": "adapters.batch",
+    "mcp": "adapters.mcp",
+    "export-feedback": "bot.feedback.export",
+}
 
 
 def run_tool(name: str, argv: Sequence[str]) -> int:
