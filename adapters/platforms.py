@@ -1,12 +1,21 @@
 """Which platforms a process runs, from its arguments and credentials, and their adapters (each
-platform's SDK imported only when it is chosen)."""
+platform's SDK imported only when it is chosen).
+
+With MCP_TOKEN set, `/mcp` (`mcp-http`) is served on the port of the process that has one: the
+`web` process (Slack HTTP mode, or /mcp alone when Slack's HTTP credentials are not set), a
+process running Slack HTTP mode, or a process left to choose its platforms itself. A `worker`,
+or a process told to run only socket platforms, serves no port: it says so in one line."""
 
 from __future__ import annotations
+
+import logging
 
 from adapters.port import Adapter
 from bot.cache import DeliveryLedger
 from bot.config import Settings
 from bot.intake import Conversation
+
+log = logging.getLogger(__name__)
 
 ADAPTERS = ("console", "slack", "slack-socket", "slack-http", "discord", "web", "worker")
 
@@ -46,14 +55,22 @@ def build_adapters(
         from adapters.discord import DiscordAdapter
 
         adapters.append(DiscordAdapter(conversation, settings.discord, claims=claims))
+    if "mcp-http" in platforms and settings.mcp_token:
+        from adapters.mcp import McpAdapter
+
+        grace = settings.shutdown_grace_seconds
+        adapters.append(McpAdapter(conversation, settings.mcp_token, settings.port, grace))
+    elif settings.mcp_token:
+        log.info("MCP_TOKEN is set; /mcp is served by the web process (python -m bot web)")
     return adapters
 
 
 def choose_platforms(chosen: list[str], settings: Settings) -> list[str]:
-    """The platforms to run: `console`, or some of `slack-socket`, `slack-http` and `discord`;
-    `PlatformProblem` when the chosen ones lack credentials."""
+    """The platforms to run: `console`, or some of `slack-socket`, `slack-http`, `discord` and
+    `mcp-http` (/mcp, with MCP_TOKEN); `PlatformProblem` when the chosen ones lack credentials."""
     slack, discord = settings.slack, settings.discord
     socket_ready, http_ready = slack.socket_mode_ready, slack.http_ready
+    chose_itself = not chosen
     if not chosen:
         if not (slack.bot_token or discord.bot_token):
             return ["console"]
@@ -75,6 +92,8 @@ def choose_platforms(chosen: list[str], settings: Settings) -> list[str]:
             if not socket_ready:
                 raise PlatformProblem("Slack Socket Mode needs SLACK_BOT_TOKEN and SLACK_APP_TOKEN")
             platforms.append(name)
+        elif name == "web" and settings.mcp_token and not http_ready:
+            platforms.append("mcp-http")  # the web process serves /mcp alone
         elif name in ("slack-http", "web"):
             if not http_ready:
                 raise PlatformProblem(
@@ -95,4 +114,7 @@ def choose_platforms(chosen: list[str], settings: Settings) -> list[str]:
     platforms = list(dict.fromkeys(platforms))
     if "console" in platforms and len(platforms) > 1:
         raise PlatformProblem("the console runs alone; choose it or chat platforms, not both")
+    has_port = chose_itself or "web" in chosen or "slack-http" in platforms
+    if settings.mcp_token and has_port and platforms != ["console"]:
+        platforms = list(dict.fromkeys([*platforms, "mcp-http"]))
     return platforms

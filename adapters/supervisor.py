@@ -3,7 +3,9 @@ conversation path, until SIGTERM or SIGINT (or an adapter finishes on its own, a
 at end of input); then no new work is taken and in-flight replies get the shutdown grace
 (SHUTDOWN_GRACE_SECONDS, 25 s: Heroku kills 30 s after SIGTERM). Model calls still running near
 its end are cut off, so that each of those commands still posts its one labelled reply. An
-adapter with a web app is served on $PORT beside `GET /healthz`.
+adapter with a web app is served on $PORT beside `GET /healthz`; an adapter that mounts routes on
+the port (/mcp) is served on that app, or on a port of its own with /healthz when no adapter
+brings one.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ import logging
 import signal
 import time
 from collections.abc import Awaitable, Callable
+from typing import Protocol, runtime_checkable
 
 from aiohttp import web
 
@@ -54,6 +57,22 @@ class HealthCheck:
             "uptime_seconds": round(time.monotonic() - self._started),
         }
         return web.json_response(body, status=200 if healthy else 503)
+
+
+@runtime_checkable
+class PortMount(Protocol):
+    """An adapter that serves routes on the process's public port, whoever's app it is."""
+
+    def mount(self, app: web.Application) -> None: ...
+
+
+async def _serve_port(
+    app: web.Application, port: int, health: HealthCheck, mounts: list[PortMount]
+) -> WebServer:
+    for mount in mounts:
+        mount.mount(app)
+    app.router.add_get("/healthz", health.handle)
+    return await WebServer.start(app, port)
 
 
 class Background:
@@ -98,14 +117,16 @@ async def serve(
     started: list[Adapter] = []
     health = HealthCheck(service, started)
     http: WebServer | None = None
+    mounts = [adapter for adapter in adapters if isinstance(adapter, PortMount)]
     try:
         descriptions = []
         for adapter in adapters:
             started.append(adapter)
             descriptions.append(await adapter.start())
             if (app := adapter.web_app()) is not None:
-                app.router.add_get("/healthz", health.handle)
-                http = await WebServer.start(app, port)
+                http = await _serve_port(app, port, health, mounts)
+        if http is None and mounts:  # no adapter brings a web app: the port is the mounts'
+            http = await _serve_port(web.Application(), port, health, mounts)
         log.info("Trend Scout on %s; %s", ", ".join(descriptions), details)
         if journal is not None:
             background.start("journal", JournalKeeper(journal, started).run)

@@ -65,8 +65,10 @@ def test_every_name_is_read() -> None:
         "DIGEST_WEEKDAY": "Fri",
         "DIGEST_HOUR": "17",
         "DIGEST_TZ": "Europe/Berlin",
+        "MCP_TOKEN": " mcp-token-0123456789abcdef ",
     }
     s = load_settings(env)
+    assert s.mcp_token == "mcp-token-0123456789abcdef" and s.mcp_token in s.secrets
     assert (str(s.storage.data_dir), s.storage.journal_lease_seconds) == ("/srv/scout", 30)
     assert s.storage.database_url == env["DATABASE_URL"]
     assert "pw-1234567" in s.secrets and env["DATABASE_URL"] in s.secrets
@@ -181,6 +183,21 @@ def test_a_malformed_redis_url_is_one_line_without_the_secret(url: str) -> None:
     assert "hunter2" not in line and "\n" not in line
 
 
+@pytest.mark.parametrize("token", ["tiny-tok3n", "fifteen-chars!!", " " * 3 + "x" * 15 + " "])
+def test_an_mcp_token_too_short_to_be_safe_is_one_line_without_the_token(token: str) -> None:
+    with pytest.raises(ConfigError) as caught:
+        load_settings({"MCP_TOKEN": token})
+    line = str(caught.value)
+    assert line.startswith("MCP_TOKEN=(hidden) is too short to be safe; allowed 16 characters")
+    assert token.strip() not in line and "\n" not in line
+
+
+def test_the_mcp_token_is_off_by_default_and_never_in_a_repr() -> None:
+    assert load_settings({}).mcp_token is None
+    settings = load_settings({"MCP_TOKEN": "x" * 16})
+    assert settings.mcp_token == "x" * 16 and "x" * 16 not in repr(settings)
+
+
 def test_dotenv_is_read_and_the_environment_wins(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -236,6 +253,7 @@ def test_env_example_lists_every_setting() -> None:
         "DIGEST_HOUR",
         "DIGEST_TZ",
         "JOURNAL_LEASE_SECONDS",
+        "MCP_TOKEN",
     ]:
         assert name in names, name
     # The documented defaults are the code's defaults.
@@ -276,6 +294,7 @@ def test_the_secret_names_are_the_hidden_settings() -> None:
         "DISCORD_BOT_TOKEN",
         "REDIS_URL",
         "DATABASE_URL",
+        "MCP_TOKEN",
     } == SECRET_NAMES
 
 

@@ -11,7 +11,7 @@ from pathlib import Path
 
 from tests.helpers import ROOT
 
-PLATFORM_SDKS = ("slack_bolt", "slack_sdk", "discord", "aiohttp.web")
+PLATFORM_SDKS = ("slack_bolt", "slack_sdk", "discord", "aiohttp.web", "mcp")
 
 
 @dataclass(frozen=True)

@@ -231,6 +231,22 @@ def parse(text: str) -> ParsedCommand:
     return _named(CommandKind.ANALYSIS, rest, "app", country, deep, fresh)
 
 
+def app_command(
+    text: str, kind: CommandKind = CommandKind.ANALYSIS, country: str | None = None
+) -> ParsedCommand:
+    """An app named outside chat (the Python API, a batch file): `text` is the app itself — a
+    name, `id:123`, an id or an App Store link — never a verb or an option, so "Find My" is an
+    app and `--deep` in a name is part of it."""
+    if not isinstance(text, str) or len(text) > MAX_INPUT_CHARS * 4:
+        return UsageError(f"That app name is too long (the limit is {MAX_NAME_CHARS} characters).")
+    cleaned = clean_text(text)
+    if cleaned.isdigit():
+        cleaned = f"id:{cleaned}"
+    if country is not None and not is_storefront(country):
+        return _no_storefront(country)
+    return _named(kind, cleaned.split(" ") if cleaned else [], "app", country, False, False)
+
+
 def _named(
     kind: CommandKind,
     words: list[str],

@@ -180,14 +180,24 @@ class DatabaseUrl(Parser[str]):
 
 @dataclass(frozen=True)
 class Secret(Parser[str]):
-    """A token or password, taken as it is (trimmed) and never echoed."""
+    """A token or password, taken as it is (trimmed) and never echoed; one we check ourselves
+    (a bearer token) must be at least `min_chars` long to be hard to guess."""
+
+    min_chars: int = 0
 
     @property
     def hidden(self) -> bool:
         return True
 
     def parse(self, name: str, raw: str) -> str:
-        return raw.strip()
+        secret = raw.strip()
+        if len(secret) < self.min_chars:
+            raise ConfigError(
+                f"{name}={self.shown(raw)} is too short to be safe; allowed {self.min_chars} "
+                "characters or more (a long random string, e.g. from "
+                "`python -c 'import secrets; print(secrets.token_urlsafe(32))'`)"
+            )
+        return secret
 
 
 @dataclass(frozen=True)

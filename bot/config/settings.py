@@ -171,7 +171,8 @@ class Settings:
     watch: WatchSettings = field(default_factory=WatchSettings)
     user_commands_per_minute: int = 10
     admin_ids: frozenset[str] = frozenset()  # Slack and Discord user ids: /scout stats
-    port: int = 3000  # Slack HTTP mode and /healthz
+    port: int = 3000  # Slack HTTP mode, /mcp and /healthz
+    mcp_token: str | None = field(default=None, repr=False)  # /mcp's bearer token; None: off
     shutdown_grace_seconds: int = 25  # Heroku kills 30 s after SIGTERM
     log_level: str = "INFO"
     log_format: str = "text"
@@ -185,6 +186,7 @@ class Settings:
             self.slack.app_token,
             self.slack.signing_secret,
             self.discord.bot_token,
+            self.mcp_token,
             self.cache.redis_url,
             self.storage.database_url,
             self.storage.password,

@@ -43,6 +43,7 @@ WEB = ("https", "http")
 REASONING_EFFORTS = ("low", "medium", "high")
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR")
 LOG_FORMATS = ("text", "json")
+MCP_TOKEN_MIN_CHARS = 16
 
 
 @dataclass(frozen=True)
@@ -126,6 +127,8 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("DIGEST_WEEKDAY", "watch.digest_weekday", Weekday()),
     Setting("DIGEST_HOUR", "watch.digest_hour", Number(int, 0, 23)),
     Setting("DIGEST_TZ", "watch.digest_tz", TimeZone()),
+    # MCP: the bearer token /mcp on the web process asks for (unset: /mcp is off)
+    Setting("MCP_TOKEN", "mcp_token", Secret(min_chars=MCP_TOKEN_MIN_CHARS)),
     # The process: Settings itself
     Setting("USER_COMMANDS_PER_MINUTE", "user_commands_per_minute", Number(int, 1, 1000)),
     Setting("PORT", "port", Number(int, 1, 65_535)),
