@@ -15,6 +15,11 @@
   (without them discord.py takes a 429 for a Cloudflare ban). Responses are
   `Content-Type: application/json` exactly: with a charset discord.py would get a string back.
   Every refusal with a Discord error code is noted in `refusals` (path, code).
+- Attachments (multipart form data: `payload_json` and `files[n]` parts): each file's bytes are
+  kept in `uploads` (message id → files); PNGs are checked (magic bytes, IHDR dimensions, IEND)
+  and an embed image `attachment://name` must name a file of its message — what is wrong is
+  noted in `problems`. Past `max_upload_bytes` a message is refused with 413 (code 40005); in
+  `no_attach_channels` a message with files gets 403 Missing Permissions (50013).
 """
 
 from __future__ import annotations
@@ -43,6 +48,7 @@ from tests.fake_discord_payloads import (
     member,
     user,
 )
+from tests.fake_slack_files import multipart_parts, png_problem
 from tests.loopback import Reply
 
 __all__ = [
@@ -55,6 +61,7 @@ __all__ = [
     "FakeDiscord",
     "Reply",
     "SentMessage",
+    "Upload",
     "embed_problem",
 ]
 
@@ -72,6 +79,15 @@ class SentMessage:
 
     def all_text(self) -> str:
         return json.dumps(self.payload, ensure_ascii=False)
+
+
+@dataclass(frozen=True)
+class Upload:
+    """A file attached to a message, as Discord stored it."""
+
+    filename: str
+    data: bytes
+    description: str | None  # its alt text
 
 
 @dataclass(frozen=True)
@@ -96,6 +112,10 @@ class FakeDiscord(FakeGateway):
         self.refusals: list[tuple[str, int]] = []  # (path, Discord error code) of each refusal
         self.synced_commands: dict[str, list[dict[str, Any]]] = {}
         self._ids = itertools.count(1)
+        self.uploads: dict[str, list[Upload]] = {}  # message id → its files, as they stand
+        self.problems: list[str] = []  # attachments sent wrongly
+        self.max_upload_bytes = 10_485_760
+        self.no_attach_channels: set[str] = set()  # channels without Attach Files permission
 
     def __enter__(self) -> FakeDiscord:
         self.start()
@@ -293,7 +313,15 @@ class FakeDiscord(FakeGateway):
         errors = embed_problem(payload)
         if errors:
             return self._refuse(request, 400, 50035, "Invalid Form Body", errors=errors)
+        files = await self._files(request, payload)
+        if sum(len(f.data) for f in files) > self.max_upload_bytes:
+            return self._refuse(request, 413, 40005, "Request entity too large")
+        if files and channel in self.no_attach_channels:
+            return self._refuse(request, 403, 50013, "Missing Permissions")
         message_id = message_id or self.snowflake()
+        if files or "attachments" in payload:  # an edit's `attachments` replaces the files
+            self.uploads[message_id] = files
+        self._check_images(payload, self.uploads.get(message_id, []))
         if message_id in self._index:  # an edit: what users see changes in place
             self.edits.append(Edit(time.monotonic(), message_id, payload))
             at = self._index[message_id]
@@ -325,6 +353,35 @@ class FakeDiscord(FakeGateway):
             },
             headers,
         )
+
+    async def _files(self, request: web.Request, payload: dict[str, Any]) -> list[Upload]:
+        """The files of a multipart message, bytes intact, with the alt text its
+        `attachments` entries give them."""
+        content_type = request.headers.get("Content-Type", "")
+        if not content_type.startswith("multipart/form-data"):
+            return []
+        parts = multipart_parts(await request.read(), content_type)
+        described = {
+            f"files[{a.get('id')}]": a.get("description")
+            for a in payload.get("attachments") or []
+            if isinstance(a, dict)
+        }
+        files = []
+        for name, (filename, data) in parts.items():
+            if name == "payload_json":
+                continue
+            upload = Upload(str(filename), data, described.get(name))
+            if upload.filename.endswith(".png") and (problem := png_problem(data)):
+                self.problems.append(f"{upload.filename}: {problem}")
+            files.append(upload)
+        return files
+
+    def _check_images(self, payload: dict[str, Any], files: list[Upload]) -> None:
+        names = {f.filename for f in files}
+        for embed in payload.get("embeds") or []:
+            url = str((embed.get("image") or {}).get("url") or "")
+            if url.startswith("attachment://") and url.removeprefix("attachment://") not in names:
+                self.problems.append(f"embed image {url} names no file of its message")
 
     async def _create_message(self, request: web.Request) -> web.StreamResponse:
         body, early = await self._scripted(request)

@@ -11,6 +11,8 @@
   and rate tiers: `tests/fake_slack_messages.py`.
 - Socket Mode at `/socket`: `hello`, then envelopes the test injects; acks are recorded.
 - Request signing (`X-Slack-Signature`, `X-Slack-Request-Timestamp`) for HTTP-mode tests.
+- Files (`files.getUploadURLExternal`, the upload URL, `files.completeUploadExternal`), with
+  the token's scopes, size limit and PNG checks: `tests/fake_slack_files.py` (`files`).
 
 `posted` holds the messages users have, as they stand: posted ones (updated in place by
 `chat.update`), and streams once they are stopped; `live` has every change of every message.
@@ -32,6 +34,7 @@ from typing import Any
 from aiohttp import WSMsgType, web
 
 from tests.fake_slack_channels import ChannelDirectory
+from tests.fake_slack_files import FileStore, SlackFile
 from tests.fake_slack_messages import LiveMessage, MessageStore
 from tests.loopback import LoopbackServer, Reply, json_response
 
@@ -45,7 +48,7 @@ MAX_BLOCKS = 50
 TEXT_MAX = 40_000
 BLOCK_TEXT_TOTAL_MAX = 12_000  # markdown blocks together; Slack says msg_blocks_too_long past it
 
-__all__ = ["FakeSlack", "LiveMessage", "Posted", "Reply", "block_problem", "sign"]
+__all__ = ["FakeSlack", "LiveMessage", "Posted", "Reply", "SlackFile", "block_problem", "sign"]
 STREAM_METHODS = ("chat.update", "chat.startStream", "chat.appendStream", "chat.stopStream")
 
 
@@ -172,6 +175,7 @@ class FakeSlack(LoopbackServer):
         self._ids = itertools.count(1)
         self.socket_connected = threading.Event()
         self.channels = ChannelDirectory()
+        self.files = FileStore()
 
     def __enter__(self) -> FakeSlack:
         self.start()
@@ -190,6 +194,9 @@ class FakeSlack(LoopbackServer):
         app.router.add_post("/api/conversations.info", self._conversations_info)
         for method in STREAM_METHODS:
             app.router.add_post(f"/api/{method}", self._live_message)
+        app.router.add_post("/api/files.getUploadURLExternal", self._get_upload_url)
+        app.router.add_post("/upload/v1/{key}", self._upload)
+        app.router.add_post("/api/files.completeUploadExternal", self._complete_upload)
         app.router.add_post("/response/{key}", self._response_url)
         app.router.add_get("/socket", self._socket)
 
@@ -360,6 +367,29 @@ class FakeSlack(LoopbackServer):
         self.posted.append(Posted("chat.postMessage", body))
         self.live.posted(ts, str(body["channel"]), body.get("thread_ts"), body)
         return json_response(200, {"ok": True, "channel": body["channel"], "ts": ts})
+
+    async def _get_upload_url(self, request: web.Request) -> web.StreamResponse:
+        body, early = await self._bot_call(request)
+        if early is not None:
+            return early
+        return self.files.get_upload_url({**request.query, **body}, self.base_url)
+
+    async def _upload(self, request: web.Request) -> web.StreamResponse:
+        raw = await request.read()
+        _ignored, scripted = await self.record(request)
+        if scripted is not None:
+            played = await self.play(request, scripted)
+            if played is not None:
+                return played
+        content_type = request.headers.get("Content-Type", "application/octet-stream")
+        status, text = self.files.upload(request.match_info["key"], raw, content_type)
+        return web.Response(status=status, text=text)
+
+    async def _complete_upload(self, request: web.Request) -> web.StreamResponse:
+        body, early = await self._bot_call(request)
+        if early is not None:
+            return early
+        return self.files.complete({**request.query, **body}, self.channels.problem)
 
     async def _conversations_info(self, request: web.Request) -> web.StreamResponse:
         body, early = await self._bot_call(request)

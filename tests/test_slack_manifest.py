@@ -27,6 +27,7 @@ def test_manifest_has_the_command_scopes_events_and_socket_mode() -> None:
         "channels:read",
         "groups:read",
         "im:read",
+        "files:write",  # charts: files.getUploadURLExternal / completeUploadExternal
     }
     assert m["settings"]["event_subscriptions"]["bot_events"] == ["app_mention", "message.im"]
     assert m["features"]["app_home"]["messages_tab_enabled"] is True

@@ -6,22 +6,32 @@ the reply (facts, score, evidence) follows. On a pipe it reads one command per l
 reply each, and finishes at end of input. `--json` prints each
 Report as one JSON object per line. Model and App Store text is printed without control or
 escape sequences, so an answer cannot drive the user's terminal.
+
+A reply's chart is written as a PNG under `DATA_DIR/charts` after the reply is printed, and its
+path printed below it (`adapters/console/charts.py`); `--json` carries the chart's data in a
+`chart` key instead of a picture.
 """
 
 from __future__ import annotations
 
 import asyncio
 import json
+import logging
 import sys
 import threading
+from pathlib import Path
 from typing import TextIO
 
+from adapters.console.charts import ChartFiles, default_charts_dir
 from adapters.console.terminal import TerminalProgress, printable, printable_report
 from adapters.port import Adapter
+from bot.charts import chart_data
 from bot.intake import Conversation, Incoming, JournalHandle, Outbox, Turn
 from bot.report import Report, Source
-from bot.views import continuation, plain_text, reply_view
+from bot.views import chart_problem, continuation, plain_text, reply_view
 from bot.watch import WatchChannel
+
+log = logging.getLogger(__name__)
 
 PROMPT = "scout> "
 CHANNEL = "console"  # trend watch: the console's own local list of watches
@@ -43,8 +53,11 @@ class ConsoleAdapter(Adapter):
         stderr: TextIO | None = None,
         json_output: bool = False,
         interactive: bool | None = None,
+        charts_dir: Path | None = None,
     ) -> None:
         super().__init__(conversation)
+        self._charts_dir = charts_dir  # None: DATA_DIR/charts, found on the first chart
+        self._chart_files: ChartFiles | None = None
         self.stdin = stdin or sys.stdin
         self.stdout = stdout or sys.stdout
         self.stderr = stderr or sys.stderr
@@ -120,9 +133,28 @@ class ConsoleAdapter(Adapter):
         self.stdout.write(text + "\n")
         self.stdout.flush()
 
+    async def _show_chart(self, report: Report) -> None:
+        """After the reply: its chart written to a file, and the file's path (or why not)."""
+        chart = reply_view(report).chart
+        if chart is None or self.json_output:
+            return
+        if self._chart_files is None:
+            self._chart_files = ChartFiles(self._charts_dir or default_charts_dir())
+        try:
+            path = await self._chart_files.write(chart)
+        except Exception as exc:
+            log.warning("chart not written (%s)", type(exc).__name__)
+            self._say(chart_problem(f"it could not be written ({type(exc).__name__})"))
+            return
+        self._say(f"Chart: {printable(chart.title)} — {path}")
+
     def _render(self, report: Report, shown: str = "") -> str:
         if self.json_output:
-            return json.dumps(report.to_dict(), ensure_ascii=False)
+            data = report.to_dict()
+            chart = reply_view(report).chart
+            if chart is not None:
+                data["chart"] = chart_data(chart)
+            return json.dumps(data, ensure_ascii=False)
         if not shown:
             return self._text(report)
         # The answer is on the screen already: finish it, then the rest of the reply — unless
@@ -173,6 +205,7 @@ class ConsoleOutbox:
     async def send(self, report: Report) -> None:
         shown = self._live.printed if self._live is not None else ""
         self._console._say(self._console._render(report, shown))
+        await self._console._show_chart(report)
 
     def rejection(self, error: Exception) -> str | None:
         return None  # a terminal refuses nothing
@@ -198,6 +231,7 @@ class ConsolePoster:
 
     async def post(self, channel: WatchChannel, report: Report) -> None:
         self.console._say(self.console._render(report))
+        await self.console._show_chart(report)
 
     async def problem(self, channel: WatchChannel) -> str | None:
         return None

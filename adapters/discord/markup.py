@@ -53,6 +53,10 @@ class DiscordMessage:
     embeds: list[discord.Embed] = field(default_factory=list)
     content: str | None = None
     attachment: tuple[str, str] | None = None  # (file name, text): what did not fit
+    shows_chart: bool = False  # its first embed shows the reply's chart (`CHART_FILE`)
+
+
+CHART_FILE = "chart.png"
 
 
 def sanitise(text: str) -> str:
@@ -108,9 +112,11 @@ def render(view: ReplyView) -> list[DiscordMessage]:
     for section in view.sections:
         _add_section(first, section)
     first.set_footer(text=_cut(" · ".join(map(sanitise, view.footer)), FOOTER_MAX))
+    if view.chart is not None:  # the outbox attaches the picture under this name
+        first.set_image(url=f"attachment://{CHART_FILE}")
 
     pieces = split(sanitise(view.body), DESCRIPTION_MAX) or ["—"]
-    messages = [DiscordMessage()]
+    messages = [DiscordMessage(shows_chart=view.chart is not None)]
     budget = MESSAGE_EMBED_TEXT_MAX - len(first)
     first.description = pieces[0] if len(pieces[0]) <= budget else None
     messages[0].embeds.append(first)

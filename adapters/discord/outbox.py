@@ -5,6 +5,11 @@ every 1.5 s as the answer grows — within a per-channel budget that keeps edits
 5 per 5 s, so discord.py never has to wait out a 429 — and finally becomes the reply itself, in
 its own colour, with its buttons. `/scout` interactions edit their deferred response the same
 way. A reply too long for one message continues in further messages below.
+
+A reply's chart (`ReplyView.chart`) is drawn off the loop and attached to the reply's first
+message, shown as its embed's image (`attachment://chart.png`). When Discord refuses the
+picture (too large, no Attach Files permission) that message goes without it, its footer saying
+why: it was never posted, so the reply is still posted once.
 """
 
 from __future__ import annotations
@@ -13,12 +18,21 @@ import io
 import logging
 import re
 from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 from typing import Any, Protocol
 
 import discord
 
-from adapters.discord.markup import DiscordMessage, plain, progress_embed, render, sanitise
+from adapters.discord.markup import (
+    CHART_FILE,
+    DiscordMessage,
+    plain,
+    progress_embed,
+    render,
+    sanitise,
+)
 from adapters.port import LOOP_CLOCK, Clock, LiveReply, RateBudgets
+from bot.charts import render_chart
 from bot.intake import Turn
 from bot.progress import Progress
 from bot.report import Report
@@ -33,6 +47,32 @@ LABEL_MAX = 80
 ORIGINAL = "@original"  # the interaction's own response, in webhook message routes
 EDIT_INTERVAL = 1.5  # seconds between edits of one message
 FIRST_TEXT_PAUSE = 0.3  # between the plan and the first edit with text
+MAX_CHART_BYTES = 10 * 1024 * 1024  # Discord's upload limit for bots (10 MiB)
+MISSING_PERMISSIONS = 50013
+TOO_LARGE = "the picture was larger than Discord accepts"
+NO_ATTACH = "Trend Scout lacks the Attach Files permission in this channel"
+
+
+@dataclass(frozen=True)
+class ChartFile:
+    """A reply's chart, drawn: attached to the message whose embed shows it."""
+
+    png: bytes
+    alt_text: str
+
+    def file(self) -> discord.File:
+        return discord.File(io.BytesIO(self.png), filename=CHART_FILE, description=self.alt_text)
+
+
+def chart_refusal(error: Exception) -> str | None:
+    """Why Discord refused a message because of its picture, or None when it was not that."""
+    if not isinstance(error, discord.HTTPException):
+        return None
+    if error.status == 413 or error.code == 40005:
+        return TOO_LARGE
+    if error.status == 403 and error.code == MISSING_PERMISSIONS:
+        return NO_ATTACH
+    return None
 
 
 class ButtonHandler(Protocol):
@@ -109,38 +149,71 @@ class DiscordReply:
         thread started from it), once sent."""
         return None
 
-    async def _post(self, reply: DiscordMessage, view: discord.ui.View | None) -> None:
+    async def _post(
+        self, reply: DiscordMessage, view: discord.ui.View | None, chart: ChartFile | None = None
+    ) -> None:
         """A new message of the reply."""
         raise NotImplementedError
 
-    async def _edit(self, reply: DiscordMessage, view: discord.ui.View | None) -> None:
+    async def _edit(
+        self, reply: DiscordMessage, view: discord.ui.View | None, chart: ChartFile | None = None
+    ) -> None:
         """Replace the live message with the reply's first message."""
         raise NotImplementedError
 
     async def _draw(self, progress: Progress) -> None:
         raise NotImplementedError
 
-    async def _send(self, reply: DiscordMessage, view: discord.ui.View | None) -> None:
+    async def _send(
+        self, reply: DiscordMessage, view: discord.ui.View | None, chart: ChartFile | None = None
+    ) -> None:
         first, self._first = self._first, False
         if not (first and (self._replace_first or (self._live is not None and self._live.shown))):
-            await self._post(reply, view)
+            await self._post(reply, view, chart)
             return
         try:
-            await self._edit(reply, view)
+            await self._edit(reply, view, chart)
         except discord.HTTPException as exc:
-            if exc.status == 400:  # the reply's form was refused: the caller decides
-                raise
+            if exc.status in (400, 413) or chart_refusal(exc) is not None:
+                raise  # the reply's form (or its picture) was refused: the caller decides
             # Editing keeps failing (rate-limited past discord.py's retries, or the message
             # is gone): the reply is posted fresh, so it still arrives.
             log.warning("could not edit the live message (HTTP %s); posting the reply", exc.status)
-            await self._post(reply, view)
+            await self._post(reply, view, chart)
 
     async def send(self, report: Report) -> None:
-        reply = reply_view(report, self._refresh)
+        reply, chart = await self._draw_chart(reply_view(report, self._refresh))
         messages = render(reply)
         view = buttons_for(reply)
-        for index, reply in enumerate(messages):
-            await self._send(reply, view if index == len(messages) - 1 else None)
+        for index, message in enumerate(messages):
+            buttons = view if index == len(messages) - 1 else None
+            if not (chart is not None and message.shows_chart):
+                await self._send(message, buttons)
+                continue
+            first = self._first
+            try:
+                await self._send(message, buttons, chart)
+            except discord.HTTPException as exc:
+                reason = chart_refusal(exc)
+                if reason is None:
+                    raise
+                # Refused whole, so not posted: it goes now without the picture.
+                log.warning("chart not shown on Discord: HTTP %s, code %s", exc.status, exc.code)
+                self._first = first
+                await self._send(render(reply.without_chart(reason))[index], buttons)
+
+    async def _draw_chart(self, reply: ReplyView) -> tuple[ReplyView, ChartFile | None]:
+        if reply.chart is None:
+            return reply, None
+        try:
+            png = await render_chart(reply.chart)
+        except Exception as exc:
+            log.warning("chart not shown on Discord: could not draw it (%s)", type(exc).__name__)
+            return reply.without_chart("it could not be drawn"), None
+        if len(png) > MAX_CHART_BYTES:
+            log.warning("chart not shown on Discord: %d bytes", len(png))
+            return reply.without_chart(TOO_LARGE), None
+        return reply, ChartFile(png, reply.chart.alt_text)
 
     def rejection(self, error: Exception) -> str | None:
         if isinstance(error, discord.HTTPException) and error.status == 400:
@@ -213,19 +286,27 @@ class MentionReply(DiscordReply):
         else:
             await self._sent.edit(embed=embed)
 
-    async def _edit(self, reply: DiscordMessage, view: discord.ui.View | None) -> None:
+    async def _edit(
+        self, reply: DiscordMessage, view: discord.ui.View | None, chart: ChartFile | None = None
+    ) -> None:
         assert self._sent is not None
         await self._sent.edit(
-            content=reply.content, embeds=reply.embeds, view=view, allowed_mentions=NO_PINGS
+            content=reply.content,
+            embeds=reply.embeds,
+            view=view,
+            allowed_mentions=NO_PINGS,
+            attachments=_files(reply, chart),  # the live message had none: these replace none
         )
 
-    async def _post(self, reply: DiscordMessage, view: discord.ui.View | None) -> None:
+    async def _post(
+        self, reply: DiscordMessage, view: discord.ui.View | None, chart: ChartFile | None = None
+    ) -> None:
         options: dict[str, Any] = {
             "content": reply.content,
             "embeds": reply.embeds,
             "view": view or discord.utils.MISSING,
             "allowed_mentions": NO_PINGS,
-            "files": _files(reply),
+            "files": _files(reply, chart),
         }
         if self._sent is None:
             self._sent = await self._message.reply(mention_author=False, **options)
@@ -269,32 +350,38 @@ class InteractionReply(DiscordReply):
         embed = progress_embed(self._turn.subject, progress)
         await self._webhook.edit_message(ORIGINAL, embed=embed)  # type: ignore[arg-type]
 
-    async def _edit(self, reply: DiscordMessage, view: discord.ui.View | None) -> None:
+    async def _edit(
+        self, reply: DiscordMessage, view: discord.ui.View | None, chart: ChartFile | None = None
+    ) -> None:
         sent = await self._webhook.edit_message(
             ORIGINAL,  # type: ignore[arg-type]
             content=reply.content,
             embeds=reply.embeds,
             view=view,
             allowed_mentions=NO_PINGS,
+            attachments=_files(reply, chart),
         )
         self._message_id = self._message_id or sent.id
 
-    async def _post(self, reply: DiscordMessage, view: discord.ui.View | None) -> None:
+    async def _post(
+        self, reply: DiscordMessage, view: discord.ui.View | None, chart: ChartFile | None = None
+    ) -> None:
         sent = await self._webhook.send(
             content=reply.content or discord.utils.MISSING,
             embeds=reply.embeds,
             view=view or discord.utils.MISSING,
             ephemeral=self._private,
             allowed_mentions=NO_PINGS,
-            files=_files(reply),
+            files=_files(reply, chart),
             wait=True,
         )
         self._message_id = self._message_id or sent.id
 
 
-def _files(reply: DiscordMessage) -> list[discord.File]:
-    """The reply's attachment (the rest of a very long answer) as a file to upload."""
-    if reply.attachment is None:
-        return []
-    name, text = reply.attachment
-    return [discord.File(io.BytesIO(text.encode()), filename=name)]
+def _files(reply: DiscordMessage, chart: ChartFile | None = None) -> list[discord.File]:
+    """The message's files: its chart, and the rest of a very long answer as text."""
+    files = [chart.file()] if chart is not None and reply.shows_chart else []
+    if reply.attachment is not None:
+        name, text = reply.attachment
+        files.append(discord.File(io.BytesIO(text.encode()), filename=name))
+    return files

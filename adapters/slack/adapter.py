@@ -26,6 +26,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from adapters.port import LOOP_CLOCK, Adapter, Clock, StartupError
 from adapters.slack.channels import SlackChannelPoster
+from adapters.slack.files import ChartPlace, SlackCharts
 from adapters.slack.http import SlackHttpEndpoint
 from adapters.slack.markup import (
     ACTION_BUILD,
@@ -80,6 +81,7 @@ class SlackAdapter(Adapter):
                 AsyncRateLimitErrorRetryHandler(max_retry_count=2),
             ],
         )
+        self.charts = SlackCharts(self.client)  # charts go up with the bot's own token
         # Bolt's own client carries no token: requests are authorized by `_authorize_once`,
         # which asks auth.test once. (Bolt's built-in single-team authorization calls auth.test
         # from every request until the first answer lands: 200 calls for a burst of 200.)
@@ -191,7 +193,8 @@ class SlackAdapter(Adapter):
             channel=command.get("channel_id"),
             address=address,
         )
-        await self.intake.accept(incoming, SlashArrival(ack, respond, self.clock))
+        charts = self._chart_place(command.get("channel_id"))
+        await self.intake.accept(incoming, SlashArrival(ack, respond, self.clock, charts))
 
     async def _on_button(
         self, ack: Any, body: dict[str, Any], action: dict[str, Any], respond: Any
@@ -203,7 +206,8 @@ class SlackAdapter(Adapter):
             channel=_id(body.get("channel")),
             address={"response_url": str(body.get("response_url") or "")},
         )
-        await self.intake.accept(incoming, ButtonArrival(ack, respond))
+        charts = self._chart_place(_id(body.get("channel")))
+        await self.intake.accept(incoming, ButtonArrival(ack, respond, charts=charts))
 
     async def _on_message(self, body: dict[str, Any], event: dict[str, Any]) -> None:
         """A direct message is a command without the mention; edits, joins and the bot's own
@@ -237,6 +241,11 @@ class SlackAdapter(Adapter):
             address={"thread": thread},
         )
         await self.intake.accept(incoming, ThreadArrival(self, channel, thread))
+
+    def _chart_place(self, channel: Any) -> ChartPlace | None:
+        """Where a response_url reply's chart goes: its channel, once the bot is known to be
+        in it (a slash command works where the bot is not)."""
+        return ChartPlace(self.charts, str(channel), check=True) if channel else None
 
     # -- trend watch and recovery --------------------------------------------------------
     def channel_poster(self) -> SlackChannelPoster:
@@ -297,8 +306,15 @@ class SlashArrival:
     """A slash command: acknowledged within 3 s with a private note (the whole reply, when it
     is ready at once); the answer goes through its `response_url`."""
 
-    def __init__(self, ack: Any, respond: Any, clock: Clock = LOOP_CLOCK) -> None:
+    def __init__(
+        self,
+        ack: Any,
+        respond: Any,
+        clock: Clock = LOOP_CLOCK,
+        charts: ChartPlace | None = None,
+    ) -> None:
         self._ack, self._respond, self._clock = ack, respond, clock
+        self._charts = charts  # where the reply's chart goes
 
     async def acknowledge(self, turn: Turn | None, at_once: Report | None) -> bool:
         if at_once is not None:
@@ -309,7 +325,7 @@ class SlashArrival:
         return False
 
     def outbox(self, turn: Turn, entry: JournalEntry | None) -> Outbox:
-        return ResponseUrlReply(self._respond, turn, clock=self._clock)
+        return ResponseUrlReply(self._respond, turn, clock=self._clock, chart_place=self._charts)
 
 
 class ButtonArrival(SlashArrival):
@@ -324,7 +340,7 @@ class ButtonArrival(SlashArrival):
         return False
 
     def outbox(self, turn: Turn, entry: JournalEntry | None) -> Outbox:
-        return ResponseUrlReply(self._respond, turn, progress=False)
+        return ResponseUrlReply(self._respond, turn, progress=False, chart_place=self._charts)
 
 
 class ThreadArrival:
@@ -351,4 +367,5 @@ class ThreadArrival:
             adapter.limits,
             opened,
             clock=adapter.clock,
+            charts=adapter.charts,
         )

@@ -1,5 +1,7 @@
 """Trend watch on Slack: alerts and digests posted with `chat.postMessage`, and whether the bot
-can post in a channel at all (it must be a member of a channel; DMs always work)."""
+can post in a channel at all (it must be a member of a channel; DMs always work). A report's
+chart (a watched app's history) is uploaded before the message and shared right after it, as
+replies' charts are (`adapters/slack/files.py`)."""
 
 from __future__ import annotations
 
@@ -8,6 +10,7 @@ import logging
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
+from adapters.slack.files import ChartPlace, SlackCharts, share_chart, stage_chart
 from adapters.slack.markup import render
 from bot.report import Report
 from bot.views import reply_view
@@ -29,17 +32,21 @@ INVITE = "invite it with `/invite @Trend Scout` so that alerts and digests can b
 class SlackChannelPoster:
     def __init__(self, client: AsyncWebClient) -> None:
         self.client = client  # its retry handler waits out 429s (chat.postMessage ~1/s/channel)
+        self.charts = SlackCharts(client)
 
     async def post(self, channel: WatchChannel, report: Report) -> None:
+        place = ChartPlace(self.charts, channel.channel)
+        view, staged = await stage_chart(place, reply_view(report))
         try:
             await self.client.chat_postMessage(
-                channel=channel.channel, unfurl_links=False, **render(reply_view(report)).payload()
+                channel=channel.channel, unfurl_links=False, **render(view).payload()
             )
         except SlackApiError as exc:
             error = _error(exc)
             if error in UNREACHABLE:
                 raise ChannelUnreachable(UNREACHABLE[error]) from None
             raise
+        await share_chart(place, staged)
 
     async def problem(self, channel: WatchChannel) -> str | None:
         if channel.channel.startswith("D"):

@@ -9,6 +9,11 @@
   replaced by the plan and, once, by the text so far (2 of the `response_url`'s 5 uses), then the
   answer is posted in the channel and the note deleted — a use is always left for an apology.
 A live message is always ended: by the final reply, else by the apology.
+
+A reply with a chart (`ReplyView.chart`) has it staged before the text goes out and shared
+right after it, under the reply (`adapters/slack/files.py`); a chart Slack refuses is named in
+the reply's footer, and one that fails after the reply is only logged: the text is never held
+back, posted twice or retried for a picture.
 """
 
 from __future__ import annotations
@@ -21,6 +26,7 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from adapters.port import LOOP_CLOCK, Clock, LiveReply, RateBudgets
+from adapters.slack.files import ChartPlace, SlackCharts, share_chart, stage_chart
 from adapters.slack.markup import (
     SlackMessage,
     apology,
@@ -34,7 +40,7 @@ from adapters.slack.markup import (
 from bot.intake import Turn
 from bot.progress import Progress, Step
 from bot.report import Report, Source
-from bot.views import continuation, reply_view, whole_lines
+from bot.views import ReplyView, continuation, reply_view, whole_lines
 
 log = logging.getLogger(__name__)
 
@@ -85,10 +91,11 @@ def rejection(error: Exception) -> str | None:
 class SlackReply:
     """A reply in Block Kit; `_post` says where it goes."""
 
-    def __init__(self, turn: Turn) -> None:
+    def __init__(self, turn: Turn, chart_place: ChartPlace | None = None) -> None:
         self._turn = turn
         self._refresh = turn.refresh_text  # what the Refresh button sends
         self._live: LiveReply | None = None
+        self._chart_place = chart_place  # None: no charts (e.g. a recovered reply)
 
     def live(self) -> LiveReply | None:
         return None
@@ -100,17 +107,18 @@ class SlackReply:
         raise NotImplementedError
 
     async def send(self, report: Report) -> None:
+        view, staged = await stage_chart(self._chart_place, reply_view(report, self._refresh))
         try:
-            await self._final(report, table=True)
+            await self._final(report, view, table=True)
         except Exception as exc:
             # Workspaces without table blocks refuse them: the comparison goes as fields.
             if not report.comparison or rejection(exc) != "invalid_blocks":
                 raise
             log.info("Slack refused the comparison table; sending it as fields")
-            await self._final(report, table=False)
+            await self._final(report, view, table=False)
+        await share_chart(self._chart_place, staged)  # under the reply, now that it is out
 
-    async def _final(self, report: Report, table: bool) -> None:
-        view = reply_view(report, self._refresh)
+    async def _final(self, report: Report, view: ReplyView, table: bool) -> None:
         await self._post(render(view, table=table), report.is_reply_private)
 
     def rejection(self, error: Exception) -> str | None:
@@ -137,8 +145,9 @@ class ResponseUrlReply(SlackReply):
         note: bool = False,
         *,
         clock: Clock = LOOP_CLOCK,
+        chart_place: ChartPlace | None = None,
     ) -> None:
-        super().__init__(turn)
+        super().__init__(turn, chart_place)
         self._respond = respond
         self._clock = clock  # the live note's pace
         self._progress = progress  # a button's response_url would replace the answer it is on
@@ -193,8 +202,10 @@ class ThreadReply(SlackReply):
         opened: Callable[[str], Awaitable[None]] | None = None,
         *,
         clock: Clock = LOOP_CLOCK,
+        charts: SlackCharts | None = None,
     ) -> None:
-        super().__init__(turn)
+        place = ChartPlace(charts, channel, thread) if charts is not None else None
+        super().__init__(turn, place)
         self._client, self._channel, self._thread = client, channel, thread
         self._limits = limits
         self._clock = clock  # the live message's pace
@@ -314,9 +325,9 @@ class ThreadReply(SlackReply):
             await self._client.chat_appendStream(channel=self._channel, ts=self._ts, chunks=chunks)
             self._sent(chunks, lines)
 
-    async def _final(self, report: Report, table: bool) -> None:
+    async def _final(self, report: Report, view: ReplyView, table: bool) -> None:
         if not self._streaming:
-            await super()._final(report, table)
+            await super()._final(report, view, table)
             return
         # The stream ends with the rest of the text and the reply's blocks below it — unless
         # the answer is not the text that was streamed (the stream broke and advice replaced
@@ -326,7 +337,6 @@ class ThreadReply(SlackReply):
         tasks = self._task_changes(latest.steps) if latest is not None else []
         shown = self._shown.lstrip()
         rest = continuation(shown, report.text) if report.source is Source.AI else None
-        view = reply_view(report, self._refresh)
         try:
             if rest is not None:
                 text = streamed_text(rest, self._shown_safe)

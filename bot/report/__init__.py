@@ -1,5 +1,6 @@
 """`Report`: the platform-free result of one command, and its vocabulary."""
 
+from bot.report.history import AppHistory, HistoryPoint
 from bot.report.report import (
     FallbackReason,
     FollowUp,
@@ -11,8 +12,10 @@ from bot.report.report import (
 )
 
 __all__ = [
+    "AppHistory",
     "FallbackReason",
     "FollowUp",
+    "HistoryPoint",
     "Report",
     "ReportKind",
     "Source",

@@ -10,6 +10,7 @@ from typing import Any
 from bot.advice import CloneScore, ComparedApp, Opportunity, ReviewEvidence
 from bot.ai import TokenUsage
 from bot.appstore import AppInfo
+from bot.report.history import AppHistory
 
 
 class ReportKind(Enum):
@@ -94,6 +95,7 @@ class Report:
     comparison: tuple[ComparedApp, ...] = ()  # compare: the apps side by side, in asked order
     follow_ups: tuple[FollowUp, ...] = ()  # alerts and digests: buttons for the apps named
     opportunities: tuple[Opportunity, ...] = ()  # find: the market's best, ranked
+    history: AppHistory | None = None  # a watched app over time (watch history, alerts, digests)
 
     @property
     def is_reply_private(self) -> bool:

@@ -20,6 +20,7 @@ from bot.views.view import (
     Style,
     TableSection,
     Tone,
+    chart_problem,
 )
 
 __all__ = [
@@ -35,6 +36,7 @@ __all__ = [
     "Style",
     "TableSection",
     "Tone",
+    "chart_problem",
     "continuation",
     "cut",
     "neutral",

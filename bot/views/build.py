@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from bot.advice import PART_MAX, CloneScore, Opportunity, best_target
 from bot.appstore import AppInfo
+from bot.charts import chart_for
 from bot.report import Report, ReportKind, Source
 from bot.views.links import safe_links
 from bot.views.report_text import (
@@ -67,6 +68,7 @@ def reply_view(report: Report, refresh: str = "") -> ReplyView:
         footer=(source_line(report), *(note for note in report.notes if note.strip())),
         actions=tuple(_actions(report, refresh)),
         tone=_tone(report),
+        chart=chart_for(report),
     )
 
 

@@ -1,6 +1,7 @@
 """`ReplyView`: what a reply shows, decided once in the core — its heading, ordered sections,
-the answer's text, the footer and the follow-up actions (buttons, with the same labels
-everywhere). Platforms map it to their markup and decide nothing.
+the answer's text, the footer, the follow-up actions (buttons, with the same labels
+everywhere) and the chart it shows (its data; each platform draws it through `bot.charts` and
+delivers the picture its own way). Platforms map it to their markup and decide nothing.
 
 Text in a view is untrusted unless it says otherwise: every platform escapes it its own way
 (mentions, control sequences) before adding its markup around the spans' styles.
@@ -8,9 +9,10 @@ Text in a view is untrusted unless it says otherwise: every platform escapes it 
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from enum import Enum
 
+from bot.charts import Chart
 from bot.report import ReportKind
 
 
@@ -110,7 +112,19 @@ class ReplyView:
     actions: tuple[Action, ...] = ()
     private: bool = False  # help, stats, usage errors, refusals: only for the one who asked
     tone: Tone = Tone.NEUTRAL
+    chart: Chart | None = None  # the picture shown with the reply (drawn by the platform)
 
     @property
     def heading(self) -> str:
         return f"{self.subject} · {self.title}"
+
+    def without_chart(self, problem: str | None = None) -> ReplyView:
+        """The reply without its picture; `problem` (why it could not be shown, in words for
+        the reader) ends the footer."""
+        footer = self.footer if problem is None else (*self.footer, chart_problem(problem))
+        return replace(self, chart=None, footer=footer)
+
+
+def chart_problem(reason: str) -> str:
+    """The footer line that says why the chart is missing."""
+    return f"Chart not shown: {reason}"
