@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import importlib
 import logging
 import sys
@@ -25,6 +26,7 @@ from adapters.platforms import ADAPTERS, PlatformProblem, build_adapters, choose
 from adapters.supervisor import serve
 from bot.app import (
     DatabaseProblem,
+    TrendWatch,
     build_conversation,
     build_event_claims,
     build_service,
@@ -39,6 +41,8 @@ from bot.runtime import AiohttpTransport, configure_logging, tune_garbage_collec
 
 log = logging.getLogger("bot")
 
+FEEDBACK_FLUSH_SECONDS = 2.0  # at shutdown, after the replies: answers still to be written
+
 
 async def run(settings: Settings, platforms: list[str], json_output: bool) -> int:
     transport = AiohttpTransport()  # the process's one connection pool
@@ -48,6 +52,7 @@ async def run(settings: Settings, platforms: list[str], json_output: bool) -> in
         else None
     )
     database: Database | None = None
+    watch: TrendWatch | None = None
     try:
         if redis is not None:
             await redis.check()  # unreachable: one warning, then memory until it is back
@@ -78,6 +83,10 @@ async def run(settings: Settings, platforms: list[str], json_output: bool) -> in
         await transport.aclose()
         if redis is not None:
             await redis.aclose()
+        if watch is not None:  # the model's answers still queued for the feedback table
+            with contextlib.suppress(TimeoutError):
+                async with asyncio.timeout(FEEDBACK_FLUSH_SECONDS):
+                    await watch.feedback.flush()
         if database is not None:
             await database.aclose()
 

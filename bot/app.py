@@ -1,6 +1,6 @@
-"""The core of one process, wired: the service with its caches, trend watch and the journal on
-the database, and the conversation path every way in shares. Platform-free: the adapters are
-wired to it by `adapters.process`."""
+"""The core of one process, wired: the service with its caches, trend watch, the journal and the
+feedback store on the database, and the conversation path every way in shares. Platform-free:
+the adapters are wired to it by `adapters.process`."""
 
 from __future__ import annotations
 
@@ -30,7 +30,15 @@ from bot.cache import (
     UserLimiter,
 )
 from bot.config import Settings
-from bot.database import CommandJournal, Database, DatabaseEventClaims, JobLeases
+from bot.database import (
+    CommandJournal,
+    Database,
+    DatabaseEventClaims,
+    DatabaseProblem,
+    JobLeases,
+    open_migrated,
+)
+from bot.feedback import AnswerLog, FeedbackStore
 from bot.intake import Conversation
 from bot.runtime import AiohttpTransport
 from bot.scout import MemoryScanCache, RedisScanCache, ScanCache
@@ -39,14 +47,26 @@ from bot.watch import DigestWriter, Watchlist, WatchScheduler, WatchStore
 
 REDIS_WAIT_MARGIN_SECONDS = 15  # App Store lookups and queueing on top of AI_TIMEOUT
 
-
-class DatabaseProblem(Exception):
-    """The database cannot be opened or migrated; the message is the one line shown."""
+__all__ = [  # DatabaseProblem: what `open_database` raises (defined with the database)
+    "DatabaseProblem",
+    "TrendWatch",
+    "build_conversation",
+    "build_event_claims",
+    "build_service",
+    "build_trend_watch",
+    "describe",
+    "open_database",
+]
 
 
 def build_service(
-    settings: Settings, transport: AiohttpTransport, redis: RedisBackend | None = None
+    settings: Settings,
+    transport: AiohttpTransport,
+    redis: RedisBackend | None = None,
+    answer_log: AnswerLog | None = None,
 ) -> RecommendationService:
+    """The one service of a process. `answer_log`: where the model's answers are recorded for
+    feedback (a `FeedbackStore` once there is a database; `build_trend_watch` sets it then)."""
     memory = MemoryAnswerCache(settings.cache.ttl_seconds, settings.cache.max_entries)
     cache: AnswerCache = memory
     if redis is not None:
@@ -71,17 +91,20 @@ def build_service(
         reviews=reviews,
         review_pages=settings.appstore.reviews_pages,
         scans=scans,
+        answer_log=answer_log,
     )
 
 
 @dataclass
 class TrendWatch:
-    """The database-backed parts of a process: watches, their scheduler, the journal."""
+    """The database-backed parts of a process: watches, their scheduler, the journal, and the
+    feedback store (the model's answers, the votes on them)."""
 
     database: Database
     watchlist: Watchlist
     scheduler: WatchScheduler
     journal: CommandJournal
+    feedback: FeedbackStore
 
 
 def build_trend_watch(
@@ -104,7 +127,10 @@ def build_trend_watch(
         store, catalog, catalog, settings.watch, scheduler.posters, settings.appstore.country
     )
     journal = CommandJournal(database, worker, settings.storage.journal_lease_seconds)
-    return TrendWatch(database, watchlist, scheduler, journal)
+    feedback = FeedbackStore(database)
+    if service.answer_log is None:  # the model's answers are recorded from now on
+        service.answer_log = feedback
+    return TrendWatch(database, watchlist, scheduler, journal, feedback)
 
 
 def build_event_claims(database: Database, redis: RedisBackend | None) -> DeliveryLedger:
@@ -159,22 +185,4 @@ async def open_database(settings: Settings) -> Database:
     SQLite folder or file cannot be made, or it cannot be reached or migrated). The line
     names the exception's type (and an OS error's reason and path), never its message, which
     may carry the URL."""
-    storage = settings.storage
-    source = "DATA_DIR" if storage.database_url is None else "DATABASE_URL"
-    try:
-        database = Database.open(storage.database_url, storage.data_dir)
-    except OSError as exc:  # the SQLite folder or file: not a folder, no permission, …
-        where = f"SQLite, at {exc.filename}" if exc.filename else "SQLite"  # a path, no secret
-        reason = f" ({exc.strerror})" if exc.strerror else ""
-        raise DatabaseProblem(
-            f"the database ({where}, from {source}) cannot be used: {type(exc).__name__}{reason}"
-        ) from None
-    try:
-        await database.migrate()
-    except Exception as exc:
-        await database.aclose()
-        raise DatabaseProblem(
-            f"the database ({database.description}, from {source}) cannot be used: "
-            f"{type(exc).__name__}"
-        ) from None
-    return database
+    return await open_migrated(settings.storage.database_url, settings.storage.data_dir)

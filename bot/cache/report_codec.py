@@ -28,7 +28,11 @@ from bot.ai import TokenUsage
 from bot.appstore import AppInfo
 from bot.report import FallbackReason, FollowUp, Report, ReportKind, Source, json_ready
 
-FORMAT_VERSION = 5  # 2: review evidence, competitors; 3: comparisons; 4: follow-ups; 5: find
+# 2: review evidence, competitors; 3: comparisons; 4: follow-ups; 5: find; 6: the answer's id
+FORMAT_VERSION = 6
+# What this version reads: a 5 is a 6 without an answer id (its votes are not taken), so the
+# answers cached before an upgrade stay cached. A worker still at 5 reads a 6 as a miss.
+READABLE_VERSIONS = frozenset({5, FORMAT_VERSION})
 
 
 class UndecodableReport(ValueError):
@@ -44,7 +48,7 @@ def decode_report(raw: bytes | str) -> tuple[Report, float]:
     """The report and the wall-clock time it was stored."""
     try:
         record = json.loads(raw)
-        if record.get("v") != FORMAT_VERSION:
+        if record.get("v") not in READABLE_VERSIONS:
             raise UndecodableReport(f"format {record.get('v')!r}")
         return _report(record["report"]), float(record["stored_at"])
     except UndecodableReport:
@@ -82,7 +86,16 @@ def _report(data: dict[str, Any]) -> Report:
         comparison=tuple(_compared(row) for row in data.get("comparison") or ()),
         follow_ups=tuple(FollowUp(**row) for row in data.get("follow_ups") or ()),
         opportunities=tuple(opportunity_from_dict(row) for row in data.get("opportunities") or ()),
+        answer_id=_answer_id(data.get("answer_id")),
     )
+
+
+def _answer_id(value: Any) -> str | None:
+    if value is None:
+        return None
+    if not isinstance(value, str):
+        raise TypeError("answer_id is not text")
+    return value
 
 
 def opportunity_from_dict(row: dict[str, Any]) -> Opportunity:

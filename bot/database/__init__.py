@@ -1,18 +1,28 @@
 """The database: SQLite in a file by default, PostgreSQL with `DATABASE_URL` — one code path
 (SQLAlchemy's asyncio API), its schema history (Alembic revisions) upgraded at start-up, shared job
-leases, the journal of accepted commands and the claims on incoming events."""
+leases, the journal of accepted commands, the claims on incoming events, and the answers and
+votes that feedback is kept in (their store is `bot.feedback`)."""
 
 from bot.database.claims import DatabaseEventClaims
-from bot.database.connection import Database, DatabaseUrlError, describe, engine_url
+from bot.database.connection import (
+    Database,
+    DatabaseProblem,
+    DatabaseUrlError,
+    describe,
+    engine_url,
+    open_migrated,
+)
 from bot.database.journal import CommandJournal, JournalEntry
 from bot.database.leases import JobLeases
 from bot.database.migrations import SCHEMA_HEAD, SchemaHistoryError, migrate
 from bot.database.schema import (
     alerts,
+    answers,
     app_snapshots,
     chart_snapshots,
     digests,
     event_claims,
+    feedback_votes,
     watches,
 )
 
@@ -21,17 +31,21 @@ __all__ = [
     "CommandJournal",
     "Database",
     "DatabaseEventClaims",
+    "DatabaseProblem",
     "DatabaseUrlError",
     "JobLeases",
     "JournalEntry",
     "SchemaHistoryError",
     "alerts",
+    "answers",
     "app_snapshots",
     "chart_snapshots",
     "describe",
     "digests",
     "engine_url",
     "event_claims",
+    "feedback_votes",
     "migrate",
+    "open_migrated",
     "watches",
 ]

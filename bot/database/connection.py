@@ -34,6 +34,10 @@ class DatabaseUrlError(ValueError):
     """`DATABASE_URL` is not a PostgreSQL URL; the message never contains it."""
 
 
+class DatabaseProblem(Exception):
+    """The database cannot be opened or migrated; the message is the one line shown."""
+
+
 def engine_url(database_url: str | None, data_dir: Path) -> URL:
     """The SQLAlchemy URL for `DATABASE_URL` (None: the SQLite file under `data_dir`)."""
     if database_url is None:
@@ -96,6 +100,31 @@ class Database:
 
     async def aclose(self) -> None:
         await self.engine.dispose()
+
+
+async def open_migrated(database_url: str | None, data_dir: Path) -> Database:
+    """The database of `DATABASE_URL` (None: the SQLite file under `data_dir`), migrated to
+    head; `DatabaseProblem` with one line when it cannot be used (its SQLite folder or file
+    cannot be made, or it cannot be reached or migrated). The line names the exception's type
+    (and an OS error's reason and path), never its message, which may carry the URL."""
+    source = "DATA_DIR" if database_url is None else "DATABASE_URL"
+    try:
+        database = Database.open(database_url, data_dir)
+    except OSError as exc:  # the SQLite folder or file: not a folder, no permission, …
+        where = f"SQLite, at {exc.filename}" if exc.filename else "SQLite"  # a path, no secret
+        reason = f" ({exc.strerror})" if exc.strerror else ""
+        raise DatabaseProblem(
+            f"the database ({where}, from {source}) cannot be used: {type(exc).__name__}{reason}"
+        ) from None
+    try:
+        await database.migrate()
+    except Exception as exc:
+        await database.aclose()
+        raise DatabaseProblem(
+            f"the database ({database.description}, from {source}) cannot be used: "
+            f"{type(exc).__name__}"
+        ) from None
+    return database
 
 
 def _private_sqlite_file(database: str) -> None:

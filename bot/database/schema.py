@@ -9,8 +9,10 @@ from __future__ import annotations
 
 from sqlalchemy import (
     BigInteger,
+    Boolean,
     Column,
     Float,
+    ForeignKey,
     Index,
     Integer,
     MetaData,
@@ -126,4 +128,46 @@ event_claims = Table(
     Column("claimed_at", Float, nullable=False),
     Column("expires_at", Float, nullable=False),
     Index("ix_event_claims_expires_at", "expires_at"),
+)
+
+# Every answer the model wrote for a command (not cached copies, not rule-based advice): what was
+# asked, the exact messages sent (JSON, the OpenAI chat form), the answer as written and the model
+# asked. The asker's workspace and channel are erased when their workspace uninstalls (platform
+# stays). Answers nobody voted on are purged after a while; voted ones are kept.
+answers = Table(
+    "answers",
+    metadata,
+    Column("id", String(32), primary_key=True),
+    Column("platform", String(16), nullable=True),
+    Column("workspace", String(64), nullable=True),
+    Column("channel", String(64), nullable=True),
+    Column("kind", String(16), nullable=False),
+    Column("subject", Text, nullable=False),
+    Column("command", Text, nullable=False),
+    Column("messages", Text, nullable=False),  # JSON list of {"role": …, "content": …}
+    Column("answer", Text, nullable=False),
+    Column("model", String(255), nullable=False),
+    Column("cut_short", Boolean, nullable=False),
+    Column("created_at", Float, nullable=False),
+    Index("ix_answers_created_at", "created_at"),
+    Index("ix_answers_workspace", "platform", "workspace"),
+)
+
+# One vote per user per answer ("up" or "down"), changeable. The voter is (platform, workspace,
+# user_id), workspace "" outside one (a DM); erasing a workspace sets its voters' workspace and
+# user_id to NULL, which keeps the vote and frees the unique key (NULLs never collide).
+feedback_votes = Table(
+    "feedback_votes",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("answer_id", String(32), ForeignKey("answers.id"), nullable=False),
+    Column("platform", String(16), nullable=False),
+    Column("workspace", String(64), nullable=True),
+    Column("user_id", String(64), nullable=True),
+    Column("vote", String(8), nullable=False),
+    Column("voted_at", Float, nullable=False),
+    UniqueConstraint(
+        "answer_id", "platform", "workspace", "user_id", name="uq_feedback_votes_voter"
+    ),
+    Index("ix_feedback_votes_workspace", "platform", "workspace"),
 )

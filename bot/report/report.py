@@ -96,6 +96,7 @@ class Report:
     follow_ups: tuple[FollowUp, ...] = ()  # alerts and digests: buttons for the apps named
     opportunities: tuple[Opportunity, ...] = ()  # find: the market's best, ranked
     history: AppHistory | None = None  # a watched app over time (watch history, alerts, digests)
+    answer_id: str | None = None  # the model's answer, for feedback (votes); None otherwise
 
     @property
     def is_reply_private(self) -> bool:

@@ -2,10 +2,15 @@
 
 Every accepted command ends in exactly one Report: the model's answer, a cached answer, or
 labelled rule-based advice. Nothing here raises to the adapter.
+
+Each answer the model writes gets an id (`Report.answer_id`, kept by the cache, so a vote on a
+cached copy counts for the same answer) and, given an `answer_log`, is recorded with exactly the
+messages it was sent — in the background: recording never delays or fails a reply.
 """
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import time
 from collections.abc import Callable
@@ -13,10 +18,11 @@ from dataclasses import replace
 from datetime import date
 
 from bot.advice import advise
-from bot.ai import FailureKind, RouterClient, RouterFailure
+from bot.ai import Completion, FailureKind, Message, RouterClient, RouterFailure
 from bot.appstore import AppCatalog, category_list, category_named
 from bot.cache import AnswerCache, CachedReport, CacheKey, Produced, ReviewCache
 from bot.commands import USAGE, Command, CommandKind, ParsedCommand, UsageError
+from bot.feedback import AnswerLog, ModelAnswer, new_answer_id, share_line
 from bot.progress import ProgressFeed, ProgressListener, SharedFeeds, StepKey, StepStatus
 from bot.prompts import PROMPT_VERSION, build_messages
 from bot.report import FallbackReason, Report, ReportKind, Source
@@ -33,6 +39,9 @@ ANONYMOUS = Caller("unknown")
 # the App Store) this long after it, so that it still ends with its one labelled reply.
 COMMAND_CUTOFF_MARGIN = 1.5
 
+# `/scout stats` waits this long for the votes (from the database) before it answers without them.
+SHARES_WAIT_SECONDS = 2.0
+
 # What users are told when the router fails (the same names: every kind must have a reason).
 _REASONS = {kind: FallbackReason(kind.value) for kind in FailureKind}
 
@@ -48,8 +57,10 @@ class RecommendationService:
         reviews: ReviewCache | None = None,
         review_pages: int = 2,
         scans: ScanCache | None = None,
+        answer_log: AnswerLog | None = None,
     ) -> None:
         self.router = router
+        self.answer_log = answer_log  # where the model's answers are recorded for feedback
         self.cache = cache
         self.facts = FactFinder(catalog, reviews, review_pages, today, scans)
         self.default_country = default_country
@@ -111,7 +122,7 @@ class RecommendationService:
                 return Report(
                     ReportKind.ERROR, "", "`/scout stats` is for Trend Scout's admins only."
                 )
-            return Report(ReportKind.STATS, "", self.stats.text(self.cache.backend))
+            return Report(ReportKind.STATS, "", await self._stats_text())
         if parsed.kind is CommandKind.FIND:
             category = category_named(parsed.subject)
             if category is None:  # the nearest names, before any call
@@ -141,7 +152,7 @@ class RecommendationService:
         try:
             answer = await self.cache.get_or_produce(
                 key,
-                lambda: self._answer(command, country, feed),
+                lambda: self._answer(command, country, feed, caller),
                 fresh=parsed.fresh,
                 on_miss=(lambda: feed.subscribe(listener)) if listener is not None else None,
             )
@@ -158,7 +169,9 @@ class RecommendationService:
             return replace(answer.report, source=Source.CACHE, notes=notes)
         return answer
 
-    async def _answer(self, command: Command, country: str, feed: ProgressFeed) -> Produced:
+    async def _answer(
+        self, command: Command, country: str, feed: ProgressFeed, caller: Caller
+    ) -> Produced:
         facts = await self.facts.gather(command, country, feed)
         if isinstance(facts, Report):
             return Produced(facts, keep=False)
@@ -205,9 +218,55 @@ class RecommendationService:
             provider=completion.provider,
             usage=completion.usage,
             notes=tuple(notes),
+            answer_id=new_answer_id(),
         )
+        self._record(report, command, messages, completion, caller)
         # An answer made without the App Store's facts is not kept.
         return Produced(report, keep=facts.complete)
+
+    def _record(
+        self,
+        report: Report,
+        command: Command,
+        messages: list[Message],
+        completion: Completion,
+        caller: Caller,
+    ) -> None:
+        """Hand the model's answer to the answer log (a background write; never raises)."""
+        if self.answer_log is None or report.answer_id is None:
+            return
+        try:
+            self.answer_log.record_answer(
+                ModelAnswer(
+                    answer_id=report.answer_id,
+                    kind=report.kind.value,
+                    subject=report.subject,
+                    command=command.as_text(),
+                    messages=tuple(message.as_dict() for message in messages),
+                    answer=completion.text,
+                    model=completion.requested_model,
+                    created_at=time.time(),
+                    platform=caller.platform,
+                    workspace=caller.workspace,
+                    cut_short=completion.truncated,
+                )
+            )
+        except Exception:
+            log.exception("the answer was not recorded for feedback")
+
+    async def _stats_text(self) -> str:
+        """`/scout stats`: this worker's figures, then the share of 👍 per kind of answer (every
+        worker's votes; left out when the database does not answer in time)."""
+        text = self.stats.text(self.cache.backend)
+        if self.answer_log is None:
+            return text
+        try:
+            async with asyncio.timeout(SHARES_WAIT_SECONDS):
+                shares = await self.answer_log.shares()
+        except Exception as exc:  # TimeoutError included: stats answer without the votes
+            log.warning("votes left out of the stats (%s)", type(exc).__name__)
+            return text + "\n• Feedback (all workers): unavailable right now"
+        return text + f"\n• Feedback (all workers): {share_line(shares)}"
 
     def _fallback(
         self, command: Command, reason: FallbackReason, facts: Facts | None = None

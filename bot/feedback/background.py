@@ -1,0 +1,93 @@
+"""`BackgroundWrites`: answers written to the database off the reply's path.
+
+`add` returns at once: the answer joins a queue that one task drains, a batch per transaction
+(group commit, like the journal's), each write bounded in time. The queue is bounded too: while
+the database is slow or down, answers past `max_pending` are dropped rather than held in memory.
+A failure (or a drop) is logged once, and once more when writes succeed again; nothing is ever
+raised to the command whose answer it was.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Awaitable, Callable
+
+from bot.feedback.values import ModelAnswer
+
+log = logging.getLogger(__name__)
+
+MAX_PENDING = 200  # answers waiting for the database (a prompt with reviews is ~10–30 kB)
+BATCH_MAX = 50  # answers in one transaction
+WRITE_SECONDS = 30.0  # one batch's write, at most (a stuck connection must not stall the queue)
+
+WriteBatch = Callable[[list[ModelAnswer]], Awaitable[None]]
+
+
+class BackgroundWrites:
+    def __init__(
+        self,
+        write: WriteBatch,
+        max_pending: int = MAX_PENDING,
+        write_seconds: float = WRITE_SECONDS,
+    ) -> None:
+        self._write = write
+        self.max_pending = max_pending
+        self.write_seconds = write_seconds
+        self._pending: list[ModelAnswer] = []
+        self._writer: asyncio.Task[None] | None = None
+        self._writing = 0  # answers in the batch being written now
+        self._failing = False  # a failure was logged; the next success says so
+        self.dropped = 0  # answers never written (queue full, or their write failed)
+
+    def add(self, answer: ModelAnswer) -> None:
+        """Queue `answer` for writing; returns at once and never raises."""
+        if len(self._pending) >= self.max_pending:
+            self.dropped += 1
+            self._problem(f"{self.max_pending} answers are waiting for the database already")
+            return
+        try:
+            loop = asyncio.get_running_loop()
+        except RuntimeError:  # no event loop: nothing could ever write it
+            self.dropped += 1
+            self._problem("there is no event loop to write it in")
+            return
+        self._pending.append(answer)
+        if self._writer is None or self._writer.done():
+            self._writer = loop.create_task(self._drain(), name="feedback-answers")
+
+    @property
+    def pending(self) -> int:
+        """Answers queued or being written."""
+        return len(self._pending) + self._writing
+
+    async def flush(self) -> None:
+        """Wait until every answer queued so far is written (or given up on)."""
+        while self._writer is not None and not self._writer.done():
+            await asyncio.shield(self._writer)
+
+    async def _drain(self) -> None:
+        while self._pending:
+            batch, self._pending = self._pending[:BATCH_MAX], self._pending[BATCH_MAX:]
+            self._writing = len(batch)
+            try:
+                async with asyncio.timeout(self.write_seconds):
+                    await self._write(batch)
+            except Exception as exc:  # the database's errors, a timeout, anything: never raised
+                self.dropped += len(batch)
+                self._problem(type(exc).__name__)
+            else:
+                if self._failing:
+                    self._failing = False
+                    log.info("AI answers are being recorded for feedback again")
+            finally:
+                self._writing = 0
+
+    def _problem(self, why: str) -> None:
+        if not self._failing:
+            self._failing = True
+            log.warning(
+                "an AI answer could not be recorded for feedback (%s); "
+                "replies go on, and this is logged again only once writes work",
+                why,
+            )
