@@ -69,6 +69,7 @@ def reply_view(report: Report, refresh: str = "") -> ReplyView:
         actions=tuple(_actions(report, refresh)),
         tone=_tone(report),
         chart=chart_for(report),
+        feedback_id=report.answer_id if report.source in (Source.AI, Source.CACHE) else None,
     )
 
 

@@ -113,6 +113,8 @@ class ReplyView:
     private: bool = False  # help, stats, usage errors, refusals: only for the one who asked
     tone: Tone = Tone.NEUTRAL
     chart: Chart | None = None  # the picture shown with the reply (drawn by the platform)
+    # A model's answer (fresh or cached): 👍/👎 under it vote on this id (bot.feedback).
+    feedback_id: str | None = None
 
     @property
     def heading(self) -> str:
