@@ -105,3 +105,15 @@ async def test_channels_without_a_workspace_are_capped_each_on_their_own(
     assert results == {Added.ADDED: 3 * MAX_WATCHES_PER_CHANNEL, Added.CHANNEL_FULL: 30}
     for dm in dms:
         assert await stored(database, "", dm.channel) == MAX_WATCHES_PER_CHANNEL
+
+
+async def test_forgetting_a_workspace_removes_its_watches_alone(database: Database) -> None:
+    store = WatchStore(database)
+    mine = WatchChannel("slack", "T1", "C1")
+    theirs = WatchChannel("slack", "T2", "C1")
+    for channel in (mine, theirs):
+        watch = Watch(channel, WatchKind.APP, 1, "us", "App")
+        assert await store.add(watch, "U1", 0) is Added.ADDED
+    assert await store.forget_workspace("slack", "T1") == 1
+    assert await store.watches_in(mine) == []
+    assert [w.channel for w in await store.watches_in(theirs)] == [theirs]

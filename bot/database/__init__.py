@@ -18,6 +18,7 @@ from bot.database.migrations import SCHEMA_HEAD, SchemaHistoryError, migrate
 from bot.database.schema import (
     alerts,
     answers,
+    app_history,
     app_snapshots,
     chart_snapshots,
     digests,
@@ -38,6 +39,7 @@ __all__ = [
     "SchemaHistoryError",
     "alerts",
     "answers",
+    "app_history",
     "app_snapshots",
     "chart_snapshots",
     "describe",

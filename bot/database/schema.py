@@ -171,3 +171,18 @@ feedback_votes = Table(
     ),
     Index("ix_feedback_votes_workspace", "platform", "workspace"),
 )
+
+# One row per check of a watched app: the points its history chart draws (kept 26 weeks).
+app_history = Table(
+    "app_history",
+    metadata,
+    Column("track_id", BigInteger, nullable=False),
+    Column("country", String(2), nullable=False),
+    Column("checked_at", Float, nullable=False),
+    Column("rating", Float, nullable=True),
+    Column("rating_count", BigInteger, nullable=True),
+    Column("version_rating", Float, nullable=True),
+    Column("new_reviews", Integer, nullable=True),  # since the check before; None: not read
+    Column("rank", Integer, nullable=True),  # on its category's top free chart; None: not seen
+    PrimaryKeyConstraint("track_id", "country", "checked_at"),
+)

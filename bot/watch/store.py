@@ -82,6 +82,24 @@ class WatchStore:
             removed = await connection.execute(delete(watches).where(_same_watch(watch)))
         return bool(removed.rowcount)
 
+    async def forget_workspace(self, platform: str, workspace: str) -> int:
+        """Everything trend watch keeps for one workspace (an app uninstalled there): its
+        watches, its alerts and its digest marks; how many watches went. Snapshots and history
+        are the App Store's public facts, shared by every workspace: they stay."""
+        async with self.database.transaction() as connection:
+            removed = await connection.execute(
+                delete(watches).where(
+                    and_(watches.c.platform == platform, watches.c.workspace == workspace)
+                )
+            )
+            for table in (alerts, digests):
+                await connection.execute(
+                    delete(table).where(
+                        and_(table.c.platform == platform, table.c.workspace == workspace)
+                    )
+                )
+        return int(removed.rowcount or 0)
+
     async def watches_in(self, channel: WatchChannel) -> list[Watch]:
         async with self.database.transaction() as connection:
             rows = await connection.execute(
