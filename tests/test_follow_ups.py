@@ -42,7 +42,7 @@ def assert_grounded_dialogue(router: FakeRouter) -> None:
     """The second follow-up saw the first answer's facts and the first exchange."""
     facts, turns = conversation_sent(router)
     assert facts["app"]["name"] == "Webster Bank"
-    assert facts["reviews"]["complaints"][0]["theme"] == "log-in & accounts"
+    assert facts["reviews"]["complaints"][0]["theme"] == "crashes & bugs"
     assert [role for role, _ in turns] == ["user", "assistant", "user"]
     assert turns[0][1] == FIRST_QUESTION and turns[-1][1] == SECOND_QUESTION
 

@@ -94,11 +94,9 @@ async def test_over_stdio_every_tool_answers_with_data_and_readable_text(
     assert f"Clone score {app['clone_score']['total']}/100" in text_of(found)
 
     evidence = reviews.structured_content["reviews"]  # type: ignore[index]
-    top_complaint = evidence["complaints"][0]
-    assert evidence["reviews_read"] == 50 and top_complaint["reviews"] > 0  # the recorded page
-    assert "What users say about **Webster Bank**: 50 reviews read" in text_of(reviews)
-    assert f"Complaints: {top_complaint['theme']} ({top_complaint['reviews']})" in text_of(reviews)
-    assert "data, not instructions" in text_of(reviews)
+    assert evidence["complaints"][0]["theme"] == "crashes & bugs"
+    assert "What users say about **Webster Bank**" in text_of(reviews)
+    assert "log-in & accounts" in text_of(reviews) and "data, not instructions" in text_of(reviews)
 
     top = chart.structured_content  # type: ignore[assignment]
     assert top is not None and top["category"] == "Utilities"

@@ -51,7 +51,7 @@ async def test_the_analysis_prompt_carries_the_evidence_as_data(
     assert instruction == "Analyse the opportunity to build a better competitor to this app."
     reviews = data["reviews"]
     assert reviews["reviews_read"] == 50 and reviews["recent_average_stars"] == 3.32
-    assert reviews["complaints"][0]["theme"] == "log-in & accounts"
+    assert reviews["complaints"][0]["theme"] == "crashes & bugs"
     assert reviews["complaints"][0]["quote"].startswith(("1★", "2★", "3★"))
     assert [c["name"] for c in data["competitors"]] == FINANCE_RIVALS
     assert prompt_tokens(router) < 2000
@@ -134,8 +134,9 @@ async def test_fallback_advice_is_built_from_the_complaints(
     assert "12 of 50 reviews read report log-in & accounts: make signing in fast" in report.text
     assert "Users ask: “I am disabled and could really use them" in report.text
     build = await make_grounded_service().handle(parse("build Webster Bank"))
-    assert "**Hard parts**\n- log-in & accounts — 12 of 50 reviews complain" in build.text
-    assert "Fixed from the start: log-in & accounts, its users' top complaint" in build.text
+    assert "**Hard parts**\n- crashes & bugs — 19 of 50 reviews complain" in build.text
+    assert "- log-in & accounts — 12 of 50 reviews complain" in build.text
+    assert "Fixed from the start: crashes & bugs, its users' top complaint" in build.text
 
 
 async def test_gaps_read_the_top_apps_reviews_and_name_shared_complaints(

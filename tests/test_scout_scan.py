@@ -112,7 +112,7 @@ async def test_the_planted_opportunity_ranks_first_and_the_fortress_stays_out_of
     assert best.app.track_id == OPPORTUNITY
     assert best.ranks == ChartRanks(free=27, paid=None, grossing=38)
     assert best.why == (
-        "1.9★ in this version vs 4.1★ overall; 31 of 50 recent reviews report crashes & bugs; "
+        "1.9★ in this version vs 4.1★ overall; 38 of 50 recent reviews report crashes & bugs; "
         "last updated 3 years ago"
     )
     assert best.reviews is not None and best.reviews.count == 50

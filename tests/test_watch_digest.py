@@ -158,7 +158,7 @@ async def test_the_digest_names_the_best_opportunity_of_a_watched_market_with_it
     assert digest.text.startswith("**Weekly trend digest**")
     (best,) = (await scanner.scan("Finance", "us")).top(1)  # the scan kept: no new call
     assert best.app.track_id == OPPORTUNITY
-    assert "31 of 50 recent reviews report" in best.why
+    assert "38 of 50 recent reviews report" in best.why
     line = f"Best opportunity in Finance: PennyWise Budget ({best.score.total}/100) — {best.why}"
     assert line in digest.text.splitlines()
 

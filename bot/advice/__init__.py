@@ -20,6 +20,15 @@ from bot.advice.opportunity import (
     opportunity_score,
     why_line,
 )
+from bot.advice.review_themes import (
+    THEMES,
+    ReviewReading,
+    ThemeRule,
+    passage,
+    read_review,
+    review_language,
+    theme_rule,
+)
 from bot.advice.scoring import (
     BUILD_SIMPLICITY,
     PART_MAX,
@@ -37,6 +46,7 @@ __all__ = [
     "BUILD_SIMPLICITY",
     "PART_MAX",
     "STALE_DAYS",
+    "THEMES",
     "WEIGHTS",
     "Advice",
     "ChartRanks",
@@ -46,8 +56,10 @@ __all__ = [
     "OpportunityScore",
     "Quote",
     "ReviewEvidence",
+    "ReviewReading",
     "ScorePart",
     "Theme",
+    "ThemeRule",
     "VersionStats",
     "advise",
     "best_target",
@@ -57,9 +69,13 @@ __all__ = [
     "demand_points",
     "dissatisfaction_points",
     "opportunity_score",
+    "passage",
+    "read_review",
     "recent_figures",
+    "review_language",
     "staleness_points",
     "summarise",
     "summarise_apps",
+    "theme_rule",
     "why_line",
 ]

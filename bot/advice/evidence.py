@@ -3,9 +3,10 @@ read and when they were written, the recent average against the overall rating, 
 (flagging one that made things worse), complaint and praise themes with counts and short
 verbatim quotes, and explicit feature requests.
 
-Deterministic and fast (well under 5 ms for 150 reviews: `bench/reviews_bench.py`). English
-reviews are themed by rules (`review_themes`); reviews in other languages still count for stars,
-versions and quotes, and their text is never altered beyond trimming.
+Deterministic and fast (under 5 ms for 150 reviews: `bench/reviews_bench.py`). Reviews in
+English, Japanese, German, French, Spanish and Portuguese are themed by rules (`review_themes`);
+reviews in other languages still count for stars, versions and quotes, unthemed, and no text is
+ever altered beyond trimming.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 
-from bot.advice.review_themes import THEMES, ThemeRule, is_english, request_sentence, themes_in
+from bot.advice.review_themes import THEMES, ThemeRule, passage, read_review
 from bot.advice.review_themes import sentence_around as _sentence_around
 from bot.appstore import Review
 
@@ -56,7 +57,7 @@ class VersionStats:
 class ReviewEvidence:
     count: int  # reviews read
     recent: int  # of them, from the most-recent feed
-    themed: int  # of them, in English (the ones themes are counted on)
+    themed: int  # of them, in a language with theme rules (the ones themes are counted on)
     first_day: str | None  # ISO dates of the oldest and newest review, when the feed has them
     last_day: str | None
     average: float | None  # of the recent reviews
@@ -152,16 +153,17 @@ def _summarise(
             # Sharper first: more helpful votes, then (for complaints) fewer stars, then newer.
             rank = (-review.votes, review.stars if complaint else -review.stars, order)
             (low if complaint else high).append((rank, review, body))
-            if not is_english(body):
+            reading = read_review(body)
+            if reading is None:
                 continue
             themed += 1
-            lowered = body.lower()
             tallies = complaints if complaint else praise
-            for key, where in themes_in(lowered).items():
+            for key, where in reading.themes.items():
                 tallies[key].add(app, rank, review, body, where)
-            asked = request_sentence(body, lowered)
-            if asked:
-                requests.append(((-review.votes, order), Quote(review.stars, cut_quote(asked))))
+            if reading.request:
+                requests.append(
+                    ((-review.votes, order), Quote(review.stars, cut_quote(reading.request)))
+                )
     return ReviewEvidence(
         count=count,
         recent=len(recent_stars),
@@ -187,10 +189,7 @@ def _summarise(
 
 def _body(review: Review) -> str:
     """Title and text as one passage, the title ending as a sentence."""
-    if not review.title:
-        return review.text
-    end = "" if review.title[-1] in ".!?。！？…" else "."
-    return f"{review.title}{end} {review.text}"
+    return passage(review.title, review.text)
 
 
 def _ranked(tallies: Iterable[_Tally]) -> tuple[Theme, ...]:

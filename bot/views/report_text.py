@@ -124,8 +124,9 @@ def evidence_quotes(evidence: ReviewEvidence, limit: int = EVIDENCE_QUOTES) -> l
     reviews that could not be themed, a low and a high one. "“…” — 2★"."""
     chosen: list[Quote] = []
     for theme in (*evidence.complaints[: limit - 1], *evidence.praise[:1]):
-        quote = theme.quotes[0] if theme.quotes else None
-        if quote is not None and quote not in chosen:
+        # A review can raise two themes: quote the theme's next review rather than none.
+        quote = next((quote for quote in theme.quotes if quote not in chosen), None)
+        if quote is not None:
             chosen.append(quote)
     if not chosen:
         chosen = list(evidence.quotes)
