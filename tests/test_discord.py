@@ -307,7 +307,8 @@ async def test_what_users_say_is_a_field_of_the_embed(
     embed = only_embed(discord_harness.fake.sent[0])
     said = field(embed, "What users say")
     assert said.startswith("50 reviews read · 3.3★ recent vs 4.7★ overall")
-    assert "top complaints: log-in & accounts (12)" in said and said.count("\n> “") == 3
+    assert "top complaints: crashes & bugs (19), log-in & accounts (12)" in said
+    assert said.count("\n> “") == 3
     assert field(embed, "Who else is there").startswith("Chase Mobile")
     assert embed_problem(discord_harness.fake.sent[0].payload) is None
 

@@ -380,7 +380,7 @@ async def test_what_users_say_is_shown_under_the_facts(
     )
     text = evidence["text"]["text"]
     assert "50 reviews read · 3.3★ recent vs 4.7★ overall · version 8.0.9: 3.3★" in text
-    assert "top complaints: log-in &amp; accounts (12)" in text
+    assert "top complaints: crashes &amp; bugs (19), log-in &amp; accounts (12)" in text
     assert text.count("\n> “") == 3  # three quotes, as Slack quotes
     assert "Who else is there:* Chase Mobile" in json.dumps(reply.blocks, ensure_ascii=False)
     assert block_problem(reply.blocks) is None
