@@ -28,7 +28,7 @@ USAGE = (
     "side, with a verdict\n"
     "• `/scout watch Calculator Pro` / `/scout watch gaps Utilities` — alerts in this channel "
     "when the app or the category's charts move, and a weekly digest; `/scout unwatch …`, "
-    "`/scout watching`\n"
+    "`/scout watching` (and `/scout watching Calculator Pro`: its history, charted)\n"
     "• `/scout help` — this message; `/scout stats` — usage since start (admins)\n"
     "Options: `--deep` (think harder), `--fresh` (skip the cached answer), "
     "`--country=gb` (another App Store country)"
@@ -46,6 +46,7 @@ class CommandKind(Enum):
     UNWATCH = "unwatch"
     UNWATCH_GAPS = "unwatch gaps"
     WATCHING = "watching"
+    WATCH_HISTORY = "watch history"  # `watching <app>`: a watched app's history, with its chart
     HELP = "help"
     STATS = "stats"
 
@@ -59,6 +60,7 @@ WATCH_KINDS = frozenset(
         CommandKind.UNWATCH,
         CommandKind.UNWATCH_GAPS,
         CommandKind.WATCHING,
+        CommandKind.WATCH_HISTORY,
     }
 )
 # The kinds that look things up and ask the model; they count against per-user limits.
@@ -106,6 +108,7 @@ class Command:
             CommandKind.WATCH_GAPS: "watch gaps ",
             CommandKind.UNWATCH: "unwatch ",
             CommandKind.UNWATCH_GAPS: "unwatch gaps ",
+            CommandKind.WATCH_HISTORY: "watching ",
         }.get(self.kind, "")
         words = [self.kind.value if self.kind in _BARE_KINDS else verb + self.subject]
         if self.country is not None:
@@ -224,6 +227,8 @@ def parse(text: str) -> ParsedCommand:
         return _watch(verb, rest[1:], country)
     if verb == "watching" and len(rest) == 1:
         return Command(CommandKind.WATCHING, country=country)
+    if verb == "watching":  # `watching <app>`: how a watched app has been doing
+        return _named(CommandKind.WATCH_HISTORY, rest[1:], "app", country, False, False)
     if verb == "help":
         return Command(CommandKind.HELP)
     if verb == "stats" and len(rest) == 1:

@@ -25,6 +25,7 @@ from bot.watch.alerts import (
     low_star_rate,
     review_surge,
 )
+from bot.watch.history import CheckPoint
 from bot.watch.model import Alert, WatchChannel, WatchKind
 from bot.watch.store import WatchStore
 
@@ -109,9 +110,13 @@ class WatchCheck:
 
         snapshots = await self._look_up(apps, previous, now, tell)
         chart_calls = len(categories) * len(CHARTS)
-        reviews_read = await self._read_reviews(apps, snapshots, now, tell, chart_calls)
+        new_reviews: dict[tuple[int, str], int] = {}
+        reviews_read = await self._read_reviews(
+            apps, snapshots, now, tell, chart_calls, new_reviews
+        )
         charts = await self._read_charts(categories, now, tell)
-        await self.store.save_check(snapshots, charts, found, now)
+        points = history_points(snapshots, new_reviews, charts, now)
+        await self.store.save_check(snapshots, charts, found, now, points)
         result = CheckResult(
             len(snapshots), reviews_read, len(charts), len(found), self._calls, self._unavailable
         )
@@ -165,8 +170,10 @@ class WatchCheck:
         now: float,
         tell: Callable[[Alert, list[WatchChannel]], None],
         reserved: int,
+        new_reviews: dict[tuple[int, str], int],
     ) -> int:
-        """Reviews pages within the budget, keeping `reserved` calls for the charts."""
+        """Reviews pages within the budget, keeping `reserved` calls for the charts; the reviews
+        new since the page read before go into `new_reviews`."""
         left = self.budget - self._calls - reserved
         # The apps whose reviews were read longest ago (or never) first.
         order = sorted(snapshots, key=lambda key: snapshots[key].reviews_checked_at or 0.0)
@@ -185,6 +192,9 @@ class WatchCheck:
             snapshot = snapshots[key]
             if (surge := review_surge(snapshot, reviews, now, country)) is not None:
                 tell(surge, apps[key])
+            if snapshot.review_ids is not None:  # a page's worth at most: Apple serves 50
+                seen = set(snapshot.review_ids)
+                new_reviews[key] = sum(review.review_id not in seen for review in reviews)
             snapshots[key] = replace(
                 snapshot,
                 review_ids=tuple(review.review_id for review in reviews),
@@ -215,3 +225,38 @@ class WatchCheck:
                         tell(alert, channels)
                 charts.append(ChartSnapshot(genre_id, country, chart, ranks, now))
         return charts
+
+
+def history_points(
+    snapshots: dict[tuple[int, str], AppSnapshot],
+    new_reviews: dict[tuple[int, str], int],
+    charts: list[ChartSnapshot],
+    now: float,
+) -> list[CheckPoint]:
+    """One history point for each app this check looked up; its rank from its category's top
+    free chart when this check read it (a watched category)."""
+    free = {
+        (chart.genre_id, chart.country): [track_id for track_id, _name in chart.ranks]
+        for chart in charts
+        if chart.chart == CHARTS[0]
+    }
+    points = []
+    for (track_id, country), snapshot in snapshots.items():
+        if snapshot.checked_at != now:
+            continue  # not looked up this time: its last point stands
+        app = snapshot.app
+        ranked = free.get((app.genre_id or 0, country))
+        rank = ranked.index(track_id) + 1 if ranked and track_id in ranked else None
+        points.append(
+            CheckPoint(
+                track_id,
+                country,
+                now,
+                app.rating,
+                app.rating_count,
+                app.current_version_rating,
+                new_reviews.get((track_id, country)),
+                rank,
+            )
+        )
+    return points

@@ -8,8 +8,9 @@ from collections.abc import Mapping
 from typing import Protocol
 
 from bot.report import Report
+from bot.watch.history import AppHistories, with_history
 from bot.watch.messages import alerts_report
-from bot.watch.model import WatchChannel
+from bot.watch.model import Alert, WatchChannel
 from bot.watch.store import WatchStore
 
 log = logging.getLogger(__name__)
@@ -33,16 +34,25 @@ class ChannelPoster(Protocol):
         ...
 
 
-async def post_pending(store: WatchStore, posters: Mapping[str, ChannelPoster], now: float) -> int:
-    """Post every channel's pending alerts (one message per channel); how many were posted.
-    A channel the bot cannot reach has its alerts dropped; a platform error leaves them for the
-    next sweep."""
+async def post_pending(
+    store: WatchStore,
+    posters: Mapping[str, ChannelPoster],
+    now: float,
+    histories: AppHistories | None = None,
+) -> int:
+    """Post every channel's pending alerts (one message per channel, with the history chart of
+    the first app that moved); how many were posted. A channel the bot cannot reach has its
+    alerts dropped; a platform error leaves them for the next sweep."""
     posted = 0
     pending = await store.pending_alerts(posters)
     for channel, found in pending.items():
         ids = [alert_id for alert_id, _alert in found]
+        alerts = [alert for _id, alert in found]
+        report = alerts_report(alerts)
+        if histories is not None:
+            report = await with_history(report, histories, first_app(alerts))
         try:
-            await posters[channel.platform].post(channel, alerts_report([a for _, a in found]))
+            await posters[channel.platform].post(channel, report)
         except ChannelUnreachable as exc:
             log.warning("alerts for a %s channel dropped: %s", channel.platform, exc)
         except Exception:
@@ -52,3 +62,11 @@ async def post_pending(store: WatchStore, posters: Mapping[str, ChannelPoster], 
             posted += len(ids)
         await store.mark_posted(ids, now)
     return posted
+
+
+def first_app(alerts: list[Alert]) -> tuple[int, str, str] | None:
+    """The first watched app among `alerts` (chart alerts name apps nobody may watch)."""
+    for alert in alerts:
+        if alert.genre_id is None:
+            return alert.track_id, alert.country, alert.app_name
+    return None

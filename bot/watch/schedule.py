@@ -22,8 +22,9 @@ from zoneinfo import ZoneInfo
 from bot.database import JobLeases
 from bot.watch.check import WatchCheck, WatchSource, calls_per_check
 from bot.watch.digest import WEEK, DigestWriter, digest_slot
-from bot.watch.model import Watch, WatchChannel
-from bot.watch.posting import ChannelPoster, ChannelUnreachable, post_pending
+from bot.watch.history import AppHistories, with_history
+from bot.watch.model import Alert, Watch, WatchChannel, WatchKind
+from bot.watch.posting import ChannelPoster, ChannelUnreachable, first_app, post_pending
 from bot.watch.store import WatchStore
 
 log = logging.getLogger(__name__)
@@ -71,6 +72,7 @@ class WatchScheduler:
         self.settings = settings
         self.calls_per_minute = calls_per_minute
         self.posters: dict[str, ChannelPoster] = {}  # the platforms this worker posts on
+        self.histories = AppHistories(store.database, clock)
         self._clock = clock
         self.checks_run = 0
 
@@ -81,7 +83,7 @@ class WatchScheduler:
         """One round: the check if due and free, pending alerts, the digest if due and free."""
         await self.run_check()
         if self.posters:
-            await post_pending(self.store, self.posters, self._clock())
+            await post_pending(self.store, self.posters, self._clock(), self.histories)
             for platform in sorted(self.posters):
                 await self.run_digest(platform)
 
@@ -132,6 +134,7 @@ class WatchScheduler:
                 week = await self.store.alerts_since(channel, since)
                 try:
                     report = await self.digests.write(watched, week, snapshots, slot)
+                    report = await with_history(report, self.histories, _digest_app(week, watched))
                     await self.posters[platform].post(channel, report)
                     posted += 1
                 except ChannelUnreachable as exc:
@@ -166,3 +169,13 @@ class WatchScheduler:
                 log.exception("trend watch tick failed")
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(stop.wait(), POLL_SECONDS)
+
+
+def _digest_app(week: list[Alert], watched: list[Watch]) -> tuple[int, str, str] | None:
+    """Whose history a digest shows: the first watched app that moved this week, else the
+    first app the channel watches."""
+    moved = first_app(week)
+    if moved is not None:
+        return moved
+    apps = [watch for watch in watched if watch.kind is WatchKind.APP]
+    return (apps[0].target, apps[0].country, apps[0].name) if apps else None

@@ -9,7 +9,7 @@ worker posts — never lost, and never computed twice.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import asdict
 from enum import Enum
 from typing import Any
@@ -21,6 +21,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from bot.cache import app_from_dict, app_to_dict
 from bot.database import Database, alerts, app_snapshots, chart_snapshots, digests, watches
 from bot.watch.alerts import AppSnapshot, ChartSnapshot
+from bot.watch.history import CheckPoint, save_points
 from bot.watch.model import (
     MAX_WATCHES_PER_CHANNEL,
     MAX_WATCHES_PER_WORKSPACE,
@@ -148,9 +149,12 @@ class WatchStore:
         charts: Iterable[ChartSnapshot],
         found: list[tuple[WatchChannel, Alert]],
         now: float,
+        points: Sequence[CheckPoint] = (),
     ) -> None:
-        """One transaction: the new snapshots and the alerts they produced (pending)."""
+        """One transaction: the new snapshots, the apps' history points and the alerts they
+        produced (pending)."""
         async with self.database.transaction() as connection:
+            await save_points(connection, points, now)
             for (_track_id, country), snapshot in apps.items():
                 await _put_app(connection, country, snapshot)
             for chart in charts:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Mapping
+from dataclasses import replace
 
 from bot.appstore import (
     GENRE_IDS,
@@ -24,6 +25,7 @@ from bot.runtime import Caller
 from bot.service import no_match
 from bot.watch.alerts import AppSnapshot, ChartSnapshot
 from bot.watch.check import CHART_DEPTH, CHARTS, WatchSource
+from bot.watch.history import AppHistories, history_text
 from bot.watch.messages import (
     caps_text,
     plain_name,
@@ -57,6 +59,7 @@ class Watchlist:
         self.settings = settings
         self.posters = posters  # the scheduler's: which platforms this worker can post on
         self.default_country = default_country
+        self.histories = AppHistories(store.database, clock)
         self._clock = clock
 
     @property
@@ -71,6 +74,8 @@ class Watchlist:
         country = command.country or self.default_country
         if command.kind is CommandKind.WATCHING:
             return watch_report(watch_list(await self.store.watches_in(channel), self.schedule))
+        if command.kind is CommandKind.WATCH_HISTORY:
+            return await self._history(command, channel)
         if command.kind is CommandKind.WATCH:
             return await self._watch_app(command, caller, channel, country)
         if command.kind is CommandKind.WATCH_GAPS:
@@ -143,6 +148,29 @@ class Watchlist:
             text += f"\n\n⚠️ {problem}"
         return watch_report(text)
 
+    async def _history(self, command: Command, channel: WatchChannel) -> Report:
+        """`/scout watching <app>`: a watched app's ratings, reviews and rank over the weeks."""
+        found = self._apps_named(command, await self.store.watches_in(channel))
+        if not found:
+            return _error(
+                f"This channel does not watch “{plain_name(command.subject)}”, so it has no "
+                "history here. `/scout watch …` starts one; `/scout watching` lists what it does."
+            )
+        watch = found[0]
+        history = await self.histories.history(watch.target, watch.country, watch.name)
+        report = watch_report(history_text(history, plain_name(watch.label), self.schedule))
+        return replace(report, subject=watch.name, history=history if history.points else None)
+
+    def _apps_named(self, command: Command, watched: list[Watch]) -> list[Watch]:
+        wanted = normalise_subject(command.subject)
+        return [
+            w
+            for w in watched
+            if w.kind is WatchKind.APP
+            and (w.target == command.track_id or normalise_subject(w.name) == wanted)
+            and (command.country is None or w.country == command.country)
+        ]
+
     async def _unwatch(self, command: Command, channel: WatchChannel, country: str) -> Report:
         watched = await self.store.watches_in(channel)
         if command.kind is CommandKind.UNWATCH_GAPS:
@@ -156,14 +184,7 @@ class Watchlist:
                 and (command.country is None or w.country == country)
             ]
         else:
-            wanted = normalise_subject(command.subject)
-            found = [
-                w
-                for w in watched
-                if w.kind is WatchKind.APP
-                and (w.target == command.track_id or normalise_subject(w.name) == wanted)
-                and (command.country is None or w.country == country)
-            ]
+            found = self._apps_named(command, watched)
         if not found:
             return _error(
                 f"This channel does not watch “{plain_name(command.subject)}”. "
