@@ -34,6 +34,7 @@ import itertools
 import json
 import threading
 import time
+from collections.abc import Callable
 from typing import Any
 
 from aiohttp import web
@@ -122,6 +123,9 @@ class FakeRouter(LoopbackServer):
         self.answer = answer
         self.reasoning_cost = reasoning_cost  # tokens of reasoning before any content
         self.first_token_delay = 0.0  # streams: seconds before the first content token
+        # Requests with a `response_format` (structured output) are answered by this, given the
+        # request body; None: with `answer`, like any other.
+        self.structured: Callable[[dict[str, Any]], str] | None = None
         self.tokens_per_second = 0.0  # streams: 0 sends every token at once
         self.stream_fault: tuple[str, int] | None = None  # ("error" | "cut", after N chunks)
         # Function calling: while rounds remain, a request that offers tools is answered with
@@ -258,10 +262,13 @@ class FakeRouter(LoopbackServer):
             ]
             payload = _completion(provider_model, None, "tool_calls", REASONING_TEXT, calls)
             return json_response(200, payload, {"x-inference-provider": PROVIDER})
+        answer = self.answer
+        if body.get("response_format") is not None and self.structured is not None:
+            answer = self.structured(body)  # a structured-output request (JSON schema)
         if body["max_tokens"] <= self.reasoning_cost:
             payload = _completion(provider_model, None, "length", REASONING_TEXT)
         else:
-            payload = _completion(provider_model, self.answer, "stop", REASONING_TEXT)
+            payload = _completion(provider_model, answer, "stop", REASONING_TEXT)
         return json_response(200, payload, {"x-inference-provider": PROVIDER})
 
 
@@ -305,6 +312,15 @@ def _validate(body: Any) -> str | None:
         )
     ):
         return "tools: each tool must be a function with a name and parameters"
+    response_format = body.get("response_format")
+    if response_format is not None:
+        kind = response_format.get("type") if isinstance(response_format, dict) else None
+        schema = (response_format.get("json_schema") or {}) if kind == "json_schema" else {}
+        if kind not in ("text", "json_object", "json_schema") or (
+            kind == "json_schema"
+            and not (isinstance(schema.get("name"), str) and isinstance(schema.get("schema"), dict))
+        ):
+            return "response_format: text, json_object, or json_schema with a name and a schema"
     max_tokens = body.get("max_tokens")
     if not isinstance(max_tokens, int) or max_tokens < 1:
         return "max_tokens: must be a positive integer"

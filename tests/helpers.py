@@ -122,7 +122,9 @@ def clean_env(**extra: str) -> dict[str, str]:
         k: v
         for k, v in os.environ.items()
         if not k.startswith(("HUGGING", "HF_", "AI_", "SLACK", "DISCORD", "LOG_", "APPSTORE"))
+        and k not in ("LC_ALL", "LC_MESSAGES")
     }
+    env["LANG"] = "C.UTF-8"  # no language of the developer's: answers in English
     env.update(
         {
             "PYTHONPATH": str(ROOT),

@@ -17,6 +17,7 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+import os
 import sys
 import threading
 from pathlib import Path
@@ -110,7 +111,13 @@ class ConsoleAdapter(Adapter):
                 if text.lower() in QUIT_WORDS:
                     break
                 incoming = Incoming(
-                    "console", "console", text, channel=CHANNEL, place=SESSION, is_admin=True
+                    "console",
+                    "console",
+                    text,
+                    channel=CHANNEL,
+                    place=SESSION,
+                    is_admin=True,
+                    locale=terminal_locale(),
                 )
                 reply = await self.intake.accept(incoming, ConsoleArrival(self))
                 if reply is not None:  # one reply at a time: lines are answered in order
@@ -243,3 +250,12 @@ def _bold(text: str) -> str:
 
 def _faint(text: str) -> str:
     return f"\x1b[2m{text}\x1b[0m"
+
+
+def terminal_locale() -> str | None:
+    """The terminal user's language, as POSIX says to read it: LC_ALL, then LC_MESSAGES, then
+    LANG ("de_DE.UTF-8"; "C" and "POSIX" name none)."""
+    for name in ("LC_ALL", "LC_MESSAGES", "LANG"):
+        if value := os.environ.get(name):
+            return value
+    return None

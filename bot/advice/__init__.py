@@ -3,6 +3,8 @@ rule-based fallback advice."""
 
 from bot.advice.comparison import ComparedApp, best_target, compare_verdict
 from bot.advice.evidence import (
+    THEME_KEYS,
+    ModelReading,
     Quote,
     ReviewEvidence,
     Theme,
@@ -47,11 +49,13 @@ __all__ = [
     "PART_MAX",
     "STALE_DAYS",
     "THEMES",
+    "THEME_KEYS",
     "WEIGHTS",
     "Advice",
     "ChartRanks",
     "CloneScore",
     "ComparedApp",
+    "ModelReading",
     "Opportunity",
     "OpportunityScore",
     "Quote",

@@ -15,10 +15,11 @@ import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 
-from bot.advice.review_themes import THEMES, ThemeRule, passage, read_review
+from bot.advice.review_themes import THEMES, ReviewReading, ThemeRule, passage, read_review
 from bot.advice.review_themes import sentence_around as _sentence_around
 from bot.appstore import Review
 
+THEME_KEYS = frozenset(rule.key for rule in THEMES)
 QUOTE_MAX = 160
 QUOTES_PER_THEME = 2
 MAX_REQUESTS = 5
@@ -43,6 +44,7 @@ class Theme:
     count: int  # reviews that raise it
     quotes: tuple[Quote, ...] = ()
     apps: tuple[str, ...] = ()  # with several apps' reviews: whose users raise it
+    from_model: int = 0  # of `count`, reviews the AI model themed (the rules cannot read them)
 
 
 @dataclass(frozen=True)
@@ -69,6 +71,7 @@ class ReviewEvidence:
     requests: tuple[Quote, ...]  # explicit feature requests
     quotes: tuple[Quote, ...]  # a sharp low and a high one, in any language
     apps: tuple[str, ...] = ()  # the apps whose reviews these are, when several (gaps)
+    model_themed: int = 0  # of `themed`, reviews the AI model themed (no rules for their language)
 
     @property
     def regression(self) -> VersionStats | None:
@@ -81,14 +84,28 @@ class ReviewEvidence:
         return tuple(theme for theme in self.complaints if len(theme.apps) >= 2)
 
 
-def summarise(reviews: Sequence[Review], overall: float | None = None) -> ReviewEvidence:
-    """The evidence in one app's reviews (most recent first, as the catalog returns them)."""
-    return _summarise({"": reviews}, overall)
+@dataclass(frozen=True)
+class ModelReading:
+    """What the AI model read in one review the rules cannot: theme keys (of `THEMES`) and the
+    sentence that asks for a feature, verbatim from the review."""
+
+    themes: tuple[str, ...]
+    request: str | None = None
+
+
+def summarise(
+    reviews: Sequence[Review],
+    overall: float | None = None,
+    model_readings: Mapping[str, ModelReading] | None = None,
+) -> ReviewEvidence:
+    """The evidence in one app's reviews (most recent first, as the catalog returns them);
+    `model_readings` (by review id) theme the reviews whose language has no rules."""
+    return _summarise({"": reviews}, overall, model_readings or {})
 
 
 def summarise_apps(reviews_by_app: Mapping[str, Sequence[Review]]) -> ReviewEvidence:
     """The evidence in several apps' reviews together, each theme naming whose users raise it."""
-    evidence = _summarise(reviews_by_app, None)
+    evidence = _summarise(reviews_by_app, None, {})
     return replace(evidence, apps=tuple(name for name, found in reviews_by_app.items() if found))
 
 
@@ -104,9 +121,13 @@ class _Tally:
     # rank, review, its body, where the theme is raised in it
     candidates: list[tuple[Rank, Review, str, int]] = field(default_factory=list)
     apps: set[str] = field(default_factory=set)
+    from_model: int = 0
 
-    def add(self, app: str, rank: Rank, review: Review, body: str, where: int) -> None:
+    def add(
+        self, app: str, rank: Rank, review: Review, body: str, where: int, by_model: bool
+    ) -> None:
         self.count += 1
+        self.from_model += by_model
         self.candidates.append((rank, review, body, where))
         if app:
             self.apps.add(app)
@@ -120,11 +141,15 @@ class _Tally:
             if len(quotes) == QUOTES_PER_THEME:
                 break
         apps = tuple(sorted(self.apps))
-        return Theme(self.rule.key, self.rule.label, self.count, tuple(quotes), apps)
+        return Theme(
+            self.rule.key, self.rule.label, self.count, tuple(quotes), apps, self.from_model
+        )
 
 
 def _summarise(
-    reviews_by_app: Mapping[str, Sequence[Review]], overall: float | None
+    reviews_by_app: Mapping[str, Sequence[Review]],
+    overall: float | None,
+    model_readings: Mapping[str, ModelReading],
 ) -> ReviewEvidence:
     complaints = {rule.key: _Tally(rule) for rule in THEMES}
     praise = {rule.key: _Tally(rule) for rule in THEMES}
@@ -135,7 +160,7 @@ def _summarise(
     requests: list[tuple[tuple[int, int], Quote]] = []
     low: list[tuple[Rank, Review, str]] = []
     high: list[tuple[Rank, Review, str]] = []
-    count = themed = 0
+    count = themed = model_themed = 0
     order = 0
     for app, reviews in reviews_by_app.items():
         for review in reviews:
@@ -154,12 +179,16 @@ def _summarise(
             rank = (-review.votes, review.stars if complaint else -review.stars, order)
             (low if complaint else high).append((rank, review, body))
             reading = read_review(body)
+            by_model = reading is None and review.review_id in model_readings
+            if by_model:
+                reading = _model_reading(model_readings[review.review_id], body)
             if reading is None:
                 continue
             themed += 1
+            model_themed += by_model
             tallies = complaints if complaint else praise
             for key, where in reading.themes.items():
-                tallies[key].add(app, rank, review, body, where)
+                tallies[key].add(app, rank, review, body, where, by_model)
             if reading.request:
                 requests.append(
                     ((-review.votes, order), Quote(review.stars, cut_quote(reading.request)))
@@ -184,7 +213,16 @@ def _summarise(
             for pool in (low, high)
             for _rank, review, body in sorted(pool, key=lambda p: p[0])[:1]
         ),
+        model_themed=model_themed,
     )
+
+
+def _model_reading(found: ModelReading, body: str) -> ReviewReading:
+    """The model's reading as the rules' would be: its themes (quoted from the review's start)
+    and its request, kept only when the review really says it (never the model's own words)."""
+    themes = {key: 0 for key in found.themes if key in THEME_KEYS}
+    request = found.request.strip() if found.request else None
+    return ReviewReading("model", themes, request if request and request in body else None)
 
 
 def _body(review: Review) -> str:

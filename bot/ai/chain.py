@@ -83,8 +83,10 @@ class ModelChain:
         max_tokens: int,
         on_text: Callable[[str], None] | None = None,
         tools: Sequence[ToolSpec] = (),
+        response_format: dict[str, Any] | None = None,
     ) -> None:
         self.port = port
+        self.response_format = response_format  # e.g. a JSON schema the answer must follow
         self.tools = [tool.as_dict() for tool in tools]  # dropped if the provider refuses them
         self.tools_refused = False
         self.policy = port.policy
@@ -193,6 +195,8 @@ class ModelChain:
         if self.tools:
             body["tools"] = self.tools
             body["tool_choice"] = "auto"
+        if self.response_format is not None:
+            body["response_format"] = self.response_format
         return body
 
     async def _stream_call(self, model: str, budget: int, effort: str | None) -> Completion:

@@ -135,12 +135,18 @@ class RouterClient:
         return max(self.settings.max_tokens, DEEP_MIN_TOKENS) if deep else self.settings.max_tokens
 
     async def complete(
-        self, messages: Sequence[Message], *, deep: bool = False, tools: Sequence[ToolSpec] = ()
+        self,
+        messages: Sequence[Message],
+        *,
+        deep: bool = False,
+        tools: Sequence[ToolSpec] = (),
+        response_format: dict[str, Any] | None = None,
     ) -> Completion:
         """The whole answer at once. With `tools`, the model may answer with `tool_calls`
         instead (see bot/ai/tools.py); a provider that refuses tools is asked again without
-        them, and the completion says so (`tools_refused`)."""
-        return await self._answer(messages, deep, None, tools)
+        them, and the completion says so (`tools_refused`). `response_format` (OpenAI's, e.g.
+        `{"type": "json_schema", …}`) asks for structured output."""
+        return await self._answer(messages, deep, None, tools, response_format)
 
     async def stream(
         self,
@@ -162,6 +168,7 @@ class RouterClient:
         deep: bool,
         on_text: Callable[[str], None] | None,
         tools: Sequence[ToolSpec],
+        response_format: dict[str, Any] | None = None,
     ) -> Completion:
         s = self.settings
         if not s.api_key:
@@ -176,6 +183,7 @@ class RouterClient:
             self.token_budget(deep),
             on_text,
             tools,
+            response_format,
         )
         try:
             async with asyncio.timeout(s.timeout):

@@ -35,7 +35,9 @@ class CacheKey:
         cls, command: Command, country: str, model: str, effort: str | None, prompt_version: str
     ) -> CacheKey:
         return cls(
-            kind=command.kind.value + (f":{command.price}" if command.price else ""),
+            kind=command.kind.value
+            + (f":{command.price}" if command.price else "")
+            + (f"@{command.language}" if command.language else ""),
             subject=normalise_subject(command.subject),
             country=country,
             model=model,

@@ -32,6 +32,14 @@ class ReviewCache(ABC):
     @abstractmethod
     async def put(self, track_id: int, country: str, reviews: tuple[Review, ...]) -> None: ...
 
+    # What the AI model read in reviews the rules cannot (JSON text, by a key naming the app,
+    # the store and the reviews read), kept as long as the reviews.
+    @abstractmethod
+    async def get_readings(self, key: str) -> str | None: ...
+
+    @abstractmethod
+    async def put_readings(self, key: str, readings: str) -> None: ...
+
 
 class MemoryReviewCache(ReviewCache):
     def __init__(
@@ -41,6 +49,9 @@ class MemoryReviewCache(ReviewCache):
         self._entries: TTLCache[Key, tuple[Review, ...]] = TTLCache(
             max_apps, max(ttl_seconds, 1e-9), timer=clock
         )
+        self._readings: TTLCache[str, str] = TTLCache(
+            max_apps, max(ttl_seconds, 1e-9), timer=clock
+        )
 
     async def get(self, track_id: int, country: str) -> tuple[Review, ...] | None:
         return self._entries.get((track_id, country))
@@ -48,6 +59,13 @@ class MemoryReviewCache(ReviewCache):
     async def put(self, track_id: int, country: str, reviews: tuple[Review, ...]) -> None:
         if self._ttl > 0:
             self._entries[(track_id, country)] = reviews
+
+    async def get_readings(self, key: str) -> str | None:
+        return self._readings.get(key)
+
+    async def put_readings(self, key: str, readings: str) -> None:
+        if self._ttl > 0:
+            self._readings[key] = readings
 
 
 class RedisReviewCache(ReviewCache):
@@ -78,6 +96,30 @@ class RedisReviewCache(ReviewCache):
             await self._redis.call(lambda r: r.set(_key(track_id, country), record, ex=self._ttl))
         except RedisUnavailable:
             await self._memory.put(track_id, country, reviews)
+
+
+    async def get_readings(self, key: str) -> str | None:
+        try:
+            raw = await self._redis.call(lambda r: r.get(_readings_key(key)))
+        except RedisUnavailable:
+            return await self._memory.get_readings(key)
+        if raw is None:
+            return await self._memory.get_readings(key)
+        return raw.decode() if isinstance(raw, bytes) else str(raw)
+
+    async def put_readings(self, key: str, readings: str) -> None:
+        if self._ttl <= 0:
+            return
+        try:
+            await self._redis.call(
+                lambda r: r.set(_readings_key(key), readings.encode(), ex=self._ttl)
+            )
+        except RedisUnavailable:
+            await self._memory.put_readings(key, readings)
+
+
+def _readings_key(key: str) -> str:
+    return f"{KEY_PREFIX}review-readings:{key}"
 
 
 def _key(track_id: int, country: str) -> str:

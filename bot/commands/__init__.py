@@ -17,8 +17,10 @@ from bot.commands.grammar import (
     parse,
     starts_with_verb,
 )
+from bot.commands.languages import LANGUAGES, language_name, language_of
 
 __all__ = [
+    "LANGUAGES",
     "LOOKUP_KINDS",
     "MAX_COMPARED",
     "MAX_INPUT_CHARS",
@@ -32,6 +34,8 @@ __all__ = [
     "UsageError",
     "app_command",
     "clean_text",
+    "language_name",
+    "language_of",
     "parse",
     "starts_with_verb",
 ]

@@ -11,6 +11,7 @@ from dataclasses import dataclass, replace
 from enum import Enum
 
 from bot.appstore import is_storefront, normalise_subject
+from bot.commands.languages import LANGUAGES
 
 MAX_INPUT_CHARS = 500  # a whole command line; anything longer is not a real request
 MAX_NAME_CHARS = 100  # app and category names
@@ -31,7 +32,7 @@ USAGE = (
     "`/scout watching` (and `/scout watching Calculator Pro`: its history, charted)\n"
     "• `/scout help` — this message; `/scout stats` — usage since start (admins)\n"
     "Options: `--deep` (think harder), `--fresh` (skip the cached answer), "
-    "`--country=gb` (another App Store country)"
+    "`--country=gb` (another App Store country), `--lang=ja` (answer in another language)"
 )
 
 
@@ -87,6 +88,7 @@ class Command:
     fresh: bool = False
     items: tuple[Command, ...] = ()  # compare: the apps, each as its own analysis command
     price: str | None = None  # find: "free" or "paid" apps only
+    language: str | None = None  # the answer's language (`--lang=xx`); None: the user's or English
 
     @property
     def is_lookup(self) -> bool:
@@ -115,6 +117,8 @@ class Command:
             words.append(f"--country={self.country}")
         if self.price is not None:
             words.append(f"--{self.price}")
+        if self.language is not None:
+            words.append(f"--lang={self.language}")
         words += ["--deep"] * self.deep + ["--fresh"] * self.fresh
         return " ".join(words)
 
@@ -134,7 +138,8 @@ _TRACK_ID = re.compile(r"^id:\s*(\d+)$", re.IGNORECASE)
 MAX_ID_DIGITS = 12  # Apple's ids have 9 or 10 digits today
 _COUNTRY = re.compile(r"^[a-z]{2}$")
 _SLACK_LINK = re.compile(r"<(https?://[^>|\s]+)(?:\|[^>]*)?>")
-_KNOWN_FLAGS = ("--deep", "--fresh", "--country=xx", "--free", "--paid")
+_KNOWN_FLAGS = ("--deep", "--fresh", "--country=xx", "--lang=xx", "--free", "--paid")
+_LANG_OPTION = re.compile(r"(?:^|\s)--lang=(\S*)", re.IGNORECASE)
 # The words that begin a command other than an analysis; `parse` dispatches on exactly these.
 VERBS = frozenset(
     {"help", "stats", "gaps", "build", "compare", "find", "watch", "unwatch", "watching"}
@@ -168,6 +173,23 @@ def parse(text: str) -> ParsedCommand:
     """Parse one command as typed after `/scout` (a leading `/scout` is accepted too)."""
     if not isinstance(text, str):
         return UsageError("That command is empty.")
+    language: str | None = None
+    if len(text) <= MAX_INPUT_CHARS * 4 and (option := _LANG_OPTION.search(text)):
+        code = option.group(1).lower()
+        if code not in LANGUAGES:
+            return UsageError(
+                f"`{_quote(option.group(0).strip())}` is not a language we answer in; use a "
+                "two-letter code like `--lang=ja`, `--lang=de` or `--lang=pt`."
+            )
+        language = code
+        text = text[: option.start()] + " " + text[option.end() :]
+    parsed = _parse(text)
+    if language is not None and isinstance(parsed, Command):
+        return replace(parsed, language=language)
+    return parsed
+
+
+def _parse(text: str) -> ParsedCommand:
     if len(text) > MAX_INPUT_CHARS * 4:
         return UsageError(f"That command is too long (the limit is {MAX_INPUT_CHARS} characters).")
     cleaned = clean_text(_SLACK_LINK.sub(r"\1", text))

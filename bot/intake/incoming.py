@@ -7,6 +7,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
+from bot.commands import language_of
 from bot.database import JournalEntry
 from bot.runtime import Caller
 
@@ -24,16 +25,20 @@ class Incoming:
     # interaction token…): what another worker needs to answer it after a crash.
     address: Mapping[str, str] = field(default_factory=dict)
     is_admin: bool = False  # the console's operator; elsewhere admins are named by settings
+    locale: str | None = None  # the user's, as the platform gives it ("ja-JP"): answers follow
 
     @property
     def caller(self) -> Caller:
-        return Caller(self.platform, self.user_id, self.workspace, self.is_admin)
+        language = language_of(self.locale)
+        return Caller(self.platform, self.user_id, self.workspace, self.is_admin, language)
 
     def journal_entry(self, accepted_at: float, reply_window: float) -> JournalEntry:
         """The journal's record of this message, kept until its final reply is out."""
         address = dict(self.address)
         if self.channel is not None:
             address["channel"] = self.channel
+        if self.locale:
+            address["locale"] = self.locale
         return JournalEntry(
             self.platform,
             self.user_id,
@@ -57,5 +62,10 @@ class Incoming:
             entry.address.get("channel"),
             entry.where,
             entry.plain_language,
-            {key: value for key, value in entry.address.items() if key != "channel"},
+            {
+                key: value
+                for key, value in entry.address.items()
+                if key not in ("channel", "locale")
+            },
+            locale=entry.address.get("locale"),
         )

@@ -15,7 +15,7 @@ from typing import Any
 from bot.advice import CloneScore, ComparedApp, Opportunity, Quote, ReviewEvidence, Theme
 from bot.ai import Message
 from bot.appstore import AppInfo
-from bot.commands import Command, CommandKind
+from bot.commands import Command, CommandKind, language_name
 from bot.report import Report
 
 # What of the review evidence goes into a prompt: enough to ground the answer, bounded so that
@@ -156,6 +156,8 @@ def review_data(evidence: ReviewEvidence) -> dict[str, Any]:
 
     def theme(item: Theme) -> dict[str, Any]:
         row: dict[str, Any] = {"theme": item.label, "reviews": item.count}
+        if item.from_model:
+            row["of_them_themed_by_ai"] = item.from_model
         if item.apps:
             row["apps"] = list(item.apps)
         if item.quotes:
@@ -177,8 +179,10 @@ def review_data(evidence: ReviewEvidence) -> dict[str, Any]:
         "praise": [theme(t) for t in evidence.praise[:PROMPT_PRAISE]],
         "feature_requests": [_quote(q) for q in evidence.requests[:PROMPT_REQUESTS]],
     }
+    if evidence.model_themed:
+        data["reviews_themed_by_ai"] = evidence.model_themed  # languages without theme rules
     if evidence.themed < evidence.count:
-        data["reviews_not_in_english"] = evidence.count - evidence.themed
+        data["reviews_not_themed"] = evidence.count - evidence.themed
         data["sample_quotes"] = [_quote(q) for q in evidence.quotes]
     return {key: value for key, value in data.items() if value not in (None, [])}
 
@@ -249,7 +253,19 @@ def build_messages(
         if competitors:
             data["competitors"] = [_competitor(other) for other in competitors]
     user = _USER_TEMPLATES[command.kind] + "\n\nDATA:\n" + json.dumps(data, ensure_ascii=False)
-    return [Message("system", SYSTEM_PROMPTS[command.kind]), Message("user", user)]
+    system = SYSTEM_PROMPTS[command.kind] + language_rule(command.language)
+    return [Message("system", system), Message("user", user)]
+
+
+def language_rule(code: str | None) -> str:
+    """What the system prompt adds for an answer in another language than English: the answer
+    in it, the headings as given (they are how answers are read back), quotes as written."""
+    if code is None or code == "en":
+        return ""
+    return (
+        f" Write the answer in {language_name(code)}. Keep the bold section headings exactly "
+        "as given above, in English, and quote reviews in the language they were written in."
+    )
 
 
 def opportunity_data(found: Opportunity, today: date) -> dict[str, Any]:

@@ -14,6 +14,7 @@ from bot.runtime.request_scope import (
     begin_request,
     count_appstore_call,
     count_model_call,
+    count_side_tokens,
 )
 from bot.runtime.single_flight import SingleFlight
 from bot.runtime.stats import AnswerRecord, LatencyHistogram, ServiceStats
@@ -39,6 +40,7 @@ __all__ = [
     "configure_logging",
     "count_appstore_call",
     "count_model_call",
+    "count_side_tokens",
     "http_client",
     "tune_garbage_collection",
 ]

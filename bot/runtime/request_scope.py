@@ -20,6 +20,7 @@ class Caller:
     user_id: str = ""
     workspace: str | None = None  # Slack team or Discord guild; None in DMs and the console
     is_admin: bool = False  # may see `/scout stats`
+    language: str | None = None  # the user's language (their locale), for answers; None: English
 
     @property
     def limit_key(self) -> str:
@@ -36,6 +37,10 @@ class RequestScope:
     caller: Caller
     model_calls: int = 0
     appstore_calls: int = 0
+    # Tokens of the model calls made on the way to the answer (e.g. theming reviews); the
+    # answer's own are on its report.
+    side_prompt_tokens: int = 0
+    side_completion_tokens: int = 0
 
     @property
     def upstream_calls(self) -> int:
@@ -59,6 +64,13 @@ def current_request() -> RequestScope | None:
 def count_model_call() -> None:
     if (scope := _current.get()) is not None:
         scope.model_calls += 1
+
+
+def count_side_tokens(prompt_tokens: int, completion_tokens: int) -> None:
+    """Tokens spent by a model call that is not the answer's own (its report carries those)."""
+    if (scope := _current.get()) is not None:
+        scope.side_prompt_tokens += prompt_tokens
+        scope.side_completion_tokens += completion_tokens
 
 
 def count_appstore_call() -> None:

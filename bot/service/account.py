@@ -43,6 +43,8 @@ class CommandAccount:
     ) -> None:
         # Tokens are spent by the command that called the model, not by one it shared with.
         usage = report.usage if scope.model_calls else None
+        prompt_tokens = (usage.prompt_tokens if usage else 0) + scope.side_prompt_tokens
+        completion_tokens = (usage.completion_tokens if usage else 0) + scope.side_completion_tokens
         self.stats.record(
             kind,
             scope,
@@ -50,8 +52,8 @@ class CommandAccount:
                 source=report.source.value if report.source else "no answer",
                 latency_ms=report.latency_ms,
                 fallback=report.fallback_reason.label if report.fallback_reason else None,
-                prompt_tokens=usage.prompt_tokens if usage else 0,
-                completion_tokens=usage.completion_tokens if usage else 0,
+                prompt_tokens=prompt_tokens,
+                completion_tokens=completion_tokens,
             )
             if answered
             else None,
@@ -72,8 +74,8 @@ class CommandAccount:
                     "upstream_calls": scope.upstream_calls,
                     "model_calls": scope.model_calls,
                     "appstore_calls": scope.appstore_calls,
-                    "prompt_tokens": usage.prompt_tokens if usage else 0,
-                    "completion_tokens": usage.completion_tokens if usage else 0,
+                    "prompt_tokens": prompt_tokens,
+                    "completion_tokens": completion_tokens,
                 }
             },
         )

@@ -41,6 +41,7 @@ from bot.progress import ProgressFeed, StepKey, StepStatus
 from bot.report import Report, ReportKind, Source
 from bot.scout import MarketScanner, MemoryScanCache, ScanCache, ScanSource
 from bot.service.market import SHOWN, market_facts
+from bot.service.review_labels import ReviewLabeller
 
 log = logging.getLogger(__name__)
 
@@ -104,8 +105,10 @@ class FactFinder:
         review_pages: int = 2,
         today: Callable[[], date] = date.today,
         scans: ScanCache | None = None,
+        labeller: ReviewLabeller | None = None,
     ) -> None:
         self.catalog = catalog
+        self.labeller = labeller  # the model themes the reviews the rules cannot read
         self.scans = scans or MemoryScanCache()
         self._scanner: MarketScanner | None = None
         self.reviews = reviews or MemoryReviewCache(6 * 3600)
@@ -275,10 +278,14 @@ class FactFinder:
             return None, REVIEWS_UNAVAILABLE
         if not found:
             return None, f"No customer reviews in the {country.upper()} store yet"
-        key = (app.track_id, country, app.rating, tuple(review.review_id for review in found))
+        readings = (
+            await self.labeller.readings(app.track_id, country, found) if self.labeller else {}
+        )
+        ids = tuple(review.review_id for review in found)
+        key = (app.track_id, country, app.rating, ids, len(readings))
         evidence = self._summaries.get(key)
         if evidence is None:
-            evidence = self._summaries[key] = summarise(found, app.rating)
+            evidence = self._summaries[key] = summarise(found, app.rating, readings)
         return evidence, None
 
     async def _reviews(

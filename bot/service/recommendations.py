@@ -31,6 +31,7 @@ from bot.scout import ScanCache
 from bot.service.account import CommandAccount
 from bot.service.facts import REPORT_KINDS, FactFinder, Facts
 from bot.service.market import unknown_category
+from bot.service.review_labels import ReviewLabeller
 
 log = logging.getLogger(__name__)
 
@@ -63,6 +64,8 @@ class RecommendationService:
         self.answer_log = answer_log  # where the model's answers are recorded for feedback
         self.cache = cache
         self.facts = FactFinder(catalog, reviews, review_pages, today, scans)
+        # With a key, the model themes the reviews in languages the rules cannot read.
+        self.facts.labeller = ReviewLabeller(router, self.facts.reviews)
         self.default_country = default_country
         self.stats = ServiceStats()
         self.account = CommandAccount(self.stats)  # every command kind's log line and stats
@@ -139,6 +142,9 @@ class RecommendationService:
                 )
             parsed = replace(parsed, subject=category)
 
+        # The answer's language: `--lang=xx`, else the user's; English is the default (None).
+        language = parsed.language or caller.language
+        parsed = replace(parsed, language=None if language == "en" else language)
         country = parsed.country or self.default_country
         key = CacheKey.for_command(
             parsed,

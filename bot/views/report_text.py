@@ -110,13 +110,21 @@ def evidence_summary(evidence: ReviewEvidence, limit: int = 3) -> str:
     if evidence.requests:
         count = len(evidence.requests)
         parts.append(f"{count} feature request" + ("s" if count > 1 else ""))
+    if evidence.model_themed:
+        parts.append(f"{evidence.model_themed} in other languages themed by the AI model (AI)")
     if evidence.themed < evidence.count:
-        parts.append(f"{evidence.count - evidence.themed} not in English (counted, not themed)")
+        unread = evidence.count - evidence.themed
+        parts.append(f"{unread} in languages without theme rules (counted, not themed)")
     return " · ".join(parts)
 
 
 def _themes(themes: tuple[Theme, ...], limit: int) -> str:
-    return ", ".join(f"{neutral(theme.label)} ({theme.count})" for theme in themes[:limit])
+    return ", ".join(f"{neutral(theme.label)} ({_count(theme)})" for theme in themes[:limit])
+
+
+def _count(theme: Theme) -> str:
+    """How many reviews raise it, and how many of those the model read: "12, 5 by AI"."""
+    return f"{theme.count}, {theme.from_model} by AI" if theme.from_model else str(theme.count)
 
 
 def evidence_quotes(evidence: ReviewEvidence, limit: int = EVIDENCE_QUOTES) -> list[str]:
