@@ -9,11 +9,16 @@ or a process told to run only socket platforms, serves no port: it says so in on
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass
 
 from adapters.port import Adapter
 from bot.cache import DeliveryLedger
 from bot.config import Settings
+from bot.database import Database
+from bot.feedback import FeedbackStore
 from bot.intake import Conversation
+from bot.watch import WatchStore
+from bot.workspaces import ScoutHistory
 
 log = logging.getLogger(__name__)
 
@@ -24,15 +29,30 @@ class PlatformProblem(Exception):
     """The chosen adapters lack credentials; the message is the one line shown."""
 
 
+@dataclass(frozen=True)
+class WorkspaceParts:
+    """The database-backed parts the chat adapters use beyond the conversation: where votes go,
+    what channels watch (the Home tab; erased on uninstall), who asked what, and the database
+    itself (Slack installations and OAuth states). None where a process has none."""
+
+    database: Database | None = None
+    feedback: FeedbackStore | None = None
+    watches: WatchStore | None = None
+    history: ScoutHistory | None = None
+
+
 def build_adapters(
     platforms: list[str],
     settings: Settings,
     conversation: Conversation,
     claims: DeliveryLedger,
     json_output: bool = False,
+    parts: WorkspaceParts | None = None,
 ) -> list[Adapter]:
     """The adapters for `platforms` (SDKs are imported only for the platforms chosen); `claims`
-    is the process's one claim on incoming events, shared with the other workers."""
+    is the process's one claim on incoming events, shared with the other workers; `parts` the
+    database-backed ones (votes, watches, history, installations)."""
+    parts = parts or WorkspaceParts()
     adapters: list[Adapter] = []
     if platforms == ["console"]:
         from adapters.console import ConsoleAdapter
@@ -49,12 +69,18 @@ def build_adapters(
                 claims,
                 socket_mode=socket_mode,
                 http_port=settings.port if http else None,
+                database=parts.database,
+                feedback=parts.feedback,
+                watches=parts.watches,
+                history=parts.history,
             )
         )
     if "discord" in platforms:
         from adapters.discord import DiscordAdapter
 
-        adapters.append(DiscordAdapter(conversation, settings.discord, claims=claims))
+        adapters.append(
+            DiscordAdapter(conversation, settings.discord, claims=claims, feedback=parts.feedback)
+        )
     if "mcp-http" in platforms and settings.mcp_token:
         from adapters.mcp import McpAdapter
 
@@ -72,16 +98,18 @@ def choose_platforms(chosen: list[str], settings: Settings) -> list[str]:
     socket_ready, http_ready = slack.socket_mode_ready, slack.http_ready
     chose_itself = not chosen
     if not chosen:
-        if not (slack.bot_token or discord.bot_token):
+        if not (slack.has_tokens or discord.bot_token):
             return ["console"]
-        chosen = ["slack"] * bool(slack.bot_token) + ["discord"] * bool(discord.bot_token)
+        chosen = ["slack"] * slack.has_tokens + ["discord"] * bool(discord.bot_token)
     platforms: list[str] = []
     for name in chosen:
         if name == "console":
             platforms.append("console")
         elif name == "slack":
-            if not slack.bot_token:
-                raise PlatformProblem("SLACK_BOT_TOKEN is not set")
+            if not slack.has_tokens:
+                raise PlatformProblem(
+                    "SLACK_BOT_TOKEN (or SLACK_CLIENT_ID and SLACK_CLIENT_SECRET) is not set"
+                )
             if not (socket_ready or http_ready):
                 raise PlatformProblem(
                     "SLACK_BOT_TOKEN is set but neither SLACK_APP_TOKEN (Socket Mode) "

@@ -22,7 +22,13 @@ import logging
 import sys
 from collections.abc import Sequence
 
-from adapters.platforms import ADAPTERS, PlatformProblem, build_adapters, choose_platforms
+from adapters.platforms import (
+    ADAPTERS,
+    PlatformProblem,
+    WorkspaceParts,
+    build_adapters,
+    choose_platforms,
+)
 from adapters.supervisor import serve
 from bot.app import (
     DatabaseProblem,
@@ -38,6 +44,7 @@ from bot.cache import RedisBackend
 from bot.config import ConfigError, Settings, load_settings, read_environment
 from bot.database import Database
 from bot.runtime import AiohttpTransport, configure_logging, tune_garbage_collection
+from bot.workspaces import ScoutHistory
 
 log = logging.getLogger("bot")
 
@@ -53,6 +60,7 @@ async def run(settings: Settings, platforms: list[str], json_output: bool) -> in
     )
     database: Database | None = None
     watch: TrendWatch | None = None
+    history: ScoutHistory | None = None
     try:
         if redis is not None:
             await redis.check()  # unreachable: one warning, then memory until it is back
@@ -65,7 +73,9 @@ async def run(settings: Settings, platforms: list[str], json_output: bool) -> in
         watch = build_trend_watch(settings, service, database)
         conversation = build_conversation(settings, service, redis, watch.watchlist)
         claims = build_event_claims(database, redis)  # Slack's and Discord's, across workers
-        adapters = build_adapters(platforms, settings, conversation, claims, json_output)
+        history = ScoutHistory(database)  # who asked what: the Slack Home tab
+        parts = WorkspaceParts(database, watch.feedback, watch.watchlist.store, history)
+        adapters = build_adapters(platforms, settings, conversation, claims, json_output, parts)
         for adapter in adapters:
             if adapter.platform != "console":  # a console's input ends with its process
                 adapter.journal = watch.journal
@@ -87,6 +97,8 @@ async def run(settings: Settings, platforms: list[str], json_output: bool) -> in
             with contextlib.suppress(TimeoutError):
                 async with asyncio.timeout(FEEDBACK_FLUSH_SECONDS):
                     await watch.feedback.flush()
+                    if history is not None:
+                        await history.flush()
         if database is not None:
             await database.aclose()
 

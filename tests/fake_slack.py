@@ -13,6 +13,11 @@
 - Request signing (`X-Slack-Signature`, `X-Slack-Request-Timestamp`) for HTTP-mode tests.
 - Files (`files.getUploadURLExternal`, the upload URL, `files.completeUploadExternal`), with
   the token's scopes, size limit and PNG checks: `tests/fake_slack_files.py` (`files`).
+- Workspaces and their tokens, `oauth.v2.access` (code exchange and the refresh grant) and
+  `auth.revoke`: `tests/fake_slack_workspaces.py` (`workspaces`). Every Web API call is kept in
+  `calls` with the token it came with and the team that token belongs to.
+- `views.publish` (the Home tab, validated), `views.open`, `chat.postEphemeral` and the
+  assistant's `assistant.threads.setSuggestedPrompts/setTitle/setStatus`.
 
 `posted` holds the messages users have, as they stand: posted ones (updated in place by
 `chat.update`), and streams once they are stopped; `live` has every change of every message.
@@ -36,6 +41,7 @@ from aiohttp import WSMsgType, web
 from tests.fake_slack_channels import ChannelDirectory
 from tests.fake_slack_files import FileStore, SlackFile
 from tests.fake_slack_messages import LiveMessage, MessageStore
+from tests.fake_slack_workspaces import WorkspaceDirectory
 from tests.loopback import LoopbackServer, Reply, json_response
 
 BOT_TOKEN = "xoxb-fake-bot-token"
@@ -50,6 +56,19 @@ BLOCK_TEXT_TOTAL_MAX = 12_000  # markdown blocks together; Slack says msg_blocks
 
 __all__ = ["FakeSlack", "LiveMessage", "Posted", "Reply", "SlackFile", "block_problem", "sign"]
 STREAM_METHODS = ("chat.update", "chat.startStream", "chat.appendStream", "chat.stopStream")
+ASSISTANT_METHODS = (
+    "assistant.threads.setSuggestedPrompts",
+    "assistant.threads.setTitle",
+    "assistant.threads.setStatus",
+)
+
+
+@dataclass(frozen=True)
+class ApiCall:
+    method: str
+    token: str
+    team: str | None  # the team the token belongs to (None: not a valid token)
+    body: dict[str, Any]
 
 
 @dataclass(frozen=True)
@@ -91,13 +110,13 @@ def _text(obj: Any, limit: int) -> str | None:
     return None
 
 
-def block_problem(blocks: Any, tables: bool = True) -> str | None:
+def block_problem(blocks: Any, tables: bool = True, max_blocks: int = MAX_BLOCKS) -> str | None:
     """Why Slack would answer `invalid_blocks` (or `msg_blocks_too_long`), or None. Without
     `tables`, as a workspace that has no table blocks yet."""
     if not isinstance(blocks, list):
         return "invalid_blocks: blocks must be a list"
-    if len(blocks) > MAX_BLOCKS:
-        return "invalid_blocks: no more than 50 items allowed"
+    if len(blocks) > max_blocks:
+        return f"invalid_blocks: no more than {max_blocks} items allowed"
     markdown_total = 0
     action_ids: set[str] = set()
     for i, block in enumerate(blocks):
@@ -145,6 +164,8 @@ def block_problem(blocks: Any, tables: bool = True) -> str | None:
                 action_ids.add(action_id)
                 if len(str(element.get("value", ""))) > 2000:
                     problem = "button value must be at most 2000 characters"
+        elif kind == "context_actions":
+            problem = _context_actions_problem(block.get("elements"), action_ids)
         elif kind == "divider":
             pass
         elif kind == "table" and tables:
@@ -176,6 +197,13 @@ class FakeSlack(LoopbackServer):
         self.socket_connected = threading.Event()
         self.channels = ChannelDirectory()
         self.files = FileStore()
+        self.workspaces = WorkspaceDirectory()
+        self.workspaces.add(TEAM, "Acme", BOT_TOKEN)
+        self.calls: list[ApiCall] = []
+        self.home_views: dict[tuple[str, str], dict[str, Any]] = {}  # (team, user) → view
+        self.modals: list[dict[str, Any]] = []
+        self.ephemeral: list[dict[str, Any]] = []
+        self.assistant: list[ApiCall] = []
 
     def __enter__(self) -> FakeSlack:
         self.start()
@@ -197,6 +225,14 @@ class FakeSlack(LoopbackServer):
         app.router.add_post("/api/files.getUploadURLExternal", self._get_upload_url)
         app.router.add_post("/upload/v1/{key}", self._upload)
         app.router.add_post("/api/files.completeUploadExternal", self._complete_upload)
+        app.router.add_post("/api/oauth.v2.access", self._oauth_access)
+        app.router.add_post("/api/auth.revoke", self._auth_revoke)
+        app.router.add_get("/api/auth.revoke", self._auth_revoke)  # slack_sdk sends a GET
+        app.router.add_post("/api/views.publish", self._views_publish)
+        app.router.add_post("/api/views.open", self._views_open)
+        app.router.add_post("/api/chat.postEphemeral", self._post_ephemeral)
+        for method in ASSISTANT_METHODS:
+            app.router.add_post(f"/api/{method}", self._assistant_call)
         app.router.add_post("/response/{key}", self._response_url)
         app.router.add_get("/socket", self._socket)
 
@@ -272,6 +308,43 @@ class FakeSlack(LoopbackServer):
         envelope["event"].update(type="message", text=text, channel="D0001", channel_type="im")
         return envelope
 
+    def event(self, event: dict[str, Any], event_id: str, team: str = TEAM) -> dict[str, Any]:
+        """An Events API envelope around `event`, from `team`."""
+        return {
+            "token": "deprecated-verification-token",
+            "team_id": team,
+            "api_app_id": "A0001",
+            "type": "event_callback",
+            "event_id": event_id,
+            "event_time": int(time.time()),
+            "event": event,
+            "authorizations": [{"team_id": team, "user_id": BOT_USER, "is_bot": True}],
+        }
+
+    def feedback_click(
+        self, value: str, user: str = "U0001", team: str = TEAM, channel: str = "C0001"
+    ) -> dict[str, Any]:
+        """A click on a `feedback_buttons` element (👍 or 👎) under a message."""
+        return {
+            "type": "block_actions",
+            "team": {"id": team, "domain": "acme"},
+            "user": {"id": user, "name": "alice", "team_id": team},
+            "api_app_id": "A0001",
+            "channel": {"id": channel, "name": "general"},
+            "container": {"type": "message", "channel_id": channel, "message_ts": "1.1"},
+            "trigger_id": f"trigger.{next(self._ids)}",
+            "response_url": self.new_response_url(),
+            "actions": [
+                {
+                    "type": "feedback_buttons",
+                    "action_id": "scout_feedback",
+                    "block_id": "scout_feedback",
+                    "value": value,
+                    "action_ts": str(time.time()),
+                }
+            ],
+        }
+
     def deliver(self, envelope_type: str, payload: dict[str, Any]) -> str:
         """Send a Socket Mode envelope to every connected client; returns its envelope_id."""
         envelope_id = f"env-{next(self._ids)}"
@@ -310,17 +383,19 @@ class FakeSlack(LoopbackServer):
 
     async def _auth_test(self, request: web.Request) -> web.StreamResponse:
         body, _ = await self._form_or_json(request)
-        if self._token(request, body) != BOT_TOKEN:
-            return json_response(200, {"ok": False, "error": "invalid_auth"})
+        token = self._token(request, body)
+        if problem := self.workspaces.problem(token):
+            return json_response(200, {"ok": False, "error": problem})
+        team = self.workspaces.team_of(token)
         return json_response(
             200,
             {
                 "ok": True,
                 "url": "https://acme.slack.com/",
-                "team": "Acme",
+                "team": team.name,
                 "user": "trend-scout",
-                "team_id": TEAM,
-                "user_id": BOT_USER,
+                "team_id": team.team_id,
+                "user_id": BOT_USER if team.team_id == TEAM else team.bot_user,
                 "bot_id": "B0001",
                 "is_enterprise_install": False,
             },
@@ -343,9 +418,88 @@ class FakeSlack(LoopbackServer):
             played = await self.play(request, scripted)
             if played is not None:
                 return body, played
-        if self._token(request, body) != BOT_TOKEN:
-            return body, json_response(200, {"ok": False, "error": "invalid_auth"})
+        token = self._token(request, body)
+        problem = self.workspaces.problem(token)
+        team = None if problem else self.workspaces.token_team[token]
+        self.calls.append(ApiCall(request.path.rsplit("/", 1)[-1], token, team, body))
+        if problem:
+            return body, json_response(200, {"ok": False, "error": problem})
         return body, None
+
+    def tokens_used(self, method: str) -> list[str]:
+        """The tokens `method` was called with, in order."""
+        return [call.token for call in self.calls if call.method == method]
+
+    async def _oauth_access(self, request: web.Request) -> web.StreamResponse:
+        body, _ = await self._form_or_json(request)
+        answer = self.workspaces.oauth_access(body, request.headers.get("Authorization", ""))
+        return json_response(200, answer)
+
+    async def _auth_revoke(self, request: web.Request) -> web.StreamResponse:
+        body, early = await self._bot_call(request)
+        if early is not None:
+            return early
+        self.workspaces.revoked.add(self._token(request, body))
+        return json_response(200, {"ok": True, "revoked": True})
+
+    async def _views_publish(self, request: web.Request) -> web.StreamResponse:
+        body, early = await self._bot_call(request)
+        if early is not None:
+            return early
+        view = body.get("view")
+        if isinstance(view, str):
+            view = json.loads(view)
+        if not body.get("user_id"):
+            return json_response(200, {"ok": False, "error": "invalid_arguments"})
+        if not isinstance(view, dict) or view.get("type") != "home":
+            return json_response(200, {"ok": False, "error": "invalid_arguments"})
+        if problem := block_problem(view.get("blocks"), max_blocks=100):
+            return json_response(200, {"ok": False, "error": problem.split(":")[0]})
+        team = self.calls[-1].team or ""
+        self.home_views[(team, str(body["user_id"]))] = view
+        return json_response(200, {"ok": True, "view": {"id": "V1", **view}})
+
+    async def _views_open(self, request: web.Request) -> web.StreamResponse:
+        body, early = await self._bot_call(request)
+        if early is not None:
+            return early
+        view = body.get("view")
+        view = json.loads(view) if isinstance(view, str) else view
+        if not body.get("trigger_id") or not isinstance(view, dict) or view.get("type") != "modal":
+            return json_response(200, {"ok": False, "error": "invalid_arguments"})
+        self.modals.append(view)
+        return json_response(200, {"ok": True, "view": {"id": "V2", **view}})
+
+    async def _post_ephemeral(self, request: web.Request) -> web.StreamResponse:
+        body, early = await self._bot_call(request)
+        if early is not None:
+            return early
+        if not body.get("channel") or not body.get("user"):
+            return json_response(200, {"ok": False, "error": "invalid_arguments"})
+        self.ephemeral.append(body)
+        return json_response(200, {"ok": True, "message_ts": self.live.new_ts()})
+
+    async def _assistant_call(self, request: web.Request) -> web.StreamResponse:
+        body, early = await self._bot_call(request)
+        if early is not None:
+            return early
+        method = request.path.rsplit("/", 1)[-1]
+        body = {**request.query, **body}  # setTitle's arguments come as query parameters
+        if not body.get("channel_id") or not str(body["channel_id"]).startswith("D"):
+            return json_response(200, {"ok": False, "error": "channel_not_found"})
+        if method.endswith("setSuggestedPrompts"):
+            prompts = body.get("prompts")
+            if not isinstance(prompts, list) or not 1 <= len(prompts) <= 4:
+                return json_response(200, {"ok": False, "error": "invalid_arguments"})
+            for prompt in prompts:
+                if not (prompt.get("title") and prompt.get("message")):
+                    return json_response(200, {"ok": False, "error": "invalid_arguments"})
+        required = {"setTitle": "title", "setStatus": "status"}.get(method.rsplit(".", 1)[-1])
+        if required is not None and not isinstance(body.get(required), str):
+            return json_response(200, {"ok": False, "error": "invalid_arguments"})
+        call = self.calls[-1]
+        self.assistant.append(ApiCall(call.method, call.token, call.team, body))
+        return json_response(200, {"ok": True})
 
     async def _post_message(self, request: web.Request) -> web.StreamResponse:
         body, early = await self._bot_call(request)
@@ -353,6 +507,8 @@ class FakeSlack(LoopbackServer):
             return early
         if not body.get("channel"):
             return json_response(200, {"ok": False, "error": "channel_not_found"})
+        if str(body["channel"]).startswith("U"):  # a user id: the app's DM with that user
+            body["channel"] = "D" + str(body["channel"])[1:]
         if refused := self.channels.problem(str(body["channel"])):
             return json_response(200, {"ok": False, "error": refused})
         if isinstance(body.get("blocks"), str):
@@ -465,6 +621,33 @@ class FakeSlack(LoopbackServer):
         finally:
             self._sockets.remove(socket)
         return socket
+
+
+def _context_actions_problem(elements: Any, action_ids: set[str]) -> str | None:
+    """Slack's `context_actions` block: 1–5 `feedback_buttons` or `icon_button` elements; a
+    feedback element needs an action_id and two buttons, each with plain_text (≤ 75) and a
+    value (≤ 2000)."""
+    if not isinstance(elements, list) or not 1 <= len(elements) <= 5:
+        return "context_actions: 1–5 elements"
+    for element in elements:
+        kind = element.get("type") if isinstance(element, dict) else None
+        if kind not in ("feedback_buttons", "icon_button"):
+            return f"context_actions: unknown element {kind!r}"
+        action_id = str(element.get("action_id") or "")
+        if not action_id or action_id in action_ids or len(action_id) > 255:
+            return "action_id must be present and unique"
+        action_ids.add(action_id)
+        if kind != "feedback_buttons":
+            continue
+        for side in ("positive_button", "negative_button"):
+            button = element.get(side)
+            if not isinstance(button, dict):
+                return f"feedback_buttons: {side} is required"
+            problem = _plain(button.get("text"), 75)
+            value = button.get("value")
+            if problem or not isinstance(value, str) or not 1 <= len(value) <= 2000:
+                return f"feedback_buttons: {side} needs text and a value"
+    return None
 
 
 def _table_problem(rows: Any) -> str | None:

@@ -8,6 +8,7 @@ passes only as the test moves it, e.g. by `settled_on_the_clock`."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import time
 from collections.abc import AsyncIterator
@@ -85,6 +86,24 @@ def slack_settings(slack: FakeSlack) -> SlackSettings:
         signing_secret=SIGNING_SECRET,
         api_url=slack.api_url,
     )
+
+
+@contextlib.asynccontextmanager
+async def serving(slack: FakeSlack, adapter: SlackAdapter) -> AsyncIterator[SlackHarness]:
+    """`adapter`'s web app served on loopback, as the bot serves it, with an HTTP client."""
+    app = adapter.web_app()
+    assert app is not None
+    runner = web.AppRunner(app, access_log=None)
+    await runner.setup()
+    site = web.TCPSite(runner, "127.0.0.1", 0)
+    await site.start()
+    port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+    try:
+        async with httpx.AsyncClient(timeout=10) as http:
+            yield SlackHarness(slack, adapter, f"http://127.0.0.1:{port}", http)
+    finally:
+        await asyncio.gather(*adapter.in_flight, return_exceptions=True)
+        await runner.cleanup()
 
 
 @pytest.fixture

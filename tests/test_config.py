@@ -290,6 +290,7 @@ def test_the_secret_names_are_the_hidden_settings() -> None:
         "HF_TOKEN",
         "SLACK_BOT_TOKEN",
         "SLACK_APP_TOKEN",
+        "SLACK_CLIENT_SECRET",
         "SLACK_SIGNING_SECRET",
         "DISCORD_BOT_TOKEN",
         "REDIS_URL",

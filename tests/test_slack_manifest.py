@@ -6,6 +6,7 @@ from typing import Any
 
 import yaml
 
+from adapters.slack.oauth import BOT_SCOPES
 from tests.helpers import ROOT
 
 
@@ -28,8 +29,18 @@ def test_manifest_has_the_command_scopes_events_and_socket_mode() -> None:
         "groups:read",
         "im:read",
         "files:write",  # charts: files.getUploadURLExternal / completeUploadExternal
-    }
-    assert m["settings"]["event_subscriptions"]["bot_events"] == ["app_mention", "message.im"]
+        "assistant:write",  # the assistant's suggested prompts, thread titles and status
+    } == set(BOT_SCOPES)  # what "Add to Slack" asks for
+    assert m["settings"]["event_subscriptions"]["bot_events"] == [
+        "app_mention",
+        "message.im",
+        "app_home_opened",
+        "app_uninstalled",
+        "tokens_revoked",
+        "assistant_thread_started",
+        "assistant_thread_context_changed",
+    ]
+    assert m["features"]["app_home"]["home_tab_enabled"] is True
     assert m["features"]["app_home"]["messages_tab_enabled"] is True
     assert m["settings"]["interactivity"]["is_enabled"] is True  # the buttons
     assert m["settings"]["socket_mode_enabled"] is True

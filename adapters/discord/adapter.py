@@ -27,9 +27,10 @@ from discord.gateway import DiscordWebSocket
 
 from adapters.discord.channels import DiscordChannelPoster
 from adapters.discord.commands import scout_commands
-from adapters.discord.markup import render
+from adapters.discord.markup import VoteButton, render
 from adapters.discord.outbox import (
     NO_PINGS,
+    DiscordReply,
     InteractionReply,
     MentionReply,
     ScoutButton,
@@ -39,6 +40,7 @@ from adapters.port import LOOP_CLOCK, Adapter, Clock, StartupError
 from bot.cache import DeliveryLedger, MemoryDeliveryLedger
 from bot.config import ConfigError, DiscordSettings
 from bot.database import JournalEntry
+from bot.feedback import FeedbackStore, Vote, receipt
 from bot.intake import Conversation, Incoming, Outbox, Turn
 from bot.report import Report
 from bot.views import reply_view
@@ -75,7 +77,7 @@ class ScoutClient(discord.Client):
         self.commands_synced = asyncio.Event()
 
     async def setup_hook(self) -> None:
-        self.add_dynamic_items(ScoutButton)
+        self.add_dynamic_items(ScoutButton, VoteButton)
         if self.guild_ids:  # instant in those guilds; global commands take up to an hour
             for guild_id in self.guild_ids:
                 guild = discord.Object(id=guild_id)
@@ -135,8 +137,10 @@ class DiscordAdapter(Adapter):
         *,
         clock: Clock = LOOP_CLOCK,  # where live replies and their budgets read the time
         claims: DeliveryLedger | None = None,  # shared by the workers; else this process's
+        feedback: FeedbackStore | None = None,  # 👍/👎 under answers, when set
     ) -> None:
         super().__init__(conversation)
+        self.feedback = feedback
         self.settings = settings
         self.clock = clock
         self.claims = claims or MemoryDeliveryLedger()
@@ -260,10 +264,35 @@ class DiscordAdapter(Adapter):
             channel=str(interaction.channel_id) if interaction.channel_id else None,
             address={"application": str(interaction.application_id), "token": interaction.token},
         )
-        await self.intake.accept(incoming, InteractionArrival(interaction, self.clock))
+        arrival = InteractionArrival(interaction, self.clock, self.feedback is not None)
+        await self.intake.accept(incoming, arrival)
 
     async def on_button(self, interaction: discord.Interaction[Any], text: str) -> None:
         await self.on_slash(interaction, text)
+
+    async def on_vote(self, interaction: discord.Interaction[Any], vote: str, answer: str) -> None:
+        """👍/👎 under an answer, once across workers: stored, and the voter alone told (an
+        ephemeral interaction response)."""
+        if not await self.first_time("interaction", interaction.id):
+            return
+        chosen = Vote(vote)
+        if self.feedback is None:
+            text = "Votes are not kept by this bot."
+        else:
+            workspace = str(interaction.guild.id) if interaction.guild else None
+            try:
+                result = await self.feedback.vote(
+                    answer, "discord", workspace, str(interaction.user.id), chosen
+                )
+                text = receipt(result, chosen)
+            except Exception as exc:
+                log.warning("a vote was not recorded (%s)", type(exc).__name__)
+                text = "Your vote could not be recorded just now — please try again in a minute."
+        await interaction.response.send_message(text, ephemeral=True)
+
+    def dress(self, reply: DiscordReply) -> DiscordReply:
+        reply.feedback = self.feedback is not None
+        return reply
 
     # -- trend watch and recovery --------------------------------------------------------
     def channel_poster(self) -> DiscordChannelPoster:
@@ -276,7 +305,9 @@ class DiscordAdapter(Adapter):
                 {"id": int(address["application"]), "type": 3, "token": address["token"]},
                 state=self.client._connection,
             )
-            return InteractionReply(webhook, turn, private=False, taken_over=True, clock=self.clock)
+            return self.dress(
+                InteractionReply(webhook, turn, private=False, taken_over=True, clock=self.clock)
+            )
         if address.get("channel") and address.get("message"):
             channel = self.client.get_partial_messageable(int(address["channel"]))
             reply = MentionReply(
@@ -288,7 +319,7 @@ class DiscordAdapter(Adapter):
             )
             if address.get("live_message"):
                 reply.take_over(channel.get_partial_message(int(address["live_message"])))
-            return reply
+            return self.dress(reply)
         return None
 
 
@@ -329,8 +360,10 @@ class MentionArrival:
             await intake.note_live(entry, live_message=str(message_id))
 
         adapter = self._adapter
-        return MentionReply(
-            self._message, turn, adapter.edits, self._place, opened, clock=adapter.clock
+        return adapter.dress(
+            MentionReply(
+                self._message, turn, adapter.edits, self._place, opened, clock=adapter.clock
+            )
         )
 
 
@@ -338,9 +371,15 @@ class InteractionArrival:
     """A `/scout` command or a button: deferred within 3 s (or answered privately at once);
     the deferred response shows the progress and becomes the answer."""
 
-    def __init__(self, interaction: discord.Interaction[Any], clock: Clock = LOOP_CLOCK) -> None:
+    def __init__(
+        self,
+        interaction: discord.Interaction[Any],
+        clock: Clock = LOOP_CLOCK,
+        feedback: bool = False,
+    ) -> None:
         self._interaction = interaction
         self._clock = clock
+        self._feedback = feedback
 
     async def acknowledge(self, turn: Turn | None, at_once: Report | None) -> bool:
         response = self._interaction.response
@@ -352,4 +391,6 @@ class InteractionArrival:
         return False
 
     def outbox(self, turn: Turn, entry: JournalEntry | None) -> Outbox:
-        return InteractionReply(self._interaction.followup, turn, private=False, clock=self._clock)
+        reply = InteractionReply(self._interaction.followup, turn, private=False, clock=self._clock)
+        reply.feedback = self._feedback
+        return reply

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from typing import Any, Protocol
 
 import discord
 
@@ -197,3 +198,43 @@ def plain(view: ReplyView) -> DiscordMessage:
 def _cut(text: str, limit: int) -> str:
     """Discord refuses empty titles and field values: say "—" rather than nothing."""
     return cut(text.strip() or "—", limit)
+
+
+class VoteHandler(Protocol):
+    async def on_vote(
+        self, interaction: discord.Interaction[Any], vote: str, answer: str
+    ) -> None: ...
+
+
+class VoteButton(
+    discord.ui.DynamicItem[discord.ui.Button[Any]],
+    template=r"vote:(?P<vote>up|down):(?P<answer>[0-9a-f]{32})",
+):
+    """👍 or 👎 under a model's answer: its custom id (`vote:up:<answer id>`) carries the vote
+    and the answer, so it works after a restart and on any worker."""
+
+    def __init__(self, vote: str, answer: str) -> None:
+        super().__init__(
+            discord.ui.Button(
+                emoji="👍" if vote == "up" else "👎",
+                style=discord.ButtonStyle.secondary,
+                custom_id=f"vote:{vote}:{answer}",
+                row=1,  # under the follow-up buttons
+            )
+        )
+        self.vote, self.answer = vote, answer
+
+    @classmethod
+    async def from_custom_id(
+        cls, interaction: discord.Interaction[Any], item: discord.ui.Item[Any], match: re.Match[str]
+    ) -> VoteButton:
+        return cls(match["vote"], match["answer"])
+
+    async def callback(self, interaction: discord.Interaction[Any]) -> None:
+        handler: VoteHandler = interaction.client.adapter  # type: ignore[attr-defined]
+        await handler.on_vote(interaction, self.vote, self.answer)
+
+
+def add_vote_buttons(buttons: discord.ui.View, answer_id: str) -> None:
+    buttons.add_item(VoteButton("up", answer_id))
+    buttons.add_item(VoteButton("down", answer_id))

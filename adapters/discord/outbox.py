@@ -26,6 +26,7 @@ import discord
 from adapters.discord.markup import (
     CHART_FILE,
     DiscordMessage,
+    add_vote_buttons,
     plain,
     progress_embed,
     render,
@@ -117,9 +118,12 @@ class ScoutButton(
         await handler.on_button(interaction, self.command_text)
 
 
-def buttons_for(view: ReplyView) -> discord.ui.View | None:
-    """The view's actions as buttons whose custom ids carry their commands."""
+def buttons_for(view: ReplyView, votes: bool = False) -> discord.ui.View | None:
+    """The view's actions as buttons whose custom ids carry their commands; with `votes`, 👍/👎
+    under a model's answer."""
     buttons = discord.ui.View(timeout=None)
+    if votes and view.feedback_id:
+        add_vote_buttons(buttons, view.feedback_id)
     for action in view.actions:
         verb = action.kind.value
         argument = action.command
@@ -140,6 +144,7 @@ class DiscordReply:
         self._live: LiveReply | None = None
         self._first = True  # the next message is the reply's first
         self._replace_first = False  # a message that a dead worker left becomes the reply
+        self.feedback = False  # 👍/👎 under a model's answer (votes can be kept)
 
     def live(self) -> LiveReply | None:
         return None
@@ -184,7 +189,7 @@ class DiscordReply:
     async def send(self, report: Report) -> None:
         reply, chart = await self._draw_chart(reply_view(report, self._refresh))
         messages = render(reply)
-        view = buttons_for(reply)
+        view = buttons_for(reply, votes=self.feedback)
         for index, message in enumerate(messages):
             buttons = view if index == len(messages) - 1 else None
             if not (chart is not None and message.shows_chart):

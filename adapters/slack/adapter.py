@@ -1,5 +1,11 @@
 """Slack adapter on Bolt's `AsyncApp`: the `/scout` slash command, its buttons and @mentions,
-over Socket Mode (`SLACK_APP_TOKEN`) or HTTP (`SLACK_SIGNING_SECRET`, `POST /slack/events`).
+direct messages and the assistant pane, the App Home tab, 👍/👎 on answers, over Socket Mode
+(`SLACK_APP_TOKEN`) or HTTP (`SLACK_SIGNING_SECRET`, `POST /slack/events`).
+
+One workspace (`SLACK_BOT_TOKEN`) or many (`SLACK_CLIENT_ID` + `SLACK_CLIENT_SECRET`: installed
+through `/slack/install`, `adapters/slack/oauth.py`): either way every call acts with the token of
+the workspace its event came from (`adapters/slack/clients.py`), and a workspace that uninstalls
+is forgotten (`adapters/slack/lifecycle.py`).
 
 The rules it keeps: `ack()` first (Slack's 3-second deadline), the work after; re-delivered
 events answered once; only blocks that Slack accepts (rendering in `adapters/slack/markup.py`).
@@ -25,29 +31,54 @@ from slack_sdk.http_retry.builtin_async_handlers import (
 from slack_sdk.web.async_client import AsyncWebClient
 
 from adapters.port import LOOP_CLOCK, Adapter, Clock, StartupError
+from adapters.slack.arrivals import (
+    ButtonArrival,
+    SlashArrival,
+    ThreadArrival,
+    payload_id,
+    slack_incoming,
+)
+from adapters.slack.assistant import SlackAssistant
 from adapters.slack.channels import SlackChannelPoster
+from adapters.slack.clients import WorkspaceClients, WorkspaceTokens
+from adapters.slack.feedback import SlackVotes
 from adapters.slack.files import ChartPlace, SlackCharts
+from adapters.slack.home import QUICK, SlackHome
 from adapters.slack.http import SlackHttpEndpoint
+from adapters.slack.installations import DatabaseInstallationStore, DatabaseOAuthStateStore
+from adapters.slack.lifecycle import JournalPart, WorkspaceDepartures
 from adapters.slack.markup import (
     ACTION_BUILD,
+    ACTION_FEEDBACK,
     ACTION_GAPS,
     ACTION_REFRESH,
     ACTION_RUN,
-    escape,
-    render,
 )
-from adapters.slack.outbox import ResponseUrlReply, SlackLimits, ThreadReply, slack_place
+from adapters.slack.oauth import install_routes
+from adapters.slack.outbox import (
+    ResponseUrlReply,
+    SlackLimits,
+    SlackReply,
+    ThreadReply,
+    slack_place,
+)
 from bot.cache import DeliveryLedger, MemoryDeliveryLedger
+from bot.commands import CommandKind
 from bot.config import SlackSettings
-from bot.database import JournalEntry
-from bot.intake import Conversation, Incoming, Outbox, Turn
+from bot.database import Database, JournalEntry
+from bot.feedback import FeedbackStore
+from bot.intake import Conversation, Outbox, Turn
 from bot.report import Report
 from bot.runtime import SingleFlight
-from bot.views import reply_view
+from bot.watch import WatchStore
+from bot.workspaces import ScoutHistory, WorkspaceEraser, scout_of
 
 log = logging.getLogger(__name__)
 
 _MENTION = re.compile(r"<@[A-Z0-9]+(?:\|[^>]*)?>")
+_WATCH_CHANGES = frozenset(
+    {CommandKind.WATCH, CommandKind.WATCH_GAPS, CommandKind.UNWATCH, CommandKind.UNWATCH_GAPS}
+)
 
 
 class SlackAdapter(Adapter):
@@ -64,35 +95,55 @@ class SlackAdapter(Adapter):
         socket_mode: bool = False,
         http_port: int | None = None,  # serve Slack's HTTP endpoint (on the runtime's $PORT)
         clock: Clock = LOOP_CLOCK,  # where live replies and their budgets read the time
+        database: Database | None = None,  # installations and OAuth states (OAuth mode)
+        feedback: FeedbackStore | None = None,  # 👍/👎 under answers, when set
+        watches: WatchStore | None = None,  # the Home tab; erased on uninstall
+        history: ScoutHistory | None = None,  # who asked what (the Home tab)
     ) -> None:
         super().__init__(conversation)
         self.settings = settings
         self.deliveries = deliveries or MemoryDeliveryLedger()
         self.clock = clock
-        self.limits = SlackLimits(clock)  # shared by every live reply of this workspace's app
+        self.limits = SlackLimits(clock)  # shared by every live reply, budgets per workspace
         self.socket_mode = socket_mode
         self.http_port = http_port
-        self.client = AsyncWebClient(
-            token=settings.bot_token,
-            base_url=settings.api_url,
-            # Slack's 429s carry Retry-After: wait it out instead of losing the reply.
-            retry_handlers=[
+        self.feedback, self.history = feedback, history
+        # Slack's 429s carry Retry-After: wait it out instead of losing the reply.
+        options: dict[str, Any] = {
+            "base_url": settings.api_url,
+            "retry_handlers": [
                 *async_default_handlers(),
                 AsyncRateLimitErrorRetryHandler(max_retry_count=2),
             ],
+        }
+        # The one token's client; in OAuth mode a tokenless one (oauth.v2.access, auth.test
+        # with a token given per call).
+        self.client = AsyncWebClient(
+            token=None if settings.oauth else settings.bot_token, **options
         )
-        self.charts = SlackCharts(self.client)  # charts go up with the bot's own token
-        # Bolt's own client carries no token: requests are authorized by `_authorize_once`,
-        # which asks auth.test once. (Bolt's built-in single-team authorization calls auth.test
-        # from every request until the first answer lands: 200 calls for a burst of 200.)
-        bolt_client = AsyncWebClient(
-            base_url=settings.api_url, retry_handlers=self.client.retry_handlers
-        )
+        self.installations: DatabaseInstallationStore | None = None
+        tokens: WorkspaceTokens | None = None
+        if settings.oauth:
+            if database is None:
+                raise ValueError("Slack OAuth keeps its installations in the database")
+            self.installations = DatabaseInstallationStore(database)
+            self.states = DatabaseOAuthStateStore(database)
+            assert settings.client_id and settings.client_secret
+            tokens = WorkspaceTokens(
+                self.installations, settings.client_id, settings.client_secret, self.client
+            )
+        self.clients = WorkspaceClients(None if settings.oauth else self.client, tokens, **options)
+        # Bolt's own client carries no token: requests are authorized by `authorize`, which in
+        # single-token mode asks auth.test once. (Bolt's built-in single-team authorization
+        # calls auth.test from every request until the first answer lands.)
+        bolt_client = AsyncWebClient(**options)
         self._identity: SingleFlight[AuthorizeResult] = SingleFlight()
         self._authorized: AuthorizeResult | None = None
 
-        async def authorize(enterprise_id: str | None, team_id: str | None) -> AuthorizeResult:
+        async def authorize(enterprise_id: str | None, team_id: str | None) -> Any:
             # Bolt passes arguments by name, so this is a plain function, not a method.
+            if self.clients.oauth:
+                return await self.clients.authorize(team_id)
             return await self._authorize_once()
 
         # process_before_response: Bolt returns the ack as soon as a listener returns, instead
@@ -104,11 +155,36 @@ class SlackAdapter(Adapter):
             process_before_response=True,
         )
         self._socket: AsyncSocketModeHandler | None = None
-        self.app.command("/scout")(self._on_slash_command)
+        self.home = SlackHome(self.clients, watches, history, self._spawn, self._accept_in_thread)
+        self.assistant = SlackAssistant(self.clients, self.deliveries)
+        eraser = WorkspaceEraser(
+            {
+                "watches": watches,
+                "conversations": conversation.store,
+                "journal": JournalPart(self),
+                "history": history,
+                "feedback identities": feedback,
+            }
+        )
+        departures = WorkspaceDepartures(self.clients, self.installations, eraser, self._spawn)
+        app = self.app
+        app.command("/scout")(self._on_slash_command)
         actions = f"^({ACTION_GAPS}|{ACTION_BUILD}|{ACTION_REFRESH}|{ACTION_RUN}_\\d+)$"
-        self.app.action(re.compile(actions))(self._on_button)
-        self.app.event("app_mention")(self._on_mention)
-        self.app.event("message")(self._on_message)
+        app.action(re.compile(actions))(self._on_button)
+        if feedback is not None:
+            app.action(ACTION_FEEDBACK)(SlackVotes(feedback, self.clients, self._spawn).on_click)
+        app.action(re.compile(f"^({'|'.join(QUICK)})$"))(self.home.on_quick_action)
+        app.view(re.compile(f"^({'|'.join(QUICK)})$"))(self.home.on_quick_submit)
+        app.event("app_mention")(self._on_mention)
+        app.event("message")(self._on_message)
+        app.event("app_home_opened")(self.home.on_opened)
+        app.event("app_uninstalled")(departures.on_uninstalled)
+        app.event("tokens_revoked")(departures.on_tokens_revoked)
+        app.event("assistant_thread_started")(self.assistant.on_thread_started)
+        app.event("assistant_thread_context_changed")(self.assistant.on_context_changed)
+
+    def _spawn(self, work: Any) -> object:
+        return self.intake.spawn(work)
 
     async def _authorize_once(self) -> AuthorizeResult:
         if self._authorized is None:
@@ -129,13 +205,17 @@ class SlackAdapter(Adapter):
         from slack_sdk.errors import SlackClientError
 
         unreachable = (ClientError, OSError, SlackClientError)
-        try:
-            identity = await self.client.auth_test()
-        except SlackApiError as exc:
-            error = exc.response.get("error")
-            raise StartupError(f"SLACK_BOT_TOKEN was rejected by Slack ({error})") from None
-        except unreachable as exc:
-            raise StartupError(f"Slack could not be reached ({type(exc).__name__})") from None
+        if self.installations is not None:
+            teams = await self.installations.teams()
+            identity = f"an app installed in {len(teams)} workspace(s) (OAuth)"
+        else:
+            try:
+                identity = str((await self.client.auth_test()).get("user"))
+            except SlackApiError as exc:
+                error = exc.response.get("error")
+                raise StartupError(f"SLACK_BOT_TOKEN was rejected by Slack ({error})") from None
+            except unreachable as exc:
+                raise StartupError(f"Slack could not be reached ({type(exc).__name__})") from None
         modes = []
         if self.socket_mode:
             self._socket = AsyncSocketModeHandler(
@@ -152,7 +232,7 @@ class SlackAdapter(Adapter):
             modes.append("Socket Mode")
         if self.http_port is not None:
             modes.append(f"HTTP on port {self.http_port}")
-        return f"Slack as {identity.get('user')} ({' and '.join(modes)})"
+        return f"Slack as {identity} ({' and '.join(modes)})"
 
     async def health(self) -> dict[str, bool]:
         states = {}
@@ -175,39 +255,65 @@ class SlackAdapter(Adapter):
             self._socket = None
 
     def web_app(self) -> web.Application | None:
-        """HTTP mode: Slack's Events/Commands/Interactivity endpoint."""
+        """HTTP mode: Slack's Events/Commands/Interactivity endpoint; with OAuth, the install
+        flow's two pages as well."""
         if self.http_port is None:
             return None
         endpoint = SlackHttpEndpoint(self.app, self.settings.signing_secret or "", self.deliveries)
         application = web.Application()
         application.router.add_post("/slack/events", endpoint.handle)
+        if self.installations is not None:
+            application.add_routes(
+                install_routes(self.settings, self.client, self.installations, self.states)
+            )
         return application
+
+    # -- replies --------------------------------------------------------------------------
+    def dress(self, reply: SlackReply, turn: Turn) -> SlackReply:
+        """Every reply: 👍/👎 under a model's answer when votes can be kept; once delivered,
+        kept in the scout history, and the Home tab refreshed after a watch changed."""
+        reply.feedback = self.feedback is not None
+
+        def sent(report: Report) -> None:
+            caller = turn.caller
+            scout = scout_of(caller, turn.refresh_text, report, self.home.clock())
+            if scout is not None and self.history is not None:
+                self.history.record(scout)
+            kind = getattr(turn.command, "kind", None)
+            if kind in _WATCH_CHANGES and caller.workspace:
+                self._spawn(self.home.publish(caller.workspace, caller.user_id))
+
+        reply.on_sent = sent
+        return reply
 
     # -- events → Incoming ----------------------------------------------------------------
     async def _on_slash_command(self, ack: Any, command: dict[str, Any], respond: Any) -> None:
         address = {"response_url": str(command.get("response_url") or ""), "note": "yes"}
-        incoming = _incoming(
+        incoming = slack_incoming(
             command.get("team_id"),
             command.get("user_id"),
             command.get("text") or "",
             channel=command.get("channel_id"),
             address=address,
         )
-        charts = self._chart_place(command.get("channel_id"))
-        await self.intake.accept(incoming, SlashArrival(ack, respond, self.clock, charts))
+        charts = self._chart_place(command.get("team_id"), command.get("channel_id"))
+        arrival = SlashArrival(ack, respond, self.clock, charts, self.dress)
+        await self.intake.accept(incoming, arrival)
 
     async def _on_button(
         self, ack: Any, body: dict[str, Any], action: dict[str, Any], respond: Any
     ) -> None:
-        incoming = _incoming(
-            _id(body.get("team")),
-            _id(body.get("user")),
+        team = payload_id(body.get("team"))
+        incoming = slack_incoming(
+            team,
+            payload_id(body.get("user")),
             str(action.get("value") or ""),
-            channel=_id(body.get("channel")),
+            channel=payload_id(body.get("channel")),
             address={"response_url": str(body.get("response_url") or "")},
         )
-        charts = self._chart_place(_id(body.get("channel")))
-        await self.intake.accept(incoming, ButtonArrival(ack, respond, charts=charts))
+        charts = self._chart_place(team, payload_id(body.get("channel")))
+        arrival = ButtonArrival(ack, respond, charts=charts, dress=self.dress)
+        await self.intake.accept(incoming, arrival)
 
     async def _on_message(self, body: dict[str, Any], event: dict[str, Any]) -> None:
         """A direct message is a command without the mention; edits, joins and the bot's own
@@ -227,38 +333,64 @@ class SlackAdapter(Adapter):
             return
         thread = str(event.get("thread_ts") or event.get("ts"))
         channel = str(event.get("channel") or "")
-        incoming = _incoming(
-            body.get("team_id"),
+        team = body.get("team_id")
+        text = _MENTION.sub(" ", event.get("text") or "")
+        if direct and event.get("thread_ts"):  # the assistant pane's thread, or a DM thread
+            self._spawn(self.assistant.working(team, channel, thread, text))
+        await self._accept_in_thread(
+            team,
             event.get("user"),
-            _MENTION.sub(" ", event.get("text") or ""),
+            text,
+            channel,
+            thread,
+            in_thread=direct or bool(event.get("thread_ts")),
+            direct=direct,
+        )
+
+    async def _accept_in_thread(
+        self,
+        team: Any,
+        user: Any,
+        text: str,
+        channel: str,
+        thread: str,
+        *,
+        in_thread: bool,
+        direct: bool,
+    ) -> None:
+        incoming = slack_incoming(
+            team,
+            user,
+            text,
             channel=channel,
-            place=(
-                slack_place(channel, event.get("thread_ts"))
-                if direct or event.get("thread_ts")
-                else None
-            ),
+            place=slack_place(channel, thread) if in_thread else None,
             plain_language=direct,
             address={"thread": thread},
         )
-        await self.intake.accept(incoming, ThreadArrival(self, channel, thread))
+        client = self.clients.for_team(str(team) if team else None)
+        await self.intake.accept(incoming, ThreadArrival(self, client, channel, thread))
 
-    def _chart_place(self, channel: Any) -> ChartPlace | None:
+    def _chart_place(self, team: Any, channel: Any) -> ChartPlace | None:
         """Where a response_url reply's chart goes: its channel, once the bot is known to be
         in it (a slash command works where the bot is not)."""
-        return ChartPlace(self.charts, str(channel), check=True) if channel else None
+        if not channel:
+            return None
+        charts = SlackCharts(self.clients.for_team(str(team) if team else None))
+        return ChartPlace(charts, str(channel), check=True)
 
     # -- trend watch and recovery --------------------------------------------------------
     def channel_poster(self) -> SlackChannelPoster:
-        return SlackChannelPoster(self.client)
+        return SlackChannelPoster(self.clients)
 
     def recovered_outbox(self, turn: Turn, entry: JournalEntry) -> Outbox | None:
         address = entry.address
         if address.get("response_url"):
             respond = AsyncRespond(response_url=address["response_url"])
-            return ResponseUrlReply(respond, turn, progress=False, note=bool(address.get("note")))
+            reply = ResponseUrlReply(respond, turn, progress=False, note=bool(address.get("note")))
+            return self.dress(reply, turn)
         if address.get("thread") and address.get("channel"):
-            reply = ThreadReply(
-                self.client,
+            thread_reply = ThreadReply(
+                self.clients.for_team(entry.workspace),
                 address["channel"],
                 address["thread"],
                 turn,
@@ -266,106 +398,6 @@ class SlackAdapter(Adapter):
                 clock=self.clock,
             )
             if address.get("live_ts"):
-                reply.take_over(address["live_ts"])
-            return reply
+                thread_reply.take_over(address["live_ts"])
+            return self.dress(thread_reply, turn)
         return None
-
-
-def _id(value: Any) -> Any:
-    """The `id` of an interaction payload's `team` or `user` object (None when it is absent or
-    not an object)."""
-    return value.get("id") if isinstance(value, dict) else None
-
-
-def _incoming(
-    team: Any,
-    user: Any,
-    text: str,
-    *,
-    channel: Any = None,
-    place: str | None = None,
-    plain_language: bool = False,
-    address: dict[str, str],
-) -> Incoming:
-    """Slack names the team and the user in every payload; one missing either is not trusted
-    (the conversation refuses a sender without an id)."""
-    trusted = bool(team and user)
-    return Incoming(
-        "slack",
-        str(user) if trusted else "",
-        text,
-        workspace=str(team) if trusted else None,
-        channel=str(channel) if channel else None,
-        place=place,
-        plain_language=plain_language,
-        address=address,
-    )
-
-
-class SlashArrival:
-    """A slash command: acknowledged within 3 s with a private note (the whole reply, when it
-    is ready at once); the answer goes through its `response_url`."""
-
-    def __init__(
-        self,
-        ack: Any,
-        respond: Any,
-        clock: Clock = LOOP_CLOCK,
-        charts: ChartPlace | None = None,
-    ) -> None:
-        self._ack, self._respond, self._clock = ack, respond, clock
-        self._charts = charts  # where the reply's chart goes
-
-    async def acknowledge(self, turn: Turn | None, at_once: Report | None) -> bool:
-        if at_once is not None:
-            await self._ack(response_type="ephemeral", **render(reply_view(at_once)).payload())
-            return True
-        assert turn is not None
-        await self._ack(response_type="ephemeral", text=f"Scouting {escape(turn.subject)}…")
-        return False
-
-    def outbox(self, turn: Turn, entry: JournalEntry | None) -> Outbox:
-        return ResponseUrlReply(self._respond, turn, clock=self._clock, chart_place=self._charts)
-
-
-class ButtonArrival(SlashArrival):
-    """A button: acknowledged at once; the reply goes through its `response_url`, without
-    progress (its original is the answer the button is on)."""
-
-    async def acknowledge(self, turn: Turn | None, at_once: Report | None) -> bool:
-        await self._ack()
-        if turn is None and at_once is not None:  # nothing to answer from: say it privately
-            await self._respond(**render(reply_view(at_once)).payload(), replace_original=False)
-            return True
-        return False
-
-    def outbox(self, turn: Turn, entry: JournalEntry | None) -> Outbox:
-        return ResponseUrlReply(self._respond, turn, progress=False, chart_place=self._charts)
-
-
-class ThreadArrival:
-    """A mention or a DM: Bolt acknowledges the event; the reply streams into the thread."""
-
-    def __init__(self, adapter: SlackAdapter, channel: str, thread: str) -> None:
-        self._adapter, self._channel, self._thread = adapter, channel, thread
-
-    async def acknowledge(self, turn: Turn | None, at_once: Report | None) -> bool:
-        return False
-
-    def outbox(self, turn: Turn, entry: JournalEntry | None) -> Outbox:
-        intake = self._adapter.intake
-
-        async def opened(ts: str) -> None:
-            await intake.note_live(entry, live_ts=ts)
-
-        adapter = self._adapter
-        return ThreadReply(
-            adapter.client,
-            self._channel,
-            self._thread,
-            turn,
-            adapter.limits,
-            opened,
-            clock=adapter.clock,
-            charts=adapter.charts,
-        )

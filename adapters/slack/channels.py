@@ -8,8 +8,8 @@ from __future__ import annotations
 import logging
 
 from slack_sdk.errors import SlackApiError
-from slack_sdk.web.async_client import AsyncWebClient
 
+from adapters.slack.clients import WorkspaceClients
 from adapters.slack.files import ChartPlace, SlackCharts, share_chart, stage_chart
 from adapters.slack.markup import render
 from bot.report import Report
@@ -30,15 +30,17 @@ INVITE = "invite it with `/invite @Trend Scout` so that alerts and digests can b
 
 
 class SlackChannelPoster:
-    def __init__(self, client: AsyncWebClient) -> None:
-        self.client = client  # its retry handler waits out 429s (chat.postMessage ~1/s/channel)
-        self.charts = SlackCharts(client)
+    """Posts in each watch's channel with the token of the watch's own workspace."""
+
+    def __init__(self, clients: WorkspaceClients) -> None:
+        self.clients = clients  # their retry handler waits out 429s (chat.postMessage ~1/s)
 
     async def post(self, channel: WatchChannel, report: Report) -> None:
-        place = ChartPlace(self.charts, channel.channel)
+        client = self.clients.for_team(channel.workspace)
+        place = ChartPlace(SlackCharts(client), channel.channel)
         view, staged = await stage_chart(place, reply_view(report))
         try:
-            await self.client.chat_postMessage(
+            await client.chat_postMessage(
                 channel=channel.channel, unfurl_links=False, **render(view).payload()
             )
         except SlackApiError as exc:
@@ -52,7 +54,8 @@ class SlackChannelPoster:
         if channel.channel.startswith("D"):
             return None  # the bot's own DM with the user
         try:
-            info = await self.client.conversations_info(channel=channel.channel)
+            client = self.clients.for_team(channel.workspace)
+            info = await client.conversations_info(channel=channel.channel)
         except SlackApiError as exc:
             error = _error(exc)
             reason = UNREACHABLE.get(

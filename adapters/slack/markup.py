@@ -52,6 +52,7 @@ ACTION_GAPS = "scout_gaps"
 ACTION_BUILD = "scout_build"
 ACTION_REFRESH = "scout_refresh"
 ACTION_RUN = "scout_run"  # + an index: a follow-up of an alert or digest (ids must differ)
+ACTION_FEEDBACK = "scout_feedback"  # the 👍/👎 under a model's answer; value "up:<id>"/"down:<id>"
 
 _MASS_MENTION = re.compile(r"@(?=(channel|here|everyone)\b)", re.IGNORECASE)
 
@@ -101,10 +102,15 @@ def render(view: ReplyView, body: bool = True, table: bool = True) -> SlackMessa
         blocks.append({"type": "divider"})
         blocks.extend(_markdown_blocks(sanitise(view.body)))
     blocks.append(_context(view.footer))
+    tail = 1
     if view.actions:
         blocks.append(_actions(view.actions))
+        tail += 1
+    if view.feedback_id:
+        blocks.append(feedback_block(view.feedback_id))
+        tail += 1
     if len(blocks) > MAX_BLOCKS:  # cannot happen with the caps above; kept as a hard guarantee
-        blocks = [*blocks[: MAX_BLOCKS - 2], blocks[-2], blocks[-1]]
+        blocks = [*blocks[: MAX_BLOCKS - tail], *blocks[-tail:]]
     return SlackMessage(cut(sanitise(view.summary), NOTIFICATION_MAX), blocks)
 
 
@@ -282,6 +288,31 @@ def _actions(actions: tuple[Action, ...]) -> dict[str, Any]:
         action_id = ACTION_IDS.get(action.kind) or f"{ACTION_RUN}_{index}"
         buttons.append(_button(sanitise(action.label), action_id, action.command))
     return {"type": "actions", "block_id": "scout_actions", "elements": buttons}
+
+
+def feedback_block(answer_id: str) -> dict[str, Any]:
+    """Slack's own 👍/👎 under an AI answer (`feedback_buttons` in a `context_actions` block);
+    each button's value names the vote and the answer."""
+    return {
+        "type": "context_actions",
+        "block_id": "scout_feedback",
+        "elements": [
+            {
+                "type": "feedback_buttons",
+                "action_id": ACTION_FEEDBACK,
+                "positive_button": {
+                    "text": {"type": "plain_text", "text": "👍"},
+                    "accessibility_label": "This answer was useful",
+                    "value": f"up:{answer_id}",
+                },
+                "negative_button": {
+                    "text": {"type": "plain_text", "text": "👎"},
+                    "accessibility_label": "This answer was not useful",
+                    "value": f"down:{answer_id}",
+                },
+            }
+        ],
+    }
 
 
 def _button(text: str, action_id: str, value: str) -> dict[str, Any]:

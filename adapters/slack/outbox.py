@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Awaitable, Callable
+from dataclasses import replace
 from typing import Any
 
 from slack_sdk.errors import SlackApiError
@@ -96,6 +97,12 @@ class SlackReply:
         self._refresh = turn.refresh_text  # what the Refresh button sends
         self._live: LiveReply | None = None
         self._chart_place = chart_place  # None: no charts (e.g. a recovered reply)
+        self.feedback = False  # offer 👍/👎 under a model's answer (votes can be kept)
+        self.on_sent: Callable[[Report], None] | None = None  # told of the delivered report
+
+    def _view(self, report: Report) -> ReplyView:
+        view = reply_view(report, self._refresh)
+        return view if self.feedback else replace(view, feedback_id=None)
 
     def live(self) -> LiveReply | None:
         return None
@@ -107,7 +114,7 @@ class SlackReply:
         raise NotImplementedError
 
     async def send(self, report: Report) -> None:
-        view, staged = await stage_chart(self._chart_place, reply_view(report, self._refresh))
+        view, staged = await stage_chart(self._chart_place, self._view(report))
         try:
             await self._final(report, view, table=True)
         except Exception as exc:
@@ -117,6 +124,8 @@ class SlackReply:
             log.info("Slack refused the comparison table; sending it as fields")
             await self._final(report, view, table=False)
         await share_chart(self._chart_place, staged)  # under the reply, now that it is out
+        if self.on_sent is not None:
+            self.on_sent(report)
 
     async def _final(self, report: Report, view: ReplyView, table: bool) -> None:
         await self._post(render(view, table=table), report.is_reply_private)
@@ -126,6 +135,8 @@ class SlackReply:
 
     async def send_plain(self, report: Report) -> None:
         await self._post(plain(reply_view(report)), report.is_reply_private)
+        if self.on_sent is not None:
+            self.on_sent(report)
 
     async def apologise(self, report: Report | None) -> None:
         await self._post(apology(report), True)

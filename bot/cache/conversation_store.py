@@ -19,6 +19,7 @@ import time
 from abc import ABC, abstractmethod
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
+from typing import Any
 
 from cachetools import TTLCache
 
@@ -106,6 +107,11 @@ class ConversationStore(ABC):
     @abstractmethod
     async def forget(self, key: ConversationKey) -> None: ...
 
+    @abstractmethod
+    async def forget_workspace(self, platform: str, workspace: str) -> int:
+        """Forget every conversation of one workspace (the app was uninstalled there); how
+        many were found."""
+
 
 class MemoryConversationStore(ConversationStore):
     def __init__(self, ttl_seconds: float, clock: Callable[[], float] = time.monotonic) -> None:
@@ -121,6 +127,13 @@ class MemoryConversationStore(ConversationStore):
 
     async def forget(self, key: ConversationKey) -> None:
         self._entries.pop(key, None)
+
+    async def forget_workspace(self, platform: str, workspace: str) -> int:
+        here = (platform, workspace)
+        keys = [k for k in list(self._entries) if (k.platform, k.workspace) == here]
+        for key in keys:
+            self._entries.pop(key, None)
+        return len(keys)
 
 
 class RedisConversationStore(ConversationStore):
@@ -157,8 +170,19 @@ class RedisConversationStore(ConversationStore):
 
     async def put(self, key: ConversationKey, context: ConversationContext) -> None:
         record = context.encode()
+        index = workspace_index(key.platform, key.workspace)
+
+        async def write(redis: Any) -> Any:
+            # The workspace's index of its conversations' keys (hashed: they name no one),
+            # kept as long as its newest conversation, so an uninstall can find them all.
+            async with redis.pipeline(transaction=True) as pipe:
+                pipe.set(key.storage_key(), record, ex=self._ttl)
+                pipe.sadd(index, key.storage_key())
+                pipe.expire(index, self._ttl)
+                return await pipe.execute()
+
         try:
-            await self._redis.call(lambda r: r.set(key.storage_key(), record, ex=self._ttl))
+            await self._redis.call(write)
         except RedisUnavailable:
             self._without_redis()
             await self._memory.put(key, context)
@@ -169,3 +193,21 @@ class RedisConversationStore(ConversationStore):
         await self._memory.forget(key)
         with contextlib.suppress(RedisUnavailable):
             await self._redis.call(lambda r: r.delete(key.storage_key()))
+
+    async def forget_workspace(self, platform: str, workspace: str) -> int:
+        """Memory and Redis; raises `RedisUnavailable` when Redis cannot be reached (the
+        caller says so: those conversations then expire with their TTL)."""
+        forgotten = await self._memory.forget_workspace(platform, workspace)
+        index = workspace_index(platform, workspace)
+        keys: set[bytes | str] = await self._redis.call(lambda r: r.smembers(index))
+        if keys:
+            await self._redis.call(lambda r: r.delete(*keys, index))
+        else:
+            await self._redis.call(lambda r: r.delete(index))
+        return forgotten + len(keys)
+
+
+def workspace_index(platform: str, workspace: str) -> str:
+    """The Redis set of one workspace's conversation keys."""
+    digest = hashlib.sha256(f"{platform}\0{workspace}".encode()).hexdigest()
+    return f"{KEY_PREFIX}conversations:{digest[:40]}"

@@ -201,6 +201,17 @@ class Secret(Parser[str]):
 
 
 @dataclass(frozen=True)
+class ClientId(Parser[str]):
+    """A Slack app's client id: digits and one dot (`1234567890.1234567890`)."""
+
+    def parse(self, name: str, raw: str) -> str:
+        value = raw.strip()
+        if not re.fullmatch(r"\d+\.\d+", value):
+            raise ConfigError(f"{name}={raw!r} is not a Slack client id; allowed 123456.789012")
+        return value
+
+
+@dataclass(frozen=True)
 class IdSet(Parser[frozenset[str]]):
     """Comma-separated ids, blanks skipped; `digits`: each id must be all digits."""
 

@@ -53,14 +53,32 @@ class SlackSettings:
     signing_secret: str | None = field(default=None, repr=False)  # HTTP mode
     api_url: str = "https://slack.com/api/"
     allowed_team_ids: frozenset[str] = frozenset()  # empty: every workspace
+    # OAuth ("Add to Slack", many workspaces): each workspace's token from its installation
+    client_id: str | None = None
+    client_secret: str | None = field(default=None, repr=False)
+
+    @property
+    def oauth(self) -> bool:
+        """Many workspaces: installed through /slack/install, one token each."""
+        return bool(self.client_id and self.client_secret)
+
+    @property
+    def has_tokens(self) -> bool:
+        """A bot token to act with: the one SLACK_BOT_TOKEN, or the installations' (OAuth)."""
+        return bool(self.bot_token) or self.oauth
 
     @property
     def socket_mode_ready(self) -> bool:
-        return bool(self.bot_token and self.app_token)
+        return bool(self.has_tokens and self.app_token)
 
     @property
     def http_ready(self) -> bool:
-        return bool(self.bot_token and self.signing_secret)
+        return bool(self.has_tokens and self.signing_secret)
+
+    @property
+    def oauth_url(self) -> str:
+        """Slack's authorize page, next to its Web API (`…/api/` → `…/oauth/v2/authorize`)."""
+        return self.api_url.removesuffix("/").removesuffix("/api") + "/oauth/v2/authorize"
 
 
 class ShardPlan(NamedTuple):
@@ -185,6 +203,7 @@ class Settings:
             self.slack.bot_token,
             self.slack.app_token,
             self.slack.signing_secret,
+            self.slack.client_secret,
             self.discord.bot_token,
             self.mcp_token,
             self.cache.redis_url,

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from bot.config.parsers import (
     Boolean,
     Choice,
+    ClientId,
     Country,
     DatabaseUrl,
     Directory,
@@ -108,6 +109,8 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("SLACK_SIGNING_SECRET", "slack.signing_secret", Secret()),
     Setting("SLACK_API_URL", "slack.api_url", Url(WEB, end_slash=True)),
     Setting("SLACK_ALLOWED_TEAM_IDS", "slack.allowed_team_ids", IdSet()),
+    Setting("SLACK_CLIENT_ID", "slack.client_id", ClientId()),
+    Setting("SLACK_CLIENT_SECRET", "slack.client_secret", Secret()),
     # Discord: DiscordSettings
     Setting("DISCORD_BOT_TOKEN", "discord.bot_token", Secret()),
     Setting("DISCORD_GUILD_IDS", "discord.guild_ids", IdSet(digits=True)),

@@ -24,6 +24,9 @@ from bot.database.schema import (
     digests,
     event_claims,
     feedback_votes,
+    scout_history,
+    slack_installations,
+    slack_oauth_states,
     watches,
 )
 
@@ -49,5 +52,8 @@ __all__ = [
     "feedback_votes",
     "migrate",
     "open_migrated",
+    "scout_history",
+    "slack_installations",
+    "slack_oauth_states",
     "watches",
 ]

@@ -210,3 +210,20 @@ class CommandJournal:
     async def pending(self) -> int:
         async with self._db.transaction() as connection:
             return int(await connection.scalar(select(func.count()).select_from(journal)) or 0)
+
+    async def forget_workspace(self, platform: str, workspace: str) -> int:
+        """Delete the entries of one workspace's commands (the app was uninstalled there: their
+        replies could not be posted, and what they asked is not kept); how many."""
+        async with self._db.transaction() as connection:
+            rows = await connection.execute(
+                select(journal.c.id, journal.c.entry).where(journal.c.platform == platform)
+            )
+            ids = [
+                row.id
+                for row in rows
+                if JournalEntry.from_json(row.entry, 1).workspace == workspace
+            ]
+            if ids:
+                await connection.execute(delete(journal).where(journal.c.id.in_(ids)))
+        self.held.difference_update(ids)
+        return len(ids)

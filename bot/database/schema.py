@@ -186,3 +186,51 @@ app_history = Table(
     Column("rank", Integer, nullable=True),  # on its category's top free chart; None: not seen
     PrimaryKeyConstraint("track_id", "country", "checked_at"),
 )
+
+# One row per Slack workspace the app is installed in (OAuth, "Add to Slack"): its bot token,
+# and with token rotation its refresh token and when the token expires. Secrets: never logged.
+# Deleted when the workspace uninstalls the app (or revokes its tokens).
+slack_installations = Table(
+    "slack_installations",
+    metadata,
+    Column("team_id", String(32), primary_key=True),
+    Column("enterprise_id", String(32), nullable=True),
+    Column("team_name", Text, nullable=True),
+    Column("app_id", String(32), nullable=True),
+    Column("bot_id", String(32), nullable=True),
+    Column("bot_user_id", String(32), nullable=True),
+    Column("bot_token", Text, nullable=False),
+    Column("bot_refresh_token", Text, nullable=True),
+    Column("bot_token_expires_at", Float, nullable=True),
+    Column("bot_scopes", Text, nullable=True),
+    Column("installer_user_id", String(32), nullable=True),
+    Column("installed_at", Float, nullable=False),
+    Column("updated_at", Float, nullable=False),
+)
+
+# The OAuth `state` of each install begun at /slack/install, until its redirect comes back
+# (consumed once) or it expires.
+slack_oauth_states = Table(
+    "slack_oauth_states",
+    metadata,
+    Column("state", String(64), primary_key=True),
+    Column("expires_at", Float, nullable=False),
+    Index("ix_slack_oauth_states_expires_at", "expires_at"),
+)
+
+# Who asked what and what they got (the Home tab's "your recent scouts"): written off the reply
+# path after a command's reply is out; a workspace's rows go when it uninstalls.
+scout_history = Table(
+    "scout_history",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("platform", String(16), nullable=False),
+    Column("workspace", String(64), nullable=False),
+    Column("user_id", String(64), nullable=False),
+    Column("kind", String(16), nullable=False),
+    Column("subject", Text, nullable=False),
+    Column("command", Text, nullable=False),
+    Column("outcome", Text, nullable=False),
+    Column("asked_at", Float, nullable=False),
+    Index("ix_scout_history_user", "platform", "workspace", "user_id", "asked_at"),
+)
