@@ -113,6 +113,7 @@ class FakeDiscord(FakeGateway):
         self.synced_commands: dict[str, list[dict[str, Any]]] = {}
         self._ids = itertools.count(1)
         self.uploads: dict[str, list[Upload]] = {}  # message id → its files, as they stand
+        self.user_locale = "en-US"  # the clicking user's Discord language, in interactions
         self.problems: list[str] = []  # attachments sent wrongly
         self.max_upload_bytes = 10_485_760
         self.no_attach_channels: set[str] = set()  # channels without Attach Files permission
@@ -239,7 +240,7 @@ class FakeDiscord(FakeGateway):
             "token": f"interaction-token-{next(self._ids)}",
             "version": 1,
             "app_permissions": "2248473465835073",
-            "locale": "en-US",
+            "locale": self.user_locale,
             "guild_locale": "en-US",
             "entitlements": [],
             "attachment_size_limit": 10_485_760,

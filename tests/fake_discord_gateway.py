@@ -69,6 +69,7 @@ class FakeGateway(LoopbackServer):
         self.connections = 0  # gateway sessions opened; more than one means a reconnect
         self.heartbeat_interval_ms = 41_250  # Discord's; tests shorten it to see heartbeats
         self.recommended_shards = 1  # what `GET /gateway/bot` recommends
+        self.guild_locale = "en-US"  # every guild's preferred locale (its community language)
         self.sessions: list[GatewaySession] = []  # identified and still open
         self.identifies: list[tuple[int, int] | None] = []  # each IDENTIFY's shard, in order
         self._seq = itertools.count(1)
@@ -163,4 +164,5 @@ class FakeGateway(LoopbackServer):
             ready["shard"] = list(session.shard)
         await self._send(session.socket, "READY", ready)
         for guild in guilds:
-            await self._send(session.socket, "GUILD_CREATE", guild_create(guild))
+            created = guild_create(guild) | {"preferred_locale": self.guild_locale}
+            await self._send(session.socket, "GUILD_CREATE", created)

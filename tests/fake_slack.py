@@ -204,6 +204,9 @@ class FakeSlack(LoopbackServer):
         self.modals: list[dict[str, Any]] = []
         self.ephemeral: list[dict[str, Any]] = []
         self.assistant: list[ApiCall] = []
+        # (team, user) → the locale Slack's users.info reports with include_locale (en-US else)
+        self.locales: dict[tuple[str, str], str] = {}
+        self.users_read = True  # False: the app was installed without the users:read scope
 
     def __enter__(self) -> FakeSlack:
         self.start()
@@ -229,6 +232,8 @@ class FakeSlack(LoopbackServer):
         app.router.add_post("/api/auth.revoke", self._auth_revoke)
         app.router.add_get("/api/auth.revoke", self._auth_revoke)  # slack_sdk sends a GET
         app.router.add_post("/api/views.publish", self._views_publish)
+        app.router.add_get("/api/users.info", self._users_info)
+        app.router.add_post("/api/users.info", self._users_info)
         app.router.add_post("/api/views.open", self._views_open)
         app.router.add_post("/api/chat.postEphemeral", self._post_ephemeral)
         for method in ASSISTANT_METHODS:
@@ -458,6 +463,26 @@ class FakeSlack(LoopbackServer):
         team = self.calls[-1].team or ""
         self.home_views[(team, str(body["user_id"]))] = view
         return json_response(200, {"ok": True, "view": {"id": "V1", **view}})
+
+    async def _users_info(self, request: web.Request) -> web.StreamResponse:
+        """`users.info`: the user, with `locale` only when `include_locale` is true; an app
+        without `users:read` gets `missing_scope`, as Slack answers."""
+        body, early = await self._bot_call(request)
+        if early is not None:
+            return early
+        query = {**request.query, **body}
+        user = str(query.get("user") or "")
+        if not self.users_read:
+            return json_response(
+                200, {"ok": False, "error": "missing_scope", "needed": "users:read"}
+            )
+        if not user.startswith(("U", "W")):
+            return json_response(200, {"ok": False, "error": "user_not_found"})
+        team = self.calls[-1].team or ""
+        found: dict[str, Any] = {"id": user, "team_id": team, "name": user.lower()}
+        if str(query.get("include_locale", "")).lower() in ("true", "1"):
+            found["locale"] = self.locales.get((team, user), "en-US")
+        return json_response(200, {"ok": True, "user": found})
 
     async def _views_open(self, request: web.Request) -> web.StreamResponse:
         body, early = await self._bot_call(request)

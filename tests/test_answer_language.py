@@ -12,9 +12,13 @@ from bot.commands import Command, UsageError, language_of, parse
 from bot.intake import Incoming
 from bot.runtime import Caller
 from tests.conftest import ServiceFactory
+from tests.discord_harness import DiscordHarness
 from tests.fake_appstore import FakeAppStore
+from tests.fake_discord_payloads import guild_create
 from tests.fake_router import DEFAULT_KEY, FakeRouter
-from tests.helpers import run_bot
+from tests.fake_slack import TEAM
+from tests.helpers import run_bot, wait_for
+from tests.slack_harness import SlackHarness
 
 
 def system_prompt(router: FakeRouter, call: int = -1) -> str:
@@ -101,3 +105,45 @@ def test_the_console_answers_in_the_terminals_language(tmp_path: Path) -> None:
         prompt = system_prompt(router)
     assert result.returncode == 0, result.stderr
     assert "Write the answer in French." in prompt
+
+
+async def test_slack_answers_in_the_users_slack_language(
+    harness: SlackHarness, router: FakeRouter
+) -> None:
+    harness.slack.locales[(TEAM, "U0001")] = "ja-JP"
+    await harness.slash("Facebook")
+    await wait_for(lambda: harness.slack.posted, what="the reply")
+    assert "Write the answer in Japanese." in system_prompt(router)
+    asked = [c for c in harness.slack.calls if c.method == "users.info"]
+    assert len(asked) == 1 and asked[0].body.get("include_locale") in ("true", True, "1")
+
+    await harness.slash("Facebook --fresh")  # the locale is kept: no second users.info
+    await wait_for(lambda: len(harness.slack.posted) == 2, what="the second reply")
+    assert len([c for c in harness.slack.calls if c.method == "users.info"]) == 1
+
+
+async def test_slack_without_users_read_answers_in_english_and_says_so_once(
+    harness: SlackHarness, router: FakeRouter, caplog: pytest.LogCaptureFixture
+) -> None:
+    harness.slack.users_read = False
+    await harness.slash("Facebook")
+    await wait_for(lambda: harness.slack.posted, what="the reply")
+    assert "Write the answer in" not in system_prompt(router)
+    refused = [r for r in caplog.records if "users:read" in r.getMessage()]
+    assert len(refused) == 1
+
+
+async def test_discord_answers_in_the_users_or_the_servers_language(
+    discord_harness: DiscordHarness, router: FakeRouter
+) -> None:
+    fake = discord_harness.fake
+    fake.user_locale = "pt-BR"
+    discord_harness.slash("app", name="Facebook")
+    await wait_for(lambda: len(router.completion_calls()) == 1, what="the model call")
+    assert "Write the answer in Portuguese." in system_prompt(router)
+    await wait_for(discord_harness.replied, what="the reply")
+
+    fake.dispatch("GUILD_UPDATE", guild_create() | {"preferred_locale": "de"})
+    discord_harness.mention("Webster Bank")
+    await wait_for(lambda: len(router.completion_calls()) == 2, what="the second model call")
+    assert "Write the answer in German." in system_prompt(router)

@@ -30,6 +30,7 @@ def test_manifest_has_the_command_scopes_events_and_socket_mode() -> None:
         "im:read",
         "files:write",  # charts: files.getUploadURLExternal / completeUploadExternal
         "assistant:write",  # the assistant's suggested prompts, thread titles and status
+        "users:read",  # users.info: each user's locale, for answers in their language
     } == set(BOT_SCOPES)  # what "Add to Slack" asks for
     assert m["settings"]["event_subscriptions"]["bot_events"] == [
         "app_mention",

@@ -249,6 +249,8 @@ class DiscordAdapter(Adapter):
             place=where,
             plain_language=message.guild is None,  # a DM: plain language from the first message
             address={"message": str(message.id), **_place(place)},
+            # A message carries no user's language: its server's, where there is one.
+            locale=str(message.guild.preferred_locale.value) if message.guild else None,
         )
         await self.intake.accept(incoming, MentionArrival(self, message, place))
 
@@ -263,6 +265,7 @@ class DiscordAdapter(Adapter):
             workspace=str(interaction.guild.id) if interaction.guild else None,
             channel=str(interaction.channel_id) if interaction.channel_id else None,
             address={"application": str(interaction.application_id), "token": interaction.token},
+            locale=str(interaction.locale.value),  # the user's Discord language
         )
         arrival = InteractionArrival(interaction, self.clock, self.feedback is not None)
         await self.intake.accept(incoming, arrival)

@@ -47,6 +47,7 @@ from adapters.slack.home import QUICK, SlackHome
 from adapters.slack.http import SlackHttpEndpoint
 from adapters.slack.installations import DatabaseInstallationStore, DatabaseOAuthStateStore
 from adapters.slack.lifecycle import JournalPart, WorkspaceDepartures
+from adapters.slack.locales import SlackLocales
 from adapters.slack.markup import (
     ACTION_BUILD,
     ACTION_FEEDBACK,
@@ -157,6 +158,7 @@ class SlackAdapter(Adapter):
         self._socket: AsyncSocketModeHandler | None = None
         self.home = SlackHome(self.clients, watches, history, self._spawn, self._accept_in_thread)
         self.assistant = SlackAssistant(self.clients, self.deliveries)
+        self.locales = SlackLocales(self.clients.for_team)  # answers in each user's language
         eraser = WorkspaceEraser(
             {
                 "watches": watches,
@@ -295,6 +297,7 @@ class SlackAdapter(Adapter):
             command.get("text") or "",
             channel=command.get("channel_id"),
             address=address,
+            locale=await self.locales.of(command.get("team_id"), command.get("user_id")),
         )
         charts = self._chart_place(command.get("team_id"), command.get("channel_id"))
         arrival = SlashArrival(ack, respond, self.clock, charts, self.dress)
@@ -303,13 +306,14 @@ class SlackAdapter(Adapter):
     async def _on_button(
         self, ack: Any, body: dict[str, Any], action: dict[str, Any], respond: Any
     ) -> None:
-        team = payload_id(body.get("team"))
+        team, user = payload_id(body.get("team")), payload_id(body.get("user"))
         incoming = slack_incoming(
             team,
-            payload_id(body.get("user")),
+            user,
             str(action.get("value") or ""),
             channel=payload_id(body.get("channel")),
             address={"response_url": str(body.get("response_url") or "")},
+            locale=await self.locales.of(team, user),
         )
         charts = self._chart_place(team, payload_id(body.get("channel")))
         arrival = ButtonArrival(ack, respond, charts=charts, dress=self.dress)
@@ -366,6 +370,7 @@ class SlackAdapter(Adapter):
             place=slack_place(channel, thread) if in_thread else None,
             plain_language=direct,
             address={"thread": thread},
+            locale=await self.locales.of(team, user),
         )
         client = self.clients.for_team(str(team) if team else None)
         await self.intake.accept(incoming, ThreadArrival(self, client, channel, thread))

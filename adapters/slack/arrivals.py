@@ -121,6 +121,7 @@ def slack_incoming(
     place: str | None = None,
     plain_language: bool = False,
     address: dict[str, str],
+    locale: str | None = None,
 ) -> Incoming:
     """Slack names the team and the user in every payload; one missing either is not trusted
     (the conversation refuses a sender without an id)."""
@@ -134,4 +135,5 @@ def slack_incoming(
         place=place,
         plain_language=plain_language,
         address=address,
+        locale=locale if trusted else None,
     )

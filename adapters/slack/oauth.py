@@ -47,6 +47,7 @@ BOT_SCOPES = (
     "im:read",
     "files:write",
     "assistant:write",
+    "users:read",  # each user's locale, for answers in their language
 )
 INSTALL_PATH = "/slack/install"
 REDIRECT_PATH = "/slack/oauth_redirect"
