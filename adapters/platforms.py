@@ -57,7 +57,8 @@ def build_adapters(
     if platforms == ["console"]:
         from adapters.console import ConsoleAdapter
 
-        return [ConsoleAdapter(conversation, json_output=json_output)]
+        charts = settings.storage.data_dir / "charts"  # the console's PNGs, beside the database
+        return [ConsoleAdapter(conversation, json_output=json_output, charts_dir=charts)]
     socket_mode, http = "slack-socket" in platforms, "slack-http" in platforms
     if socket_mode or http:
         from adapters.slack import SlackAdapter
