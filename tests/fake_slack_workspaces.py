@@ -5,7 +5,9 @@ OAuth (`oauth.v2.access`): `approve(team)` is the person clicking *Allow* on Sla
 page — it gives the code Slack puts in the redirect; the code is exchanged once, with the app's
 client id and secret, for a rotating bot token (`xoxe.xoxb-…`, `refresh_token` `xoxe-1-…`,
 `expires_in`); `grant_type=refresh_token` gives a new token for a refresh token. `uninstall`
-revokes a team's tokens, as uninstalling the app does."""
+revokes a team's tokens, as uninstalling the app does; `revoke_tokens` is a workspace revoking
+some of the app's tokens (the bot's, or only users'), and gives the `tokens_revoked` event Slack
+then sends."""
 
 from __future__ import annotations
 
@@ -67,6 +69,18 @@ class WorkspaceDirectory:
 
     def uninstall(self, team_id: str) -> None:
         self.revoked.update(self.teams[team_id].tokens)
+
+    def revoke_tokens(self, team_id: str, bot: bool, users: tuple[str, ...] = ()) -> dict[str, Any]:
+        """Revoke the bot's tokens (with `bot`) and users' tokens in `team_id`; the
+        `tokens_revoked` event, which names the owners of the tokens by user id."""
+        team = self.teams[team_id]
+        if bot:
+            self.revoked.update(team.tokens)
+        return {
+            "type": "tokens_revoked",
+            "tokens": {"oauth": list(users), "bot": [team.bot_user] if bot else []},
+            "event_ts": "1700000000.000200",
+        }
 
     def oauth_access(self, body: dict[str, Any], authorization: str) -> dict[str, Any]:
         client_id, client_secret = body.get("client_id"), body.get("client_secret")

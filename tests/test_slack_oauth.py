@@ -2,108 +2,49 @@
 workspaces installed through /slack/install → /slack/oauth_redirect with a real HTTP client
 (state cookie and all), each answered with its own token, its token rotated before it expires,
 one uninstalled and never used again (its watches gone, the other still answered), the Home tab
-and the assistant's suggested prompts — and every way an install can go wrong answered with a
-page, never a stack trace."""
+and the assistant's suggested prompts — every way an install can go wrong answered with a
+page, never a stack trace, and none of an installation's secrets (client secret, code, tokens,
+refresh tokens) in the bot's log even at DEBUG."""
 
 from __future__ import annotations
 
+import base64
+import contextlib
+import io
+import logging
 import re
 import time
-from collections.abc import AsyncIterator
-from dataclasses import dataclass
-from typing import Any
+import urllib.parse
+from collections.abc import AsyncIterator, Iterator
 
-import httpx
 import pytest
 
-from adapters.slack.adapter import SlackAdapter
-from bot.config import SlackSettings
+from bot.config import Settings
 from bot.database import Database
-from bot.runtime import Redactor
-from bot.watch import Watch, WatchChannel, WatchKind, WatchStore
-from bot.workspaces import ScoutHistory
-from tests.conftest import ServiceFactory, conversation_for
-from tests.fake_slack import SIGNING_SECRET, TEAM, FakeSlack
+from bot.runtime import configure_logging
+from bot.runtime.logs import _QUIET_LIBRARIES as QUIET_LIBRARIES
+from bot.watch import Watch, WatchChannel, WatchKind
+from tests.conftest import ServiceFactory
+from tests.fake_slack import TEAM
 from tests.fake_slack_workspaces import CLIENT_ID, CLIENT_SECRET
-from tests.slack_harness import SlackHarness, serving
-
-OTHER = "T0002"
-REFUSED = "T0003"
-
-
-@dataclass
-class Installed:
-    harness: SlackHarness
-    slack: FakeSlack
-    adapter: SlackAdapter
-    watches: WatchStore
+from tests.slack_oauth_harness import (
+    OTHER,
+    REFUSED,
+    Installed,
+    answer_tokens,
+    begin_install,
+    install,
+    mention,
+    oauth_world,
+)
 
 
 @pytest.fixture
 async def oauth(
     make_grounded_service: ServiceFactory, database: Database
 ) -> AsyncIterator[Installed]:
-    with FakeSlack() as slack:
-        slack.workspaces.add(OTHER, "Globex")
-        slack.workspaces.add(REFUSED, "Initech")
-        settings = SlackSettings(
-            signing_secret=SIGNING_SECRET,
-            api_url=slack.api_url,
-            client_id=CLIENT_ID,
-            client_secret=CLIENT_SECRET,
-            allowed_team_ids=frozenset({TEAM, OTHER}),
-        )
-        watches = WatchStore(database)
-        history = ScoutHistory(database)
-        adapter = SlackAdapter(
-            conversation_for(make_grounded_service()),
-            settings,
-            http_port=0,
-            database=database,
-            watches=watches,
-            history=history,
-        )
-        async with serving(slack, adapter) as harness:
-            yield Installed(harness, slack, adapter, watches)
-        await history.flush()  # the scouts kept off the reply path, before the database closes
-
-
-async def begin_install(harness: SlackHarness) -> tuple[str, str]:
-    """/slack/install: the page's Add to Slack link and the state cookie the browser keeps."""
-    page = await harness.http.get(f"{harness.url}/slack/install")
-    assert page.status_code == 200
-    link = re.search(r'href="([^"]*oauth/v2/authorize[^"]*)"', page.text)
-    assert link is not None
-    authorize = httpx.URL(link.group(1).replace("&amp;", "&"))
-    assert str(authorize).startswith(f"{harness.slack.base_url}/oauth/v2/authorize?")
-    assert authorize.params["client_id"] == CLIENT_ID
-    assert "assistant:write" in authorize.params["scope"].split(",")
-    cookie = page.headers["set-cookie"].split(";")[0]
-    assert cookie == f"slack-app-oauth-state={authorize.params['state']}"
-    return authorize.params["state"], cookie
-
-
-async def install(harness: SlackHarness, team: str) -> httpx.Response:
-    """The whole way: the install page, *Allow* in Slack, Slack's redirect back (with the
-    browser's cookie: it is Secure, so over loopback's http the test carries it)."""
-    state, cookie = await begin_install(harness)
-    code = harness.slack.workspaces.approve(team)
-    return await harness.http.get(
-        f"{harness.url}/slack/oauth_redirect",
-        params={"code": code, "state": state},
-        headers={"Cookie": cookie},
-    )
-
-
-def mention(slack: FakeSlack, team: str, text: str, event_id: str) -> dict[str, Any]:
-    envelope = slack.mention(text, event_id)
-    envelope["team_id"] = team
-    envelope["authorizations"][0]["team_id"] = team
-    return envelope
-
-
-def stream_tokens(slack: FakeSlack) -> list[tuple[str | None, str]]:
-    return [(c.team, c.token) for c in slack.calls if c.method == "chat.startStream"]
+    async with oauth_world(make_grounded_service, database) as world:
+        yield world
 
 
 async def test_two_workspaces_each_with_its_own_token_one_uninstalled(oauth: Installed) -> None:
@@ -120,8 +61,8 @@ async def test_two_workspaces_each_with_its_own_token_one_uninstalled(oauth: Ins
     await harness.event(mention(slack, TEAM, "Facebook", "Ev1"))
     await harness.event(mention(slack, OTHER, "Facebook", "Ev2"))
     await harness.settled()
-    assert sorted(stream_tokens(slack)) == sorted([(TEAM, acme), (OTHER, globex)])
-    assert len([p for p in slack.posted if p.where == "chat.stopStream"]) == 2
+    assert sorted(answer_tokens(slack)) == sorted([(TEAM, acme), (OTHER, globex)])
+    assert len([p for p in slack.posted if "Facebook" in p.all_text()]) == 2
 
     slack.workspaces.uninstall(OTHER)  # Slack revokes its tokens, then tells the app
     uninstalled = slack.event({"type": "app_uninstalled"}, "Ev3", team=OTHER)
@@ -153,7 +94,7 @@ async def test_a_token_is_rotated_before_it_expires(oauth: Installed) -> None:
     refreshed = [e for e in slack.workspaces.exchanges if e.get("grant_type") == "refresh_token"]
     assert len(refreshed) == 1
     rotated = slack.workspaces.teams[TEAM].tokens[-1]
-    assert rotated != first and stream_tokens(slack) == [(TEAM, rotated)]
+    assert rotated != first and answer_tokens(slack) == [(TEAM, rotated)]
 
 
 async def test_the_home_tab_and_the_assistant_greeting(oauth: Installed) -> None:
@@ -222,12 +163,62 @@ async def test_bad_installs_get_a_clear_page(oauth: Installed) -> None:
         assert "Traceback" not in page.text
 
 
-def test_installation_tokens_cannot_reach_a_log_line() -> None:
-    redact = Redactor([CLIENT_SECRET])
-    line = (
-        "oauth.v2.access answered {'access_token': 'xoxe.xoxb-1-T0002-3-fakeaccess', "
-        "'refresh_token': 'xoxe-1-T0002-3-fakerefresh'} for client_secret=" + CLIENT_SECRET
-    )
-    cleaned = redact(line)
-    assert "fakeaccess" not in cleaned and "fakerefresh" not in cleaned
-    assert CLIENT_SECRET not in cleaned
+@contextlib.contextmanager
+def logging_as_the_bot_does(level: str, secrets: tuple[str | None, ...]) -> Iterator[io.StringIO]:
+    """Every logger through the bot's one redacting handler (`configure_logging`), into a
+    buffer; the test run's own logging put back afterwards."""
+    stream = io.StringIO()
+    root = logging.getLogger()
+    handlers, root_level = list(root.handlers), root.level
+    quiet = {name: logging.getLogger(name).level for name in QUIET_LIBRARIES}
+    configure_logging(level, "text", secrets, stream)
+    try:
+        yield stream
+    finally:
+        for handler in list(root.handlers):
+            root.removeHandler(handler)
+        for handler in handlers:
+            root.addHandler(handler)
+        root.setLevel(root_level)
+        for name, quiet_level in quiet.items():
+            logging.getLogger(name).setLevel(quiet_level)
+
+
+async def test_no_secret_of_an_installation_reaches_a_debug_log(oauth: Installed) -> None:
+    """slack_sdk logs each request and response whole at DEBUG: the code exchange (the code,
+    the client secret), the tokens it gives, their rotation (the refresh token), every call
+    with a workspace's token. Not one of them is written."""
+    harness, slack = oauth.harness, oauth.slack
+    secrets = Settings(slack=oauth.adapter.settings).secrets
+    with logging_as_the_bot_does("DEBUG", secrets) as stream:
+        assert (await install(harness, TEAM)).status_code == 200
+        state, cookie = await begin_install(harness)
+        unknown = await harness.http.get(  # a code Slack will not exchange: logged by Bolt
+            f"{harness.url}/slack/oauth_redirect",
+            params={"code": "9.T0001.fakecode-unknown", "state": state},
+            headers={"Cookie": cookie},
+        )
+        assert unknown.status_code == 502
+        tokens = oauth.adapter.clients.tokens
+        assert tokens is not None
+        tokens.clock = lambda: time.time() + 12 * 3600 - 60  # rotated before the next call
+        await harness.event(mention(slack, TEAM, "Facebook", "Ev1"))
+        await harness.slash("gaps Utilities")
+        await harness.settled()
+        slack.workspaces.uninstall(TEAM)
+        await harness.event(slack.event({"type": "app_uninstalled"}, "Ev2"))
+        await harness.settled()
+    written = stream.getvalue()
+    assert "oauth.v2.access" in written and "chat.startStream" in written  # calls were logged
+    assert "fake-client-secret" not in written
+    assert re.findall(r"xox[a-z](?:\.xox[a-z])?-(?!\[REDACTED\])", written) == []
+    issued = slack.workspaces.teams[TEAM].tokens[1:]  # the install's and the rotated one
+    refreshes = [t for t, team in slack.workspaces.refresh_tokens.items() if team == TEAM]
+    codes = [str(e["code"]) for e in slack.workspaces.exchanges if e.get("code")]
+    assert len(issued) == 2 and len(refreshes) == 2 and len(codes) == 2
+    for secret in (*issued, *refreshes, *codes, CLIENT_SECRET):
+        assert secret not in written
+        for form in (urllib.parse.quote(secret, safe=""), urllib.parse.quote_plus(secret)):
+            assert form not in written
+    basic = base64.b64encode(f"{CLIENT_ID}:{CLIENT_SECRET}".encode()).decode()
+    assert basic not in written  # the code exchange's Authorization: Basic header

@@ -15,7 +15,7 @@ from typing import Any
 from slack_sdk.errors import SlackApiError
 
 from adapters.slack.clients import WorkspaceClients
-from adapters.slack.markup import sanitise
+from adapters.slack.markup import escape, sanitise
 from bot.views import cut
 from bot.watch import Watch, WatchStore
 from bot.workspaces import Scout, ScoutHistory
@@ -42,6 +42,7 @@ QUICK = {  # action and modal id → (button, modal title, input label, placehol
     ),
 }
 INPUT_BLOCK, INPUT_ACTION = "quick_input", "quick_text"
+TYPED_MAX = 300  # the form's max_length: Slack holds the user to it, the bot checks it again
 
 Spawn = Callable[[Coroutine[Any, Any, None]], object]
 
@@ -77,9 +78,9 @@ class SlackHome:
     async def on_quick_submit(self, ack: Any, body: dict[str, Any], view: dict[str, Any]) -> None:
         """A quick action's modal: closed at once; the answer in the user's DM with the bot,
         under a message that says what was asked."""
-        command = submitted_command(view)
+        command, problem = submitted_command(view)
         if command is None:
-            await ack(response_action="errors", errors={INPUT_BLOCK: "Type what to scout."})
+            await ack(response_action="errors", errors={INPUT_BLOCK: problem})
             return
         await ack()
         self._spawn(self._scout_in_dm(_id(body.get("team")), _id(body.get("user")), command))
@@ -87,7 +88,8 @@ class SlackHome:
     async def _scout_in_dm(self, team: Any, user: Any, command: str) -> None:
         client = self.clients.for_team(str(team) if team else None)
         try:
-            opened = await client.chat_postMessage(channel=str(user), text=f"/scout {command}")
+            asked = escape(f"/scout {command}")  # the user's words, which must not ping
+            opened = await client.chat_postMessage(channel=str(user), text=asked)
         except SlackApiError as exc:
             log.info("a quick action could not open its DM (%s)", exc.response.get("error"))
             return
@@ -174,7 +176,7 @@ class SlackHome:
                     "element": {
                         "type": "plain_text_input",
                         "action_id": INPUT_ACTION,
-                        "max_length": 300,
+                        "max_length": TYPED_MAX,
                         "placeholder": {"type": "plain_text", "text": placeholder},
                     },
                 }
@@ -182,14 +184,20 @@ class SlackHome:
         }
 
 
-def submitted_command(view: dict[str, Any]) -> str | None:
-    """The command a quick-action modal asks for (None when it is not one of ours)."""
+def submitted_command(view: dict[str, Any]) -> tuple[str | None, str]:
+    """The command a quick-action modal asks for, or None and what the form then says under
+    its input (nothing typed, more than the form takes, not one of ours)."""
     action = str(view.get("callback_id") or "")
-    if action not in QUICK:
-        return None
     values = (view.get("state") or {}).get("values") or {}
-    text = str(((values.get(INPUT_BLOCK) or {}).get(INPUT_ACTION) or {}).get("value") or "")
-    return f"{QUICK[action][4]}{text.strip()}" if text.strip() else None
+    typed = str(((values.get(INPUT_BLOCK) or {}).get(INPUT_ACTION) or {}).get("value") or "")
+    typed = typed.strip()
+    if action not in QUICK:
+        return None, "This form is no longer in use: open it again from the Home tab."
+    if not typed:
+        return None, "Type what to scout."
+    if len(typed) > TYPED_MAX:
+        return None, f"That is too long: at most {TYPED_MAX} characters."
+    return f"{QUICK[action][4]}{typed}", ""
 
 
 def _scout_line(scout: Scout) -> str:

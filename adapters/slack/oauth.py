@@ -74,7 +74,9 @@ FAILURES = {  # Bolt's reason → (HTTP status, what the person installing reads
 NOT_ALLOWED = "Trend Scout is not enabled for this workspace. Nothing was installed."
 ENTERPRISE = "Org-wide installs are not supported: install Trend Scout in each workspace."
 
-_CODE = re.compile(r"(with code: )\S+")
+# The code where it is logged: Bolt's "… with code: <code>" (a failed exchange), and slack_sdk's
+# DEBUG line of the oauth.v2.access request ("data: {'code': '<code>'}"), or as a form field.
+_CODE = re.compile(r"""(with code: |['"]code['"]: ['"]|\bcode=)[^\s'"&,}]+""")
 
 
 class InstallRefused(BoltError):
@@ -82,7 +84,9 @@ class InstallRefused(BoltError):
 
 
 class CodeFilter(logging.Filter):
-    """Bolt's flow logs a failed exchange with its code: the code is dropped from the line."""
+    """The OAuth code is dropped from the lines of the loggers it is logged by: Bolt's flow
+    (a failed exchange) and the exchange's own Web API client (every request at DEBUG). A code
+    has no recognisable shape, so the log redaction cannot catch it."""
 
     def filter(self, record: logging.LogRecord) -> bool:
         record.msg = _CODE.sub(r"\1[REDACTED]", record.getMessage())
@@ -90,15 +94,33 @@ class CodeFilter(logging.Filter):
         return True
 
 
+_CODE_FILTER = CodeFilter()  # one, so that each flow built does not add another
+
+
+def _code_logger(name: str) -> logging.Logger:
+    logger = logging.getLogger(f"{__name__}.{name}")
+    logger.addFilter(_CODE_FILTER)
+    return logger
+
+
 class InstallFlow(AsyncOAuthFlow):
     """Bolt's flow, with workspaces checked against `SLACK_ALLOWED_TEAM_IDS` before they are
-    kept."""
+    kept. Its Web API calls (the code exchange, a refused workspace's revocation) go through a
+    client of their own, like `client` but logging through a logger that drops the code."""
 
     def __init__(self, settings: SlackSettings, client: AsyncWebClient, **stores: object) -> None:
-        flow_log = logging.getLogger(f"{__name__}.flow")
-        flow_log.addFilter(CodeFilter())
+        flow_log = _code_logger("flow")
+        exchanges = AsyncWebClient(
+            base_url=client.base_url,
+            timeout=client.timeout,
+            ssl=client.ssl,
+            proxy=client.proxy,
+            trust_env_in_session=client.trust_env_in_session,
+            logger=_code_logger("exchange"),
+            retry_handlers=client.retry_handlers,
+        )
         super().__init__(
-            client=client,
+            client=exchanges,
             logger=flow_log,
             settings=AsyncOAuthSettings(
                 client_id=settings.client_id,
