@@ -211,13 +211,13 @@ async def test_a_failing_database_write_is_logged_once_and_the_answers_go_on(
         await connection.execute(text("DROP TABLE feedback_votes"))
         await connection.execute(text("DROP TABLE answers"))
     service = make_recording_service()
-    caplog.set_level(logging.INFO, "bot.feedback")
+    caplog.set_level(logging.INFO, "bot.database.background")
     for command in ("Facebook", "build Facebook"):
         report = await service.handle(parse(command), ALICE)
         assert report.source is Source.AI and report.answer_id is not None
         await store.flush()
     assert store.writes.dropped == 2
-    problems = [r for r in caplog.records if r.name.startswith("bot.feedback")]
+    problems = [r for r in caplog.records if r.name == "bot.database.background"]
     assert [r.levelno for r in problems] == [logging.WARNING]
     stats = await service.handle(parse("stats"), ADMIN)
     assert stats.text.endswith("• Feedback (all workers): unavailable right now")

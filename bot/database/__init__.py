@@ -3,6 +3,7 @@
 leases, the journal of accepted commands, the claims on incoming events, and the answers and
 votes that feedback is kept in (their store is `bot.feedback`)."""
 
+from bot.database.background import BackgroundWrites
 from bot.database.claims import DatabaseEventClaims
 from bot.database.connection import (
     Database,
@@ -32,6 +33,7 @@ from bot.database.schema import (
 
 __all__ = [
     "SCHEMA_HEAD",
+    "BackgroundWrites",
     "CommandJournal",
     "Database",
     "DatabaseEventClaims",

@@ -3,7 +3,6 @@
 per kind of answer, erasing an uninstalled workspace's identities, and the 👍 answers exported
 as OpenAI chat fine-tuning lines (`python -m bot export-feedback`, in `bot.feedback.export`)."""
 
-from bot.feedback.background import BackgroundWrites
 from bot.feedback.store import FeedbackStore, FineTuningLine
 from bot.feedback.text import receipt, share_line
 from bot.feedback.values import (
@@ -19,7 +18,6 @@ from bot.feedback.values import (
 
 __all__ = [
     "AnswerLog",
-    "BackgroundWrites",
     "FeedbackStore",
     "FineTuningLine",
     "ForgottenWorkspace",

@@ -26,8 +26,7 @@ from sqlalchemy import and_, case, delete, exists, func, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.sql.dml import ReturningInsert
 
-from bot.database import Database, answers, feedback_votes
-from bot.feedback.background import BackgroundWrites
+from bot.database import BackgroundWrites, Database, answers, feedback_votes
 from bot.feedback.values import (
     ForgottenWorkspace,
     ModelAnswer,
@@ -59,7 +58,7 @@ class FeedbackStore:
         self.purge_seconds = purge_seconds
         self._clock = clock
         self._next_purge = float("-inf")
-        self.writes = BackgroundWrites(self.write_answers)
+        self.writes = BackgroundWrites(self.write_answers, "an AI answer (for feedback)")
 
     # --- answers ---------------------------------------------------------------------------
 

@@ -8,19 +8,15 @@ go when it uninstalls.
 
 from __future__ import annotations
 
-import asyncio
-import logging
 import time
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
 
 from sqlalchemy import and_, delete, select
 
-from bot.database import Database, scout_history
+from bot.database import BackgroundWrites, Database, scout_history
 from bot.report import Report, Source
 from bot.runtime import Caller
-
-log = logging.getLogger(__name__)
 
 RETENTION_DAYS = 30
 PURGE_SECONDS = 24 * 3600.0
@@ -80,37 +76,17 @@ class ScoutHistory:
         self.purge_seconds = purge_seconds
         self.clock = clock
         self._next_purge = float("-inf")
-        self._pending: list[Scout] = []
-        self._writer: asyncio.Task[None] | None = None
-        self._failing = False
+        self.writes: BackgroundWrites[Scout] = BackgroundWrites(
+            self.write, "a scout (for the Home tab)", max_pending=MAX_PENDING
+        )
 
     def record(self, scout: Scout) -> None:
         """Queue `scout` for the database; returns at once and never raises."""
-        if len(self._pending) >= MAX_PENDING:
-            self._problem("too many rows are waiting for the database")
-            return
-        try:
-            loop = asyncio.get_running_loop()
-        except RuntimeError:
-            return
-        self._pending.append(scout)
-        if self._writer is None or self._writer.done():
-            self._writer = loop.create_task(self._drain(), name="scout-history")
+        self.writes.add(scout)
 
     async def flush(self) -> None:
         """Wait for the rows queued so far."""
-        while self._writer is not None and not self._writer.done():
-            await asyncio.shield(self._writer)
-
-    async def _drain(self) -> None:
-        while self._pending:
-            batch, self._pending = self._pending, []
-            try:
-                await self.write(batch)
-            except Exception as exc:  # never raised to the command it was about
-                self._problem(type(exc).__name__)
-            else:
-                self._failing = False
+        await self.writes.flush()
 
     async def write(self, scouts: list[Scout]) -> None:
         async with self._db.transaction() as connection:
@@ -123,11 +99,6 @@ class ScoutHistory:
                 await connection.execute(
                     delete(scout_history).where(scout_history.c.asked_at < before)
                 )
-
-    def _problem(self, why: str) -> None:
-        if not self._failing:
-            self._failing = True
-            log.warning("a scout could not be kept for the Home tab (%s); replies go on", why)
 
     async def recent(
         self, platform: str, workspace: str, user_id: str, limit: int = 5
