@@ -3,6 +3,8 @@
 - Gateway websocket at `/gateway` (`DISCORD_GATEWAY_URL`) and `GET /gateway/bot`, sharded as
   Discord shards (`tests/fake_discord_gateway.py`); tests inject MESSAGE_CREATE and
   INTERACTION_CREATE with `dispatch`, which reaches the sessions Discord would send them to.
+  Their payloads, and every object Discord describes, are `tests/fake_discord_payloads.py`
+  (`message`, `interaction` and `slash_command` here give them the fake's new ids).
 - REST under `/api/v10` (`DISCORD_API_URL`): login (`GET /users/@me`,
   `GET /oauth2/applications/@me`), messages and their edits, typing, command sync, interaction
   callbacks (`?with_response=1`, JSON body; a second response to one interaction is refused with
@@ -32,6 +34,7 @@ from typing import Any
 
 from aiohttp import web
 
+from tests import fake_discord_payloads as payloads
 from tests.fake_discord_gateway import FakeGateway
 from tests.fake_discord_gateway import json_reply as _json
 from tests.fake_discord_limits import RouteBuckets, embed_problem
@@ -42,10 +45,8 @@ from tests.fake_discord_payloads import (
     CHANNEL_ID,
     CHANNEL_IDS,
     GUILD_ID,
-    HOME_CHANNELS,
     READ_ONLY_CHANNEL,
     USER_ID,
-    member,
     user,
 )
 from tests.fake_slack_files import multipart_parts, png_problem
@@ -164,59 +165,20 @@ class FakeDiscord(FakeGateway):
         reply_to: str | None = None,
         guild_id: str = GUILD_ID,
     ) -> dict[str, Any]:
-        author = user("900000000000000031" if author_is_bot else USER_ID, "alice", author_is_bot)
-        channel_id = channel_id or HOME_CHANNELS[guild_id]
-        data: dict[str, Any] = {
-            "id": self.snowflake(),
-            "channel_id": channel_id if guild else "900000000000000099",
-            "author": author,
-            "content": content,
-            "timestamp": "2026-11-23T00:00:00.000000+00:00",
-            "edited_timestamp": None,
-            "tts": False,
-            "mention_everyone": mention_everyone,
-            "mentions": [user(BOT_ID, "Trend Scout", bot=True)] if mentions_bot else [],
-            "mention_roles": [],
-            "attachments": [],
-            "embeds": [],
-            "pinned": False,
-            "type": 0,
-            "flags": 0,
-            "components": [],
-        }
-        if reply_to is not None:  # a reply: Discord also puts its author in `mentions`
-            data["message_reference"] = {
-                "message_id": reply_to,
-                "channel_id": data["channel_id"],
-                "guild_id": guild_id if guild else None,
-            }
-            data["type"] = 19
-        if guild:
-            data["guild_id"] = guild_id
-            data["member"] = {k: v for k, v in member(author).items() if k != "user"}
-        return data
+        """A user's message (MESSAGE_CREATE), with a new id: `payloads.message`."""
+        return payloads.message(
+            content,
+            self.snowflake(),
+            mentions_bot=mentions_bot,
+            author_is_bot=author_is_bot,
+            guild=guild,
+            mention_everyone=mention_everyone,
+            channel_id=channel_id,
+            reply_to=reply_to,
+            guild_id=guild_id,
+        )
 
-    def thread(self, thread_id: str, name: str, parent: str = CHANNEL_ID) -> dict[str, Any]:
-        """A public thread (THREAD_CREATE); one started from a message has that message's id."""
-        return {
-            "id": thread_id,
-            "type": 11,
-            "guild_id": GUILD_ID,
-            "parent_id": parent,
-            "owner_id": USER_ID,
-            "name": name,
-            "last_message_id": None,
-            "message_count": 0,
-            "member_count": 1,
-            "rate_limit_per_user": 0,
-            "thread_metadata": {
-                "archived": False,
-                "auto_archive_duration": 1440,
-                "archive_timestamp": "2026-11-23T00:00:00.000000+00:00",
-                "locked": False,
-            },
-            "newly_created": True,
-        }
+    thread = staticmethod(payloads.thread)
 
     def interaction(
         self,
@@ -226,43 +188,23 @@ class FakeDiscord(FakeGateway):
         message: dict[str, Any] | None = None,
         guild_id: str = GUILD_ID,
     ) -> dict[str, Any]:
-        alice = user(USER_ID, "alice")
-        channel = HOME_CHANNELS[guild_id]
-        interaction: dict[str, Any] = {
-            "id": self.snowflake(),
-            "application_id": APP_ID,
-            "type": kind,
-            "data": data,
-            "guild_id": guild_id,
-            "channel_id": channel,
-            "channel": {"id": channel, "type": 0, "guild_id": guild_id, "name": "general"},
-            "member": member(alice),
-            "token": f"interaction-token-{next(self._ids)}",
-            "version": 1,
-            "app_permissions": "2248473465835073",
-            "locale": self.user_locale,
-            "guild_locale": "en-US",
-            "entitlements": [],
-            "attachment_size_limit": 10_485_760,
-            "authorizing_integration_owners": {"0": guild_id},
-            "context": 0,
-        }
-        if message is not None:
-            interaction["message"] = message
-        return interaction
+        """alice's interaction (INTERACTION_CREATE), with a new id and token, in her
+        `user_locale`: `payloads.interaction`."""
+        return payloads.interaction(
+            kind,
+            data,
+            interaction_id=self.snowflake(),
+            token=f"interaction-token-{next(self._ids)}",
+            locale=self.user_locale,
+            message=message,
+            guild_id=guild_id,
+        )
 
     def slash_command(
         self, subcommand: str, /, guild_id: str = GUILD_ID, **values: str
     ) -> dict[str, Any]:
         """A `/scout <subcommand>` application command as the gateway delivers it."""
-        options = [{"type": 3, "name": name, "value": value} for name, value in values.items()]
-        data = {
-            "id": "900000000000000100",
-            "name": "scout",
-            "type": 1,
-            "guild_id": guild_id,
-            "options": [{"type": 1, "name": subcommand, "options": options}],
-        }
+        data = payloads.slash_command_data(subcommand, guild_id, values)
         return self.interaction(2, data, guild_id=guild_id)
 
     # -- REST ----------------------------------------------------------------------------
@@ -285,21 +227,7 @@ class FakeDiscord(FakeGateway):
 
     async def _application(self, request: web.Request) -> web.StreamResponse:
         _, early = await self._scripted(request)
-        return early or _json(
-            200,
-            {
-                "id": APP_ID,
-                "name": "Trend Scout",
-                "icon": None,
-                "description": "",
-                "bot_public": True,
-                "bot_require_code_grant": False,
-                "verify_key": "0" * 64,
-                "flags": 0,
-                "owner": user(USER_ID, "alice"),
-                "team": None,
-            },
-        )
+        return early or _json(200, payloads.application())
 
     async def _message_reply(
         self,
@@ -332,28 +260,7 @@ class FakeDiscord(FakeGateway):
         else:
             self._index[message_id] = len(self.sent)
             self.sent.append(SentMessage(route, channel, payload, message_id))
-        return _json(
-            200,
-            {
-                "id": message_id,
-                "channel_id": channel or CHANNEL_ID,
-                "author": user(BOT_ID, "Trend Scout", bot=True),
-                "content": payload.get("content") or "",
-                "timestamp": "2026-11-23T00:00:00.000000+00:00",
-                "edited_timestamp": None,
-                "tts": False,
-                "mention_everyone": False,
-                "mentions": [],
-                "mention_roles": [],
-                "attachments": [],
-                "embeds": payload.get("embeds") or [],
-                "components": payload.get("components") or [],
-                "pinned": False,
-                "type": 19 if payload.get("message_reference") else 0,
-                "flags": 0,
-            },
-            headers,
-        )
+        return _json(200, payloads.bot_message(message_id, channel or CHANNEL_ID, payload), headers)
 
     async def _files(self, request: web.Request, payload: dict[str, Any]) -> list[Upload]:
         """The files of a multipart message, bytes intact, with the alt text its

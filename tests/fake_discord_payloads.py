@@ -1,6 +1,10 @@
-"""What the fake Discord says about its world: the bot's token, ids, the bot and its user, and the
+"""What the fake Discord says about its world: the bot's token, ids, the bot and its user, the
 guilds that GUILD_CREATE describes (the first with the text channels tests spread commands over;
-three in all, so that a sharded bot's shards each own some)."""
+three in all, so that a sharded bot's shards each own some) — and what happens in them, as the
+gateway and REST carry it: a user's message (MESSAGE_CREATE), a thread (THREAD_CREATE), an
+interaction (INTERACTION_CREATE: a slash command, a click, an autocomplete), the application, and
+a message the bot sent as Discord answers with it. Ids and tokens are the caller's (the fake's
+snowflakes), so that they never collide with the messages the bot sends."""
 
 from __future__ import annotations
 
@@ -147,4 +151,161 @@ def typing_category(subcommand: str, typed: str) -> dict[str, Any]:
         "name": "scout",
         "type": 1,
         "options": [{"type": 1, "name": subcommand, "options": [option]}],
+    }
+
+
+def slash_command_data(subcommand: str, guild_id: str, values: dict[str, str]) -> dict[str, Any]:
+    """The data of a `/scout <subcommand>` application command, with its string options."""
+    options = [{"type": 3, "name": name, "value": value} for name, value in values.items()]
+    return {
+        "id": "900000000000000100",
+        "name": "scout",
+        "type": 1,
+        "guild_id": guild_id,
+        "options": [{"type": 1, "name": subcommand, "options": options}],
+    }
+
+
+def message(
+    content: str,
+    message_id: str,
+    *,
+    mentions_bot: bool = True,
+    author_is_bot: bool = False,
+    guild: bool = True,
+    mention_everyone: bool = False,
+    channel_id: str | None = None,  # the guild's home channel
+    reply_to: str | None = None,
+    guild_id: str = GUILD_ID,
+) -> dict[str, Any]:
+    """A user's message, as MESSAGE_CREATE carries it."""
+    author = user("900000000000000031" if author_is_bot else USER_ID, "alice", author_is_bot)
+    channel_id = channel_id or HOME_CHANNELS[guild_id]
+    data: dict[str, Any] = {
+        "id": message_id,
+        "channel_id": channel_id if guild else "900000000000000099",
+        "author": author,
+        "content": content,
+        "timestamp": "2026-11-23T00:00:00.000000+00:00",
+        "edited_timestamp": None,
+        "tts": False,
+        "mention_everyone": mention_everyone,
+        "mentions": [user(BOT_ID, "Trend Scout", bot=True)] if mentions_bot else [],
+        "mention_roles": [],
+        "attachments": [],
+        "embeds": [],
+        "pinned": False,
+        "type": 0,
+        "flags": 0,
+        "components": [],
+    }
+    if reply_to is not None:  # a reply: Discord also puts its author in `mentions`
+        data["message_reference"] = {
+            "message_id": reply_to,
+            "channel_id": data["channel_id"],
+            "guild_id": guild_id if guild else None,
+        }
+        data["type"] = 19
+    if guild:
+        data["guild_id"] = guild_id
+        data["member"] = {k: v for k, v in member(author).items() if k != "user"}
+    return data
+
+
+def thread(thread_id: str, name: str, parent: str = CHANNEL_ID) -> dict[str, Any]:
+    """A public thread (THREAD_CREATE); one started from a message has that message's id."""
+    return {
+        "id": thread_id,
+        "type": 11,
+        "guild_id": GUILD_ID,
+        "parent_id": parent,
+        "owner_id": USER_ID,
+        "name": name,
+        "last_message_id": None,
+        "message_count": 0,
+        "member_count": 1,
+        "rate_limit_per_user": 0,
+        "thread_metadata": {
+            "archived": False,
+            "auto_archive_duration": 1440,
+            "archive_timestamp": "2026-11-23T00:00:00.000000+00:00",
+            "locked": False,
+        },
+        "newly_created": True,
+    }
+
+
+def interaction(
+    kind: int,
+    data: dict[str, Any],
+    *,
+    interaction_id: str,
+    token: str,
+    locale: str,  # the user's Discord language
+    message: dict[str, Any] | None = None,
+    guild_id: str = GUILD_ID,
+) -> dict[str, Any]:
+    """alice's interaction of `kind` in the guild's home channel, as INTERACTION_CREATE
+    carries it (`message`: the message of the component she used)."""
+    alice = user(USER_ID, "alice")
+    channel = HOME_CHANNELS[guild_id]
+    interaction: dict[str, Any] = {
+        "id": interaction_id,
+        "application_id": APP_ID,
+        "type": kind,
+        "data": data,
+        "guild_id": guild_id,
+        "channel_id": channel,
+        "channel": {"id": channel, "type": 0, "guild_id": guild_id, "name": "general"},
+        "member": member(alice),
+        "token": token,
+        "version": 1,
+        "app_permissions": "2248473465835073",
+        "locale": locale,
+        "guild_locale": "en-US",
+        "entitlements": [],
+        "attachment_size_limit": 10_485_760,
+        "authorizing_integration_owners": {"0": guild_id},
+        "context": 0,
+    }
+    if message is not None:
+        interaction["message"] = message
+    return interaction
+
+
+def application() -> dict[str, Any]:
+    """The bot's application (`GET /oauth2/applications/@me`)."""
+    return {
+        "id": APP_ID,
+        "name": "Trend Scout",
+        "icon": None,
+        "description": "",
+        "bot_public": True,
+        "bot_require_code_grant": False,
+        "verify_key": "0" * 64,
+        "flags": 0,
+        "owner": user(USER_ID, "alice"),
+        "team": None,
+    }
+
+
+def bot_message(message_id: str, channel_id: str, payload: dict[str, Any]) -> dict[str, Any]:
+    """A message the bot sent (or edited) with `payload`, as Discord answers with it."""
+    return {
+        "id": message_id,
+        "channel_id": channel_id,
+        "author": user(BOT_ID, "Trend Scout", bot=True),
+        "content": payload.get("content") or "",
+        "timestamp": "2026-11-23T00:00:00.000000+00:00",
+        "edited_timestamp": None,
+        "tts": False,
+        "mention_everyone": False,
+        "mentions": [],
+        "mention_roles": [],
+        "attachments": [],
+        "embeds": payload.get("embeds") or [],
+        "components": payload.get("components") or [],
+        "pinned": False,
+        "type": 19 if payload.get("message_reference") else 0,
+        "flags": 0,
     }

@@ -1,19 +1,66 @@
-"""The fake Slack's views as a user meets them: a click on a button of the App Home tab the app
-published (a `block_actions` payload from a `home` view), the modal `views.open` showed, and
-that modal submitted (a `view_submission` payload with what the user typed in its input).
+"""The fake Slack's views: what `views.publish` and `views.open` accept (`ViewStore`), and how a
+user meets them — a click on a button of the App Home tab the app published (a `block_actions`
+payload from a `home` view), and the modal `views.open` showed submitted (a `view_submission`
+payload with what the user typed in its input).
 
-`modal_problem` says why Slack would refuse a modal (`views.open` answers `invalid_arguments`):
-title, submit and close at most 24 characters of plain text, a `callback_id`, 1–100 blocks, and
-each `input` block a label and a `plain_text_input` with an `action_id` (`max_length` at most
-3000, a placeholder at most 150 characters)."""
+`views.publish` takes a `home` view for a `user_id`, its blocks checked as a Home tab's (at most
+100); `views.open` takes a `trigger_id` and a modal. `modal_problem` says why Slack would refuse a
+modal (`views.open` answers `invalid_arguments`): title, submit and close at most 24 characters of
+plain text, a `callback_id`, 1–100 blocks, and each `input` block a label and a
+`plain_text_input` with an `action_id` (`max_length` at most 3000, a placeholder at most 150
+characters)."""
 
 from __future__ import annotations
 
 import itertools
+import json
 import time
 from typing import Any
 
+from aiohttp import web
+
+from tests.fake_slack_blocks import block_problem
+from tests.loopback import json_response
+
 _ids = itertools.count(1)
+
+
+class ViewStore:
+    """The views the app showed: each user's Home tab as it stands, and every modal opened."""
+
+    def __init__(self) -> None:
+        self.home_views: dict[tuple[str, str], dict[str, Any]] = {}  # (team, user) → view
+        self.modals: list[dict[str, Any]] = []
+
+    def publish(self, body: dict[str, Any], team: str) -> web.Response:
+        """`views.publish` from `team`: a Home tab for `user_id`."""
+        view = _view(body)
+        if not body.get("user_id"):
+            return json_response(200, {"ok": False, "error": "invalid_arguments"})
+        if not isinstance(view, dict) or view.get("type") != "home":
+            return json_response(200, {"ok": False, "error": "invalid_arguments"})
+        if problem := block_problem(view.get("blocks"), max_blocks=100):
+            return json_response(200, {"ok": False, "error": problem.split(":")[0]})
+        self.home_views[(team, str(body["user_id"]))] = view
+        return json_response(200, {"ok": True, "view": {"id": "V1", **view}})
+
+    def open(self, body: dict[str, Any]) -> web.Response:
+        """`views.open`: a modal, for the `trigger_id` of a user's action."""
+        view = _view(body)
+        if not body.get("trigger_id") or not isinstance(view, dict):
+            return json_response(200, {"ok": False, "error": "invalid_arguments"})
+        if problem := modal_problem(view):
+            metadata = {"messages": [f"[ERROR] {problem}"]}
+            answer = {"ok": False, "error": "invalid_arguments", "response_metadata": metadata}
+            return json_response(200, answer)
+        self.modals.append(view)
+        return json_response(200, {"ok": True, "view": {"id": "V2", **view}})
+
+
+def _view(body: dict[str, Any]) -> Any:
+    """The `view` argument, which comes as a JSON string in a form body."""
+    view = body.get("view")
+    return json.loads(view) if isinstance(view, str) else view
 
 
 def _button(view: dict[str, Any], action_id: str) -> tuple[str, dict[str, Any]]:

@@ -41,6 +41,7 @@ from adapters.slack.arrivals import (
 from adapters.slack.assistant import SlackAssistant
 from adapters.slack.channels import SlackChannelPoster
 from adapters.slack.clients import WorkspaceClients, WorkspaceTokens
+from adapters.slack.dressing import dress_reply
 from adapters.slack.feedback import SlackVotes
 from adapters.slack.files import ChartPlace, SlackCharts
 from adapters.slack.home import QUICK, SlackHome
@@ -64,22 +65,17 @@ from adapters.slack.outbox import (
     slack_place,
 )
 from bot.cache import DeliveryLedger, MemoryDeliveryLedger
-from bot.commands import CommandKind
 from bot.config import SlackSettings
 from bot.database import Database, JournalEntry
 from bot.feedback import FeedbackStore
 from bot.intake import Conversation, Outbox, Turn
-from bot.report import Report
 from bot.runtime import SingleFlight
 from bot.watch import WatchStore
-from bot.workspaces import ScoutHistory, WorkspaceEraser, scout_of
+from bot.workspaces import ScoutHistory, WorkspaceEraser
 
 log = logging.getLogger(__name__)
 
 _MENTION = re.compile(r"<@[A-Z0-9]+(?:\|[^>]*)?>")
-_WATCH_CHANGES = frozenset(
-    {CommandKind.WATCH, CommandKind.WATCH_GAPS, CommandKind.UNWATCH, CommandKind.UNWATCH_GAPS}
-)
 
 
 class SlackAdapter(Adapter):
@@ -274,19 +270,9 @@ class SlackAdapter(Adapter):
     def dress(self, reply: SlackReply, turn: Turn) -> SlackReply:
         """Every reply: 👍/👎 under a model's answer when votes can be kept; once delivered,
         kept in the scout history, and the Home tab refreshed after a watch changed."""
-        reply.feedback = self.feedback is not None
-
-        def sent(report: Report) -> None:
-            caller = turn.caller
-            scout = scout_of(caller, turn.refresh_text, report, self.home.clock())
-            if scout is not None and self.history is not None:
-                self.history.record(scout)
-            kind = getattr(turn.command, "kind", None)
-            if kind in _WATCH_CHANGES and caller.workspace:
-                self._spawn(self.home.publish(caller.workspace, caller.user_id))
-
-        reply.on_sent = sent
-        return reply
+        votes = self.feedback is not None
+        home, spawn = self.home, self._spawn
+        return dress_reply(reply, turn, votes=votes, history=self.history, home=home, spawn=spawn)
 
     # -- events → Incoming ----------------------------------------------------------------
     async def _on_slash_command(self, ack: Any, command: dict[str, Any], respond: Any) -> None:
