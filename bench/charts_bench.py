@@ -117,8 +117,12 @@ def percentile(values: list[float], share: float) -> float:
 
 def draw_times(rounds: int) -> None:
     from bot.charts import render_png
+    from bot.runtime import tune_garbage_collection
 
-    print(f"1. Drawing each chart ({rounds} warm draws; goal ≤ 200 ms)")
+    # As a worker draws them: with its garbage-collector settings (CPython's defaults collect
+    # matplotlib's many small objects mid-draw, which alone makes the slowest draws).
+    tune_garbage_collection()
+    print(f"1. Drawing each chart ({rounds} warm draws, a worker's GC settings; goal ≤ 200 ms)")
     for name, chart in charts().items():
         render_png(chart)  # warm: fonts and this chart's code paths
         times = []
