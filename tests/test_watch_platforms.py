@@ -15,7 +15,7 @@ from bot.watch.messages import watch_report
 from tests.discord_harness import DiscordHarness
 from tests.fake_appstore import FakeAppStore
 from tests.fake_discord import CHANNEL_ID
-from tests.fake_discord_payloads import READ_ONLY_CHANNEL
+from tests.fake_discord_payloads import GUILD_ID, READ_ONLY_CHANNEL
 from tests.helpers import wait_for
 from tests.loopback import Reply
 from tests.slack_harness import SlackHarness
@@ -149,3 +149,15 @@ async def test_discord_channel_watches_and_gets_one_alert_message_with_buttons(
         await worker.posters["discord"].post(
             WatchChannel("discord", "g", READ_ONLY_CHANNEL), watch_report("a test message")
         )
+
+    # `/scout watching app:` — the watched app's history, in words and as the chart.
+    [command] = harness.fake.synced_commands[GUILD_ID]
+    watching = next(o for o in command["options"] if o["name"] == "watching")
+    assert [(o["name"], o.get("required", False)) for o in watching["options"]] == [("app", False)]
+    before = len(harness.fake.sent)
+    harness.slash("watching", app="Facebook")
+    await wait_for(lambda: len(harness.fake.sent) > before and not harness.adapter.in_flight)
+    history = harness.fake.sent[-1]
+    assert "**Facebook (US)** over 1 week" in history.all_text()
+    assert "rated 3.1★ overall" in history.all_text()
+    assert history.embeds[0]["image"]["url"] == "attachment://chart.png"

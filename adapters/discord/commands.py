@@ -66,9 +66,10 @@ def scout_commands(adapter: SlashHandler) -> app_commands.Group:
     async def unwatch(interaction: discord.Interaction[Any], what: str) -> None:
         await adapter.on_slash(interaction, f"unwatch {what}")
 
-    @group.command(name="watching", description="What this channel watches")
-    async def watching(interaction: discord.Interaction[Any]) -> None:
-        await adapter.on_slash(interaction, "watching")
+    @group.command(name="watching", description="What this channel watches, or one app's history")
+    @app_commands.describe(app="A watched app: its ratings, reviews and rank over the weeks")
+    async def watching(interaction: discord.Interaction[Any], app: str | None = None) -> None:
+        await adapter.on_slash(interaction, f"watching {app}" if app else "watching")
 
     @group.command(name="help", description="How to use Trend Scout")
     async def help_command(interaction: discord.Interaction[Any]) -> None:
