@@ -367,4 +367,3 @@ async def test_when_the_reply_cannot_be_posted_at_all_the_apology_still_arrives(
     plan, apology = fake.sent
     assert "Working…" in plan.all_text()
     assert apology.payload["content"] == "Sorry — something went wrong sending that reply."
-
