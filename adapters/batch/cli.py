@@ -22,7 +22,13 @@ from typing import Any, TextIO
 from adapters.batch.inputs import BatchFileError, read_batch
 from adapters.batch.progress import BatchProgress
 from adapters.batch.results import ResultFile, ResultFileError
-from adapters.batch.runner import BatchOutcome, answer_batch, report_bad_lines, summary
+from adapters.batch.runner import (
+    BatchOutcome,
+    RecordSink,
+    answer_batch,
+    report_bad_lines,
+    summary,
+)
 from bot import TrendScout
 from bot.appstore import is_storefront
 from bot.config import Settings
@@ -108,7 +114,7 @@ async def run(settings: Settings, args: argparse.Namespace, stdout: TextIO | Non
     return 130 if outcome.interrupted else 0
 
 
-def _printer(stream: TextIO) -> Any:
+def _printer(stream: TextIO) -> RecordSink:
     def write(record: dict[str, Any]) -> None:
         stream.write(json.dumps(record, ensure_ascii=False) + "\n")
         stream.flush()

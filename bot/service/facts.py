@@ -27,6 +27,7 @@ from bot.advice import (
     summarise,
     summarise_apps,
 )
+from bot.ai import RouterClient
 from bot.appstore import (
     GENRE_IDS,
     AppCatalog,
@@ -105,13 +106,14 @@ class FactFinder:
         review_pages: int = 2,
         today: Callable[[], date] = date.today,
         scans: ScanCache | None = None,
-        labeller: ReviewLabeller | None = None,
+        router: RouterClient | None = None,
     ) -> None:
         self.catalog = catalog
-        self.labeller = labeller  # the model themes the reviews the rules cannot read
         self.scans = scans or MemoryScanCache()
         self._scanner: MarketScanner | None = None
         self.reviews = reviews or MemoryReviewCache(6 * 3600)
+        # With a model key, the model themes the reviews the rules cannot read (kept with them).
+        self.labeller = ReviewLabeller(router, self.reviews) if router is not None else None
         self.review_pages = review_pages
         self._today = today
         # The same reviews give the same evidence: summarised once per app and reviews read.

@@ -31,7 +31,6 @@ from bot.scout import ScanCache
 from bot.service.account import CommandAccount
 from bot.service.facts import REPORT_KINDS, FactFinder, Facts
 from bot.service.market import unknown_category
-from bot.service.review_labels import ReviewLabeller
 
 log = logging.getLogger(__name__)
 
@@ -63,9 +62,7 @@ class RecommendationService:
         self.router = router
         self.answer_log = answer_log  # where the model's answers are recorded for feedback
         self.cache = cache
-        self.facts = FactFinder(catalog, reviews, review_pages, today, scans)
-        # With a key, the model themes the reviews in languages the rules cannot read.
-        self.facts.labeller = ReviewLabeller(router, self.facts.reviews)
+        self.facts = FactFinder(catalog, reviews, review_pages, today, scans, router)
         self.default_country = default_country
         self.stats = ServiceStats()
         self.account = CommandAccount(self.stats)  # every command kind's log line and stats

@@ -13,7 +13,7 @@ import json
 import logging
 from collections.abc import Sequence
 
-from bot.advice import ModelReading, passage, read_review
+from bot.advice import ModelReading, passage, review_language
 from bot.ai import RouterClient, RouterFailure
 from bot.appstore import Review
 from bot.cache import ReviewCache
@@ -37,9 +37,13 @@ class ReviewLabeller:
     ) -> dict[str, ModelReading]:
         """The model's readings of `reviews` the rules cannot read, by review id ({} when there
         are too few, there is no key, or the model could not answer)."""
-        unread = [r for r in reviews if read_review(passage(r.title, r.text)) is None]
+        if not self.router.settings.api_key:
+            return {}
+        # No rules for its language is exactly when the rules' reading of it is None; telling
+        # the language is a fraction of reading it (the summary reads them all afterwards).
+        unread = [r for r in reviews if review_language(passage(r.title, r.text)) is None]
         unread = unread[:MAX_LABELLED]
-        if len(unread) < MIN_UNREAD or not self.router.settings.api_key:
+        if len(unread) < MIN_UNREAD:
             return {}
         ids = [review.review_id for review in unread]
         key = _cache_key(track_id, country, ids)

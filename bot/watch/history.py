@@ -155,12 +155,13 @@ def history_text(history: AppHistory, label: str, schedule: str) -> str:
     weeks = f"{len(points)} week{'s' * (len(points) != 1)}"
     parts = []
     if first.rating is not None and last.rating is not None:
-        trend = f"{first.rating:.1f}★ → {last.rating:.1f}★" if len(points) > 1 else ""
-        parts.append(f"rated {trend or f'{last.rating:.1f}★'} overall")
+        was = f"{first.rating:.1f}★ → " if len(points) > 1 else ""
+        parts.append(f"rated {was}{last.rating:.1f}★ overall")
     if last.version_rating is not None:
         parts.append(f"{last.version_rating:.1f}★ for the current version")
     if last.new_reviews is not None:
         parts.append(f"{last.new_reviews} new reviews in the last week")
-    parts.append(f"#{last.rank} on its category's top free chart" if last.rank else "")
-    said = "; ".join(part for part in parts if part) or "no figures yet"
+    if last.rank is not None:
+        parts.append(f"#{last.rank} on its category's top free chart")
+    said = "; ".join(parts) or "no figures yet"
     return f"**{label}** over {weeks} (to {last.day}): {said}."
